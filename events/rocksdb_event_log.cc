@@ -1,0 +1,350 @@
+#include "events/rocksdb_event_log.h"
+
+#include <rocksdb/db.h>
+#include <rocksdb/filter_policy.h>
+#include <rocksdb/table.h>
+#include <rocksdb/write_batch.h>
+#include <spdlog/spdlog.h>
+
+#include <optional>
+#include <unordered_map>
+
+namespace rotor {
+namespace {
+
+constexpr char kFormatKey[] = "format";
+constexpr char kFormatVersion[] = "1";
+constexpr char kEventsCf[] = "events";
+constexpr char kStreamsCf[] = "streams";
+constexpr char kHeadsCf[] = "stream_heads";
+constexpr char kIdempotencyCf[] = "idempotency";
+
+void PutBigEndian64(std::string* out, uint64_t v) {
+  char buf[8];
+  for (int i = 7; i >= 0; --i) {
+    buf[i] = static_cast<char>(v & 0xff);
+    v >>= 8;
+  }
+  out->append(buf, 8);
+}
+
+uint64_t GetBigEndian64(std::string_view in) {
+  uint64_t v = 0;
+  for (size_t i = 0; i < 8; ++i) v = (v << 8) | static_cast<uint8_t>(in[i]);
+  return v;
+}
+
+std::string StreamPrefix(std::string_view stream_id) {
+  std::string key(stream_id);
+  key.push_back('\0');
+  return key;
+}
+
+std::string StreamKey(std::string_view stream_id, uint64_t version) {
+  std::string key = StreamPrefix(stream_id);
+  PutBigEndian64(&key, version);
+  return key;
+}
+
+std::string EncodeAppendResult(const AppendResult& r) {
+  std::string v;
+  PutBigEndian64(&v, r.first_sequence);
+  PutBigEndian64(&v, r.last_sequence);
+  PutBigEndian64(&v, r.stream_version);
+  return v;
+}
+
+Status FromRocks(const rocksdb::Status& s, std::string_view what) {
+  if (s.ok()) return Status::Ok();
+  if (s.IsCorruption()) return Status::Corruption(std::string(what) + ": " + s.ToString());
+  return Status::IoError(std::string(what) + ": " + s.ToString());
+}
+
+rocksdb::ColumnFamilyOptions PointLookupOptions() {
+  rocksdb::ColumnFamilyOptions cf;
+  rocksdb::BlockBasedTableOptions table;
+  table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
+  cf.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
+  cf.OptimizeForPointLookup(64);
+  return cf;
+}
+
+}  // namespace
+
+struct RocksDbEventLog::Writer {
+  explicit Writer(const AppendRequest* r) : request(r) {}
+  const AppendRequest* request;
+  std::optional<Result<AppendResult>> result;
+  bool done = false;  // guarded by mu_
+  std::condition_variable cv;
+};
+
+RocksDbEventLog::RocksDbEventLog(RocksDbEventLogOptions options) : options_(options) {}
+
+RocksDbEventLog::~RocksDbEventLog() {
+  Close();
+  if (db_ != nullptr) {
+    for (rocksdb::ColumnFamilyHandle* h : handles_) db_->DestroyColumnFamilyHandle(h);
+    rocksdb::Status s = db_->Close();
+    if (!s.ok()) spdlog::warn("closing event log: {}", s.ToString());
+  }
+}
+
+std::string RocksDbEventLog::SequenceKey(uint64_t sequence) {
+  std::string key;
+  PutBigEndian64(&key, sequence);
+  return key;
+}
+
+Result<std::unique_ptr<RocksDbEventLog>> RocksDbEventLog::Open(const std::string& path,
+                                                               RocksDbEventLogOptions options) {
+  rocksdb::DBOptions db_options;
+  db_options.create_if_missing = true;
+  db_options.create_missing_column_families = true;
+  db_options.max_background_jobs = 2;
+  db_options.bytes_per_sync = 1 << 20;
+
+  rocksdb::ColumnFamilyOptions events_options;
+  events_options.write_buffer_size = 64 << 20;
+  std::vector<rocksdb::ColumnFamilyDescriptor> cfs = {
+      {rocksdb::kDefaultColumnFamilyName, rocksdb::ColumnFamilyOptions()},
+      {kEventsCf, events_options},
+      {kStreamsCf, rocksdb::ColumnFamilyOptions()},
+      {kHeadsCf, PointLookupOptions()},
+      {kIdempotencyCf, PointLookupOptions()},
+  };
+  std::unique_ptr<RocksDbEventLog> log(new RocksDbEventLog(options));
+  rocksdb::DB* raw = nullptr;
+  rocksdb::Status s = rocksdb::DB::Open(db_options, path, cfs, &log->handles_, &raw);
+  if (!s.ok()) return FromRocks(s, "open event log at " + path);
+  log->db_.reset(raw);
+  log->events_ = log->handles_[1];
+  log->streams_ = log->handles_[2];
+  log->heads_ = log->handles_[3];
+  log->idempotency_ = log->handles_[4];
+
+  std::string format;
+  s = raw->Get(rocksdb::ReadOptions(), log->handles_[0], kFormatKey, &format);
+  if (s.IsNotFound()) {
+    rocksdb::WriteOptions wo;
+    wo.sync = true;
+    s = raw->Put(wo, log->handles_[0], kFormatKey, kFormatVersion);
+    if (!s.ok()) return FromRocks(s, "write format marker");
+  } else if (!s.ok()) {
+    return FromRocks(s, "read format marker");
+  } else if (format != kFormatVersion) {
+    return Status::Corruption("event log at " + path + " has format '" + format +
+                              "', this build reads format " + kFormatVersion);
+  }
+
+  // Recover the head and the chain's last hash from the last record.
+  std::unique_ptr<rocksdb::Iterator> it(raw->NewIterator(rocksdb::ReadOptions(), log->events_));
+  it->SeekToLast();
+  if (it->Valid()) {
+    rocksdb::Slice key = it->key();
+    if (key.size() != 8) {
+      return Status::Corruption("events key of " + std::to_string(key.size()) + " bytes");
+    }
+    uint64_t head = GetBigEndian64(std::string_view(key.data(), 8));
+    RecordedEvent last;
+    ROTOR_RETURN_IF_ERROR(DecodeStoredRecord(
+        head, std::string_view(it->value().data(), it->value().size()), &last, HashCheck::kVerify));
+    log->next_sequence_ = head + 1;
+    log->last_hash_ = last.hash;
+    log->PublishHead(head);
+  } else if (!it->status().ok()) {
+    return FromRocks(it->status(), "read last event");
+  }
+  return log;
+}
+
+Result<AppendResult> RocksDbEventLog::Append(AppendRequest request) {
+  ROTOR_RETURN_IF_ERROR(ValidateAppendRequest(request));
+  Writer w(&request);
+  std::unique_lock<std::mutex> lock(mu_);
+  if (closed()) return Status::Cancelled("event log is closed");
+  writers_.push_back(&w);
+  while (!w.done && writers_.front() != &w) w.cv.wait(lock);
+  if (w.done) return std::move(*w.result);
+
+  // This writer leads: take every queued request, up to the group bound.
+  std::vector<Writer*> group;
+  size_t events = 0;
+  for (Writer* x : writers_) {
+    if (!group.empty() && events + x->request->events.size() > options_.max_group_events) break;
+    group.push_back(x);
+    events += x->request->events.size();
+  }
+  lock.unlock();
+  CommitGroup(group);
+  lock.lock();
+  for (Writer* x : group) {
+    writers_.pop_front();
+    if (x != &w) {
+      x->done = true;
+      x->cv.notify_one();
+    }
+  }
+  if (!writers_.empty()) writers_.front()->cv.notify_one();
+  return std::move(*w.result);
+}
+
+void RocksDbEventLog::CommitGroup(const std::vector<Writer*>& group) {
+  rocksdb::WriteBatch batch;
+  std::unordered_map<std::string, uint64_t> versions;       // this group's stream heads
+  std::unordered_map<std::string, AppendResult> seen_keys;  // this group's idempotency keys
+  std::vector<std::pair<uint64_t, std::string>> sealed;
+  std::vector<Writer*> writing;
+  uint64_t sequence = next_sequence_;
+  Sha256Digest hash = last_hash_;
+  rocksdb::ReadOptions ro;
+  std::string value;
+
+  for (Writer* w : group) {
+    const AppendRequest& req = *w->request;
+    if (!req.idempotency_key.empty()) {
+      auto seen = seen_keys.find(req.idempotency_key);
+      if (seen != seen_keys.end()) {
+        AppendResult dup = seen->second;
+        dup.duplicate = true;
+        w->result = dup;
+        continue;
+      }
+      rocksdb::Status s = db_->Get(ro, idempotency_, req.idempotency_key, &value);
+      if (s.ok() && value.size() == 24) {
+        w->result = AppendResult{GetBigEndian64(value), GetBigEndian64(value.substr(8)),
+                                 GetBigEndian64(value.substr(16)), true};
+        continue;
+      }
+      if (!s.ok() && !s.IsNotFound()) {
+        w->result = FromRocks(s, "read idempotency key");
+        continue;
+      }
+    }
+    uint64_t current = 0;
+    auto v = versions.find(req.stream_id);
+    if (v != versions.end()) {
+      current = v->second;
+    } else {
+      rocksdb::Status s = db_->Get(ro, heads_, req.stream_id, &value);
+      if (s.ok() && value.size() == 8) {
+        current = GetBigEndian64(value);
+      } else if (!s.ok() && !s.IsNotFound()) {
+        w->result = FromRocks(s, "read stream head");
+        continue;
+      }
+    }
+    Status check = req.expected.Check(req.stream_id, current);
+    if (!check.ok()) {
+      w->result = check;
+      continue;
+    }
+    sealed.clear();
+    AppendResult result = SealAppend(req, sequence, current, &hash, &sealed);
+    uint64_t version = current;
+    for (const auto& [seq, stored] : sealed) {
+      std::string seq_value;
+      PutBigEndian64(&seq_value, seq);
+      batch.Put(events_, SequenceKey(seq), stored);
+      batch.Put(streams_, StreamKey(req.stream_id, ++version), seq_value);
+    }
+    std::string head_value;
+    PutBigEndian64(&head_value, result.stream_version);
+    batch.Put(heads_, req.stream_id, head_value);
+    if (!req.idempotency_key.empty()) {
+      batch.Put(idempotency_, req.idempotency_key, EncodeAppendResult(result));
+      seen_keys[req.idempotency_key] = result;
+    }
+    versions[req.stream_id] = result.stream_version;
+    sequence = result.last_sequence + 1;
+    w->result = result;
+    writing.push_back(w);
+  }
+
+  if (writing.empty()) return;
+  rocksdb::WriteOptions wo;
+  wo.sync = options_.sync;
+  rocksdb::Status s = db_->Write(wo, &batch);
+  if (!s.ok()) {
+    Status failure = FromRocks(s, "append");
+    spdlog::error("event log write failed, {} appends refused: {}", writing.size(),
+                  failure.ToString());
+    for (Writer* w : group) {
+      if (w->result->ok() && !w->result->value().duplicate) w->result = failure;
+    }
+    return;
+  }
+  next_sequence_ = sequence;
+  last_hash_ = hash;
+  group_commits_.fetch_add(1, std::memory_order_relaxed);
+  grouped_requests_.fetch_add(writing.size(), std::memory_order_relaxed);
+  PublishHead(sequence - 1);
+}
+
+Status RocksDbEventLog::ScanStored(
+    uint64_t from, Direction direction,
+    const std::function<bool(uint64_t, std::string_view)>& visit) const {
+  rocksdb::ReadOptions ro;
+  if (direction == Direction::kForward) ro.readahead_size = 2 << 20;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro, events_));
+  if (direction == Direction::kForward) {
+    it->Seek(SequenceKey(from));
+  } else {
+    it->SeekForPrev(SequenceKey(from));
+  }
+  for (; it->Valid(); direction == Direction::kForward ? it->Next() : it->Prev()) {
+    rocksdb::Slice key = it->key();
+    if (key.size() != 8) {
+      return Status::Corruption("events key of " + std::to_string(key.size()) +
+                                " bytes (want 8): " + ToHex(std::string_view(key.data(), key.size())));
+    }
+    uint64_t seq = GetBigEndian64(std::string_view(key.data(), 8));
+    if (!visit(seq, std::string_view(it->value().data(), it->value().size()))) break;
+  }
+  return FromRocks(it->status(), "scan events");
+}
+
+Status RocksDbEventLog::StreamSequences(std::string_view stream_id, uint64_t from_version,
+                                        size_t max, std::vector<uint64_t>* out) const {
+  out->clear();
+  if (stream_id.find('\0') != std::string_view::npos) {
+    return Status::InvalidArgument("stream id contains a NUL byte");
+  }
+  std::string prefix = StreamPrefix(stream_id);
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), streams_));
+  for (it->Seek(StreamKey(stream_id, from_version)); it->Valid() && out->size() < max; it->Next()) {
+    rocksdb::Slice key = it->key();
+    if (key.size() != prefix.size() + 8 || !key.starts_with(prefix)) break;
+    if (it->value().size() != 8) {
+      return Status::Corruption("stream '" + std::string(stream_id) + "' index value of " +
+                                std::to_string(it->value().size()) + " bytes");
+    }
+    out->push_back(GetBigEndian64(std::string_view(it->value().data(), 8)));
+  }
+  return FromRocks(it->status(), "read stream index");
+}
+
+Status RocksDbEventLog::ReadOne(uint64_t sequence, RecordedEvent* out) const {
+  std::string value;
+  rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), events_, SequenceKey(sequence), &value);
+  if (s.IsNotFound()) {
+    return Status::NotFound("sequence " + std::to_string(sequence) + " is not in the log");
+  }
+  ROTOR_RETURN_IF_ERROR(FromRocks(s, "read sequence " + std::to_string(sequence)));
+  return DecodeStoredRecord(sequence, value, out);
+}
+
+Result<uint64_t> RocksDbEventLog::StreamVersion(std::string_view stream_id) const {
+  std::string value;
+  rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), heads_,
+                               rocksdb::Slice(stream_id.data(), stream_id.size()), &value);
+  if (s.IsNotFound()) return uint64_t{0};
+  ROTOR_RETURN_IF_ERROR(FromRocks(s, "read stream head"));
+  if (value.size() != 8) {
+    return Status::Corruption("stream '" + std::string(stream_id) + "' head of " +
+                              std::to_string(value.size()) + " bytes");
+  }
+  return GetBigEndian64(value);
+}
+
+}  // namespace rotor

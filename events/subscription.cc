@@ -1,0 +1,45 @@
+#include "events/subscription.h"
+
+namespace rotor {
+
+CatchUpSubscription::CatchUpSubscription(const EventLog& log, uint64_t from, size_t batch_capacity)
+    : log_(log), next_(from == 0 ? 1 : from), batch_capacity_(batch_capacity == 0 ? 1 : batch_capacity) {}
+
+uint64_t CatchUpSubscription::lag() const {
+  uint64_t head = log_.Head();
+  return head >= next_ ? head - next_ + 1 : 0;
+}
+
+Status CatchUpSubscription::Next(std::vector<RecordedEvent>* out,
+                                 std::chrono::milliseconds timeout) {
+  out->clear();
+  if (cancelled_.load(std::memory_order_acquire)) return Status::Cancelled("subscription cancelled");
+  if (log_.Head() < next_) {
+    log_.WaitForAppend(next_ - 1, timeout);
+    if (cancelled_.load(std::memory_order_acquire)) {
+      return Status::Cancelled("subscription cancelled");
+    }
+    if (log_.Head() < next_) {
+      return log_.closed() ? Status::Cancelled("event log closed") : Status::Ok();
+    }
+  }
+  ROTOR_RETURN_IF_ERROR(log_.Read(next_, Direction::kForward, batch_capacity_, out));
+  if (!out->empty() && out->front().sequence != next_) {
+    uint64_t found = out->front().sequence;
+    out->clear();
+    return Status::Internal("gap in the log: expected sequence " + std::to_string(next_) +
+                            ", found " + std::to_string(found));
+  }
+  for (size_t i = 1; i < out->size(); ++i) {
+    if ((*out)[i].sequence != next_ + i) {
+      uint64_t missing = next_ + i;
+      out->clear();
+      return Status::Internal("gap in the log: sequence " + std::to_string(missing) +
+                              " is missing");
+    }
+  }
+  next_ += out->size();
+  return Status::Ok();
+}
+
+}  // namespace rotor

@@ -1,0 +1,47 @@
+// CatchUpSubscription: reads the log from a position, historical events first,
+// then live ones as they are appended.
+//
+// Pull-based: Next() returns the next batch (at most `batch_capacity` events).
+// Historical and live events come from the log itself, so a slow subscriber
+// holds at most one batch in memory however far it falls behind; when it is
+// caught up, Next() sleeps on the log's append signal (no polling loop).
+//
+// Thread safety: one thread calls Next(); Cancel() may be called from any thread.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <vector>
+
+#include "events/event_log.h"
+
+namespace rotor {
+
+class CatchUpSubscription {
+ public:
+  // Delivers events with sequence >= `from` (1 = from the start). `log` must
+  // outlive the subscription.
+  CatchUpSubscription(const EventLog& log, uint64_t from, size_t batch_capacity = 1024);
+
+  // Fills `out` (cleared first) with the next events in sequence order, waiting
+  // up to `timeout` for an append when caught up; `out` is empty on timeout.
+  // Errors: kCancelled after Cancel() or when the log closed; kCorruption
+  // naming the sequence number; kInternal on a gap in the sequence.
+  Status Next(std::vector<RecordedEvent>* out, std::chrono::milliseconds timeout);
+
+  // The sequence of the next event to deliver.
+  uint64_t position() const { return next_; }
+  // Events between the position and the log's head.
+  uint64_t lag() const;
+
+  void Cancel() { cancelled_.store(true, std::memory_order_release); }
+
+ private:
+  const EventLog& log_;
+  uint64_t next_;
+  size_t batch_capacity_;
+  std::atomic<bool> cancelled_{false};
+};
+
+}  // namespace rotor
