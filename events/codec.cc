@@ -1,5 +1,8 @@
 #include "events/codec.h"
 
+#include <google/protobuf/descriptor.h>
+#include <google/protobuf/message.h>
+#include <google/protobuf/timestamp.pb.h>
 #include <google/protobuf/util/json_util.h>
 
 #include "events/hash.h"
@@ -18,8 +21,33 @@ void SetTime(pb::Timestamp* ts, Time t) {
   ts->set_nanos(static_cast<int32_t>((us - secs * 1000000) * 1000));
 }
 
+// Only for Timestamps that passed CheckTimestamps (no overflow).
 Time GetTime(const pb::Timestamp& ts) {
   return TimeFromMicros(ts.seconds() * 1000000 + ts.nanos() / 1000);
+}
+
+// google.protobuf.Timestamp's range: 0001-01-01T00:00:00Z to 9999-12-31T23:59:59.999999999Z.
+constexpr int64_t kMinTimestampSeconds = -62135596800;
+constexpr int64_t kMaxTimestampSeconds = 253402300799;
+
+// Checks every Timestamp field of `m` read from the wire, so that GetTime
+// cannot overflow. Errors: kInvalidArgument naming the field.
+Status CheckTimestamps(const pb::Message& m) {
+  const pb::Descriptor* d = m.GetDescriptor();
+  const pb::Reflection* r = m.GetReflection();
+  for (int i = 0; i < d->field_count(); ++i) {
+    const pb::FieldDescriptor* f = d->field(i);
+    if (f->is_repeated() || f->message_type() != pb::Timestamp::descriptor() ||
+        !r->HasField(m, f)) {
+      continue;
+    }
+    const auto* ts = pb::DynamicCastToGenerated<pb::Timestamp>(&r->GetMessage(m, f));
+    if (ts == nullptr || ts->seconds() < kMinTimestampSeconds ||
+        ts->seconds() > kMaxTimestampSeconds || ts->nanos() < 0 || ts->nanos() > 999999999) {
+      return Status::InvalidArgument(d->name() + "." + f->name() + ": timestamp out of range");
+    }
+  }
+  return Status::Ok();
 }
 
 template <typename Repeated>
@@ -268,6 +296,7 @@ Result<Event> DecodeAt(size_t index, std::string_view payload) {
     if (!m.ParseFromArray(payload.data(), static_cast<int>(payload.size()))) {
       return Status::InvalidArgument("payload does not parse as " + Proto::descriptor()->full_name());
     }
+    ROTOR_RETURN_IF_ERROR(CheckTimestamps(m));
     return Read(m);
   }
 }
@@ -320,6 +349,8 @@ Result<AgentReport> FromProto(const v1::AgentReport& r) {
   if (!r.has_reported_at()) {
     return Status::InvalidArgument("agent report " + r.report_id() + ": reported_at is missing");
   }
+  Status times = CheckTimestamps(r);
+  if (!times.ok()) return times.WithContext("agent report " + r.report_id());
   for (int i = 0; i < r.certificate_fingerprints_size(); ++i) {
     if (!IsSha256Hex(r.certificate_fingerprints(i))) {
       return Status::InvalidArgument("agent report " + r.report_id() +

@@ -126,7 +126,9 @@ void EventLog::Close() {
 void EventLog::PublishHead(uint64_t head) {
   {
     std::lock_guard<std::mutex> lock(wait_mu_);
-    head_.store(head, std::memory_order_release);
+    // Appenders may publish out of order (MemoryEventLog publishes after
+    // releasing its own lock): the head only moves forward.
+    if (head > head_.load(std::memory_order_relaxed)) head_.store(head, std::memory_order_release);
   }
   appended_.notify_all();
 }

@@ -128,7 +128,8 @@ class EventLog {
   bool closed() const { return closed_.load(std::memory_order_acquire); }
 
  protected:
-  // Implementations call this after an append is durable.
+  // Implementations call this after an append is durable. The head only
+  // moves forward: publishing a lower head than the current one is a no-op.
   void PublishHead(uint64_t head);
 
  private:

@@ -54,6 +54,9 @@ Status MemoryEventLog::ScanStored(
 Status MemoryEventLog::StreamSequences(std::string_view stream_id, uint64_t from_version,
                                        size_t max, std::vector<uint64_t>* out) const {
   out->clear();
+  if (stream_id.find('\0') != std::string_view::npos) {
+    return Status::InvalidArgument("stream id contains a NUL byte");
+  }
   std::lock_guard<std::mutex> lock(mu_);
   auto it = streams_.find(stream_id);
   if (it == streams_.end()) return Status::Ok();

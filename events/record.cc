@@ -36,8 +36,8 @@ bool FromProto(v1::EventEnvelope& env, RecordedEvent* out) {
   out->stream_id = std::move(*env.mutable_stream_id());
   out->stream_version = env.stream_version();
   out->event_type = std::move(*env.mutable_event_type());
-  out->recorded_at = TimeFromMicros(env.recorded_at().seconds() * 1000000 +
-                                    env.recorded_at().nanos() / 1000);
+  out->recorded_at =
+      TimeFromMicros(env.recorded_at().seconds() * 1000000 + env.recorded_at().nanos() / 1000);
   out->actor = std::move(*env.mutable_actor());
   out->correlation_id = std::move(*env.mutable_correlation_id());
   out->causation_id = std::move(*env.mutable_causation_id());
@@ -51,38 +51,253 @@ v1::EventEnvelope& ScratchEnvelope() {
   return env;
 }
 
+// Hand-written EventEnvelope wire format for the hot paths (SealRecord,
+// DecodeStoredRecord). Both produce exactly what the generated code does and
+// step aside for the generated code whenever an input is outside the common
+// shape, so that every byte, error and log line stays the generated code's.
+
+enum Field : uint32_t {
+  kSequence = 1,
+  kStreamId = 2,
+  kStreamVersion = 3,
+  kEventType = 4,
+  kRecordedAt = 5,
+  kActor = 6,
+  kCorrelationId = 7,
+  kCausationId = 8,
+  kIdempotencyKey = 9,
+  kPrevHash = 10,
+  kPayload = 12,
+};
+constexpr uint32_t kVarintType = 0;
+constexpr uint32_t kLengthType = 2;
+// Larger values take the generated code's path (it refuses messages of 2 GiB).
+constexpr size_t kFastPathMaxBytes = size_t{1} << 30;
+
+bool IsAscii(std::string_view s) {
+  unsigned char bits = 0;  // no early exit: the loop vectorizes
+  for (char c : s) bits |= static_cast<unsigned char>(c);
+  return bits < 0x80;
+}
+
+size_t VarintSize(uint64_t v) {
+  size_t n = 1;
+  while (v >= 0x80) {
+    v >>= 7;
+    ++n;
+  }
+  return n;
+}
+
+// Writes protobuf wire format into a buffer the caller sized beforehand.
+class WireWriter {
+ public:
+  explicit WireWriter(char* p) : p_(p) {}
+  char* pos() const { return p_; }
+
+  void Byte(uint32_t b) { *p_++ = static_cast<char>(b); }
+  void Varint(uint64_t v) {
+    while (v >= 0x80) {
+      *p_++ = static_cast<char>(v | 0x80);
+      v >>= 7;
+    }
+    *p_++ = static_cast<char>(v);
+  }
+  void VarintField(uint32_t field, uint64_t v) {
+    if (v == 0) return;  // proto3 omits default values
+    Byte(field << 3 | kVarintType);
+    Varint(v);
+  }
+  void BytesField(uint32_t field, std::string_view v) {
+    if (v.empty()) return;
+    Byte(field << 3 | kLengthType);
+    Varint(v.size());
+    std::memcpy(p_, v.data(), v.size());
+    p_ += v.size();
+  }
+
+ private:
+  char* p_;
+};
+
+// recorded_at as ToProto splits it into google.protobuf.Timestamp.
+void SplitTime(Time t, int64_t* seconds, int32_t* nanos) {
+  int64_t us = ToMicros(t);
+  int64_t secs = us >= 0 ? us / 1000000 : -((-us + 999999) / 1000000);
+  *seconds = secs;
+  *nanos = static_cast<int32_t>((us - secs * 1000000) * 1000);
+}
+
+// Appends the canonical bytes of `e` (the EventEnvelope without `hash`, as
+// SerializeToString writes them) to `out`. Returns false, appending nothing,
+// when the generated code must do it: a non-ASCII string (it checks UTF-8
+// and logs) or a huge payload.
+bool AppendCanonicalFast(const RecordedEvent& e, std::string* out) {
+  const std::string_view strings[] = {e.stream_id,      e.event_type,   e.actor,
+                                      e.correlation_id, e.causation_id, e.idempotency_key};
+  size_t bytes = e.payload.size();
+  for (std::string_view s : strings) {
+    if (!IsAscii(s)) return false;
+    bytes += s.size();
+  }
+  if (bytes > kFastPathMaxBytes) return false;
+  // Tags and lengths of eight length-delimited fields, two varint fields and
+  // the timestamp's two take at most 100 bytes; prev_hash is kHashSize.
+  size_t start = out->size();
+  out->resize(start + bytes + kHashSize + 100);
+  WireWriter w(out->data() + start);
+  w.VarintField(kSequence, e.sequence);
+  w.BytesField(kStreamId, e.stream_id);
+  w.VarintField(kStreamVersion, e.stream_version);
+  w.BytesField(kEventType, e.event_type);
+  int64_t seconds = 0;
+  int32_t nanos = 0;
+  SplitTime(e.recorded_at, &seconds, &nanos);
+  // Always present (ToProto sets it), even when both of its fields are zero.
+  auto seconds_wire = static_cast<uint64_t>(seconds);
+  auto nanos_wire = static_cast<uint64_t>(static_cast<int64_t>(nanos));
+  size_t ts_size = (seconds_wire != 0 ? 1 + VarintSize(seconds_wire) : 0) +
+                   (nanos_wire != 0 ? 1 + VarintSize(nanos_wire) : 0);
+  w.Byte(kRecordedAt << 3 | kLengthType);
+  w.Varint(ts_size);
+  w.VarintField(1, seconds_wire);
+  w.VarintField(2, nanos_wire);
+  w.BytesField(kActor, e.actor);
+  w.BytesField(kCorrelationId, e.correlation_id);
+  w.BytesField(kCausationId, e.causation_id);
+  w.BytesField(kIdempotencyKey, e.idempotency_key);
+  w.BytesField(kPrevHash,
+               std::string_view(reinterpret_cast<const char*>(e.prev_hash.data()), kHashSize));
+  w.BytesField(kPayload, e.payload);
+  out->resize(static_cast<size_t>(w.pos() - out->data()));
+  return true;
+}
+
+// The fields of canonical bytes, pointing into them.
+struct CanonicalView {
+  uint64_t sequence = 0;
+  uint64_t stream_version = 0;
+  int64_t seconds = 0;
+  int32_t nanos = 0;
+  std::string_view stream_id, event_type, actor, correlation_id, causation_id, idempotency_key;
+  std::string_view prev_hash, payload;
+};
+
+// Reads a varint of at most 9 bytes (a value below 2^63) at `*p`.
+bool GetVarint(const char** p, const char* end, uint64_t* v) {
+  uint64_t result = 0;
+  for (int shift = 0; shift < 63 && *p < end; shift += 7) {
+    uint64_t byte = static_cast<uint8_t>(*(*p)++);
+    result |= (byte & 0x7f) << shift;
+    if (byte < 0x80) {
+      *v = result;
+      return true;
+    }
+  }
+  return false;
+}
+
+bool ParseTimestampFast(std::string_view in, int64_t* seconds, int32_t* nanos) {
+  const char* p = in.data();
+  const char* end = p + in.size();
+  uint32_t seen = 0;
+  while (p < end) {
+    auto tag = static_cast<uint8_t>(*p++);
+    uint32_t field = tag >> 3;
+    if ((tag & 7) != kVarintType || (field != 1 && field != 2) || (seen >> field & 1) != 0) {
+      return false;
+    }
+    seen |= 1u << field;
+    uint64_t v = 0;
+    if (!GetVarint(&p, end, &v)) return false;
+    if (field == 1) {
+      *seconds = static_cast<int64_t>(v);
+    } else {
+      if (v > 0x7fffffff) return false;
+      *nanos = static_cast<int32_t>(v);
+    }
+  }
+  return true;
+}
+
+std::string_view* StringField(CanonicalView* v, uint32_t field) {
+  switch (field) {
+    case kStreamId:
+      return &v->stream_id;
+    case kEventType:
+      return &v->event_type;
+    case kActor:
+      return &v->actor;
+    case kCorrelationId:
+      return &v->correlation_id;
+    case kCausationId:
+      return &v->causation_id;
+    case kIdempotencyKey:
+      return &v->idempotency_key;
+    default:
+      return nullptr;
+  }
+}
+
+// Parses canonical bytes of the shape AppendCanonicalFast writes: each known
+// field at most once with its declared wire type, ASCII strings, a 32-byte
+// prev_hash, no `hash`, no unknown fields. Anything else returns false and the
+// generated parser decides (it may still accept it, e.g. a repeated field).
+bool ParseCanonicalFast(std::string_view in, CanonicalView* v) {
+  if (in.size() > kFastPathMaxBytes) return false;
+  const char* p = in.data();
+  const char* end = p + in.size();
+  uint32_t seen = 0;
+  while (p < end) {
+    auto tag = static_cast<uint8_t>(*p++);
+    uint32_t field = tag >> 3;
+    if (field == 0 || field > kPayload || field == 11 || (seen >> field & 1) != 0) return false;
+    seen |= 1u << field;
+    bool is_varint = field == kSequence || field == kStreamVersion;
+    if ((tag & 7) != (is_varint ? kVarintType : kLengthType)) return false;
+    uint64_t n = 0;
+    if (!GetVarint(&p, end, &n)) return false;
+    if (is_varint) {
+      (field == kSequence ? v->sequence : v->stream_version) = n;
+      continue;
+    }
+    if (n > static_cast<uint64_t>(end - p)) return false;
+    std::string_view bytes(p, n);
+    p += n;
+    if (field == kRecordedAt) {
+      if (!ParseTimestampFast(bytes, &v->seconds, &v->nanos)) return false;
+    } else if (field == kPrevHash) {
+      v->prev_hash = bytes;
+    } else if (field == kPayload) {
+      v->payload = bytes;
+    } else {
+      if (!IsAscii(bytes)) return false;
+      *StringField(v, field) = bytes;
+    }
+  }
+  return v->prev_hash.size() == kHashSize;
+}
+
+// Copies `v` into `out`, reusing the capacity of its strings.
+void AssignView(const CanonicalView& v, RecordedEvent* out) {
+  out->sequence = v.sequence;
+  out->stream_id.assign(v.stream_id);
+  out->stream_version = v.stream_version;
+  out->event_type.assign(v.event_type);
+  out->recorded_at = TimeFromMicros(v.seconds * 1000000 + v.nanos / 1000);
+  out->actor.assign(v.actor);
+  out->correlation_id.assign(v.correlation_id);
+  out->causation_id.assign(v.causation_id);
+  out->idempotency_key.assign(v.idempotency_key);
+  out->payload.assign(v.payload);
+  std::memcpy(out->prev_hash.data(), v.prev_hash.data(), kHashSize);
+}
+
 std::string SeqText(uint64_t sequence) { return "sequence " + std::to_string(sequence); }
 
-}  // namespace
-
-std::string EncodeCanonical(const RecordedEvent& event) {
-  v1::EventEnvelope& env = ScratchEnvelope();
-  env.Clear();
-  ToProto(event, &env);
-  std::string out;
-  env.SerializeToString(&out);
-  return out;
-}
-
-std::string SealRecord(RecordedEvent& event) {
-  std::string canonical = EncodeCanonical(event);
-  event.hash = Sha256(std::string_view(reinterpret_cast<const char*>(event.prev_hash.data()),
-                                       event.prev_hash.size()),
-                      canonical);
-  std::string value;
-  value.reserve(kHashSize + canonical.size());
-  value.append(reinterpret_cast<const char*>(event.hash.data()), event.hash.size());
-  value.append(canonical);
-  return value;
-}
-
-Status DecodeStoredRecord(uint64_t sequence, std::string_view value, RecordedEvent* out,
-                          HashCheck check) {
-  if (value.size() < kHashSize) {
-    return Status::Corruption(SeqText(sequence) + ": truncated record (" +
-                              std::to_string(value.size()) + " bytes)");
-  }
-  std::string_view canonical = value.substr(kHashSize);
+// DecodeStoredRecord through the generated parser: every input the fast path
+// declines, and all of the errors.
+Status DecodeCanonicalSlow(uint64_t sequence, std::string_view canonical, RecordedEvent* out) {
   v1::EventEnvelope& env = ScratchEnvelope();
   if (!env.ParseFromArray(canonical.data(), static_cast<int>(canonical.size()))) {
     return Status::Corruption(SeqText(sequence) + ": record bytes do not parse as EventEnvelope");
@@ -93,6 +308,47 @@ Status DecodeStoredRecord(uint64_t sequence, std::string_view value, RecordedEve
   }
   if (!FromProto(env, out)) {
     return Status::Corruption(SeqText(sequence) + ": prev_hash is not 32 bytes");
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+std::string EncodeCanonical(const RecordedEvent& event) {
+  std::string out;
+  if (AppendCanonicalFast(event, &out)) return out;
+  v1::EventEnvelope& env = ScratchEnvelope();
+  env.Clear();
+  ToProto(event, &env);
+  env.SerializeToString(&out);
+  return out;
+}
+
+std::string SealRecord(RecordedEvent& event) {
+  // The value is hash || canonical: write the canonical bytes after room for
+  // the hash, then hash them in place.
+  std::string value(kHashSize, '\0');
+  if (!AppendCanonicalFast(event, &value)) value.append(EncodeCanonical(event));
+  std::string_view canonical = std::string_view(value).substr(kHashSize);
+  event.hash = Sha256(std::string_view(reinterpret_cast<const char*>(event.prev_hash.data()),
+                                       event.prev_hash.size()),
+                      canonical);
+  std::memcpy(value.data(), event.hash.data(), kHashSize);
+  return value;
+}
+
+Status DecodeStoredRecord(uint64_t sequence, std::string_view value, RecordedEvent* out,
+                          HashCheck check) {
+  if (value.size() < kHashSize) {
+    return Status::Corruption(SeqText(sequence) + ": truncated record (" +
+                              std::to_string(value.size()) + " bytes)");
+  }
+  std::string_view canonical = value.substr(kHashSize);
+  CanonicalView view;
+  if (ParseCanonicalFast(canonical, &view) && view.sequence == sequence) {
+    AssignView(view, out);
+  } else {
+    ROTOR_RETURN_IF_ERROR(DecodeCanonicalSlow(sequence, canonical, out));
   }
   std::memcpy(out->hash.data(), value.data(), kHashSize);
   if (check == HashCheck::kSkip) return Status::Ok();

@@ -6,6 +6,7 @@
 #include <rocksdb/write_batch.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <optional>
 #include <unordered_map>
 
@@ -18,6 +19,8 @@ constexpr char kEventsCf[] = "events";
 constexpr char kStreamsCf[] = "streams";
 constexpr char kHeadsCf[] = "stream_heads";
 constexpr char kIdempotencyCf[] = "idempotency";
+// Upper bound on how long a leader waits for concurrent appenders to queue.
+constexpr std::chrono::microseconds kMaxGatherWait{2000};
 
 void PutBigEndian64(std::string* out, uint64_t v) {
   char buf[8];
@@ -58,6 +61,19 @@ Status FromRocks(const rocksdb::Status& s, std::string_view what) {
   if (s.ok()) return Status::Ok();
   if (s.IsCorruption()) return Status::Corruption(std::string(what) + ": " + s.ToString());
   return Status::IoError(std::string(what) + ": " + s.ToString());
+}
+
+// Events are written in key order and mostly read by forward scans: 16 KiB
+// blocks; recent levels (L0, L1) uncompressed so that flushes and tail reads
+// spend no CPU on it; deeper levels keep the build's default compression.
+rocksdb::ColumnFamilyOptions EventsOptions() {
+  rocksdb::ColumnFamilyOptions cf;
+  cf.write_buffer_size = 64 << 20;
+  cf.compression_per_level = {rocksdb::kNoCompression, rocksdb::kNoCompression, cf.compression};
+  rocksdb::BlockBasedTableOptions table;
+  table.block_size = 16 << 10;
+  cf.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
+  return cf;
 }
 
 rocksdb::ColumnFamilyOptions PointLookupOptions() {
@@ -104,11 +120,9 @@ Result<std::unique_ptr<RocksDbEventLog>> RocksDbEventLog::Open(const std::string
   db_options.max_background_jobs = 2;
   db_options.bytes_per_sync = 1 << 20;
 
-  rocksdb::ColumnFamilyOptions events_options;
-  events_options.write_buffer_size = 64 << 20;
   std::vector<rocksdb::ColumnFamilyDescriptor> cfs = {
       {rocksdb::kDefaultColumnFamilyName, rocksdb::ColumnFamilyOptions()},
-      {kEventsCf, events_options},
+      {kEventsCf, EventsOptions()},
       {kStreamsCf, rocksdb::ColumnFamilyOptions()},
       {kHeadsCf, PointLookupOptions()},
       {kIdempotencyCf, PointLookupOptions()},
@@ -164,10 +178,13 @@ Result<AppendResult> RocksDbEventLog::Append(AppendRequest request) {
   std::unique_lock<std::mutex> lock(mu_);
   if (closed()) return Status::Cancelled("event log is closed");
   writers_.push_back(&w);
+  queued_events_ += request.events.size();
+  if (gathering_ != nullptr && GatherDone()) gathering_->cv.notify_one();
   while (!w.done && writers_.front() != &w) w.cv.wait(lock);
   if (w.done) return std::move(*w.result);
 
   // This writer leads: take every queued request, up to the group bound.
+  GatherWriters(lock, &w);
   std::vector<Writer*> group;
   size_t events = 0;
   for (Writer* x : writers_) {
@@ -176,10 +193,15 @@ Result<AppendResult> RocksDbEventLog::Append(AppendRequest request) {
     events += x->request->events.size();
   }
   lock.unlock();
+  auto start = std::chrono::steady_clock::now();
   CommitGroup(group);
   lock.lock();
+  gather_target_ = writers_.size();  // this group and everyone queued behind it
+  last_commit_end_ = std::chrono::steady_clock::now();
+  last_commit_ = last_commit_end_ - start;
   for (Writer* x : group) {
     writers_.pop_front();
+    queued_events_ -= x->request->events.size();
     if (x != &w) {
       x->done = true;
       x->cv.notify_one();
@@ -187,6 +209,25 @@ Result<AppendResult> RocksDbEventLog::Append(AppendRequest request) {
   }
   if (!writers_.empty()) writers_.front()->cv.notify_one();
   return std::move(*w.result);
+}
+
+bool RocksDbEventLog::GatherDone() const {
+  return writers_.size() >= gather_target_ || queued_events_ >= options_.max_group_events;
+}
+
+void RocksDbEventLog::GatherWriters(std::unique_lock<std::mutex>& lock, Writer* leader) {
+  // The last group's appenders are on their way back: wait for them, or
+  // groups alternate between the halves that queued during each other's sync.
+  if (GatherDone()) return;
+  auto now = std::chrono::steady_clock::now();
+  auto bound = std::min<std::chrono::steady_clock::duration>(last_commit_ / 2, kMaxGatherWait);
+  if (now - last_commit_end_ > bound) return;  // idle since: nobody is coming back
+  auto deadline = now + bound;
+  gathering_ = leader;
+  while (!GatherDone() && !closed()) {
+    if (leader->cv.wait_until(lock, deadline) == std::cv_status::timeout) break;
+  }
+  gathering_ = nullptr;
 }
 
 void RocksDbEventLog::CommitGroup(const std::vector<Writer*>& group) {
@@ -199,6 +240,7 @@ void RocksDbEventLog::CommitGroup(const std::vector<Writer*>& group) {
   Sha256Digest hash = last_hash_;
   rocksdb::ReadOptions ro;
   std::string value;
+  std::string stream_key;
 
   for (Writer* w : group) {
     const AppendRequest& req = *w->request;
@@ -242,11 +284,14 @@ void RocksDbEventLog::CommitGroup(const std::vector<Writer*>& group) {
     sealed.clear();
     AppendResult result = SealAppend(req, sequence, current, &hash, &sealed);
     uint64_t version = current;
+    stream_key = StreamPrefix(req.stream_id);
+    size_t prefix = stream_key.size();
     for (const auto& [seq, stored] : sealed) {
-      std::string seq_value;
-      PutBigEndian64(&seq_value, seq);
-      batch.Put(events_, SequenceKey(seq), stored);
-      batch.Put(streams_, StreamKey(req.stream_id, ++version), seq_value);
+      std::string seq_key = SequenceKey(seq);  // 8 bytes: no allocation
+      stream_key.resize(prefix);
+      PutBigEndian64(&stream_key, ++version);
+      batch.Put(events_, seq_key, stored);
+      batch.Put(streams_, stream_key, seq_key);  // the index value is BE64(sequence) too
     }
     std::string head_value;
     PutBigEndian64(&head_value, result.stream_version);
@@ -285,7 +330,10 @@ Status RocksDbEventLog::ScanStored(
     uint64_t from, Direction direction,
     const std::function<bool(uint64_t, std::string_view)>& visit) const {
   rocksdb::ReadOptions ro;
-  if (direction == Direction::kForward) ro.readahead_size = 2 << 20;
+  if (direction == Direction::kForward) {  // long scans: read ahead, leave the cache alone
+    ro.readahead_size = 2 << 20;
+    ro.fill_cache = false;
+  }
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro, events_));
   if (direction == Direction::kForward) {
     it->Seek(SequenceKey(from));
@@ -295,8 +343,9 @@ Status RocksDbEventLog::ScanStored(
   for (; it->Valid(); direction == Direction::kForward ? it->Next() : it->Prev()) {
     rocksdb::Slice key = it->key();
     if (key.size() != 8) {
-      return Status::Corruption("events key of " + std::to_string(key.size()) +
-                                " bytes (want 8): " + ToHex(std::string_view(key.data(), key.size())));
+      return Status::Corruption(
+          "events key of " + std::to_string(key.size()) +
+          " bytes (want 8): " + ToHex(std::string_view(key.data(), key.size())));
     }
     uint64_t seq = GetBigEndian64(std::string_view(key.data(), 8));
     if (!visit(seq, std::string_view(it->value().data(), it->value().size()))) break;

@@ -10,11 +10,14 @@
 // Durability and group commit: appenders queue; the one at the front becomes
 // the leader, seals every queued request into one WriteBatch, writes it with
 // sync=true (one fsync for the whole group) and wakes the others. An Append
-// that returned success is on disk.
+// that returned success is on disk. When appenders are concurrent, a new
+// leader first waits a little (at most half the last commit's duration) for
+// the previous group's appenders to queue again, so that groups stay whole.
 //
 // Thread safety: all methods are safe to call concurrently.
 #pragma once
 
+#include <chrono>
 #include <condition_variable>
 #include <deque>
 #include <memory>
@@ -67,6 +70,12 @@ class RocksDbEventLog final : public EventLog {
   RocksDbEventLog(RocksDbEventLogOptions options);
   // Leader: seals and writes the requests of `group`; fills their results.
   void CommitGroup(const std::vector<Writer*>& group);
+  // Leader, holding `lock` on mu_: briefly waits for the appenders of the
+  // previous group to queue again, so that one sync carries all of them.
+  void GatherWriters(std::unique_lock<std::mutex>& lock, Writer* leader);
+  // Holding mu_: whether the queue holds all the appenders expected back, or
+  // a full group.
+  bool GatherDone() const;
 
   RocksDbEventLogOptions options_;
   std::unique_ptr<rocksdb::DB> db_;
@@ -78,6 +87,13 @@ class RocksDbEventLog final : public EventLog {
 
   std::mutex mu_;
   std::deque<Writer*> writers_;  // guarded by mu_; front is the leader
+  // Guarded by mu_: appenders in flight when the last group commit ended, how
+  // long it took and when it ended, and the leader waiting for them (if any).
+  size_t gather_target_ = 0;
+  size_t queued_events_ = 0;  // events of the requests in writers_
+  std::chrono::steady_clock::duration last_commit_{};
+  std::chrono::steady_clock::time_point last_commit_end_{};
+  Writer* gathering_ = nullptr;
   // Owned by the current leader (only one at a time, ordered by mu_).
   uint64_t next_sequence_ = 1;
   Sha256Digest last_hash_{};

@@ -20,6 +20,12 @@ int ReadDigits(std::string_view s, size_t& pos, int n) {
   return v;
 }
 
+int DaysInMonth(int year, int month) {
+  static constexpr int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+  return month == 2 && leap ? 29 : kDays[month - 1];
+}
+
 bool Expect(std::string_view s, size_t& pos, char c) {
   if (pos < s.size() && s[pos] == c) {
     ++pos;
@@ -65,7 +71,7 @@ Result<Time> ParseTime(std::string_view text) {
   int month = ReadDigits(text, pos, 2);
   if (month < 1 || month > 12 || !Expect(text, pos, '-')) return bad();
   int day = ReadDigits(text, pos, 2);
-  if (day < 1 || day > 31) return bad();
+  if (day < 1 || day > DaysInMonth(year, month)) return bad();
   int hour = 0, minute = 0, second = 0;
   int64_t micros = 0;
   int64_t offset_s = 0;
@@ -96,9 +102,9 @@ Result<Time> ParseTime(std::string_view text) {
       int sign = text[pos] == '-' ? -1 : 1;
       ++pos;
       int oh = ReadDigits(text, pos, 2);
-      if (oh < 0 || !Expect(text, pos, ':')) return bad();
+      if (oh < 0 || oh > 23 || !Expect(text, pos, ':')) return bad();
       int om = ReadDigits(text, pos, 2);
-      if (om < 0) return bad();
+      if (om < 0 || om > 59) return bad();
       offset_s = sign * (oh * 3600 + om * 60);
     } else {
       return bad();

@@ -1,0 +1,57 @@
+// Folding the log into projections from zero: the basis of Rebuild and of
+// "as of" queries. A fold reads the log only; the projections it fills are
+// the caller's (fresh ones for an as-of query, so the live ones are never
+// touched).
+//
+// Thread safety: FoldLog is safe to call concurrently with appends and with
+// other folds (it reads up to the head it saw when it started).
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <span>
+
+#include "events/event_log.h"
+#include "projections/audit_projection.h"
+#include "projections/fleet_projection.h"
+#include "projections/store.h"
+
+namespace rotor::projections {
+
+// Where a fold stops: after `sequence` (inclusive), and, with `time`, before
+// the first event recorded after `time` (the log in sequence order is what a
+// reader saw at that moment; a later event never precedes an earlier one).
+struct FoldLimit {
+  uint64_t sequence = kHeadSequence;
+  std::optional<Time> time;
+
+  static FoldLimit Head() { return {}; }
+  static FoldLimit AtSequence(uint64_t sequence) { return {sequence, std::nullopt}; }
+  static FoldLimit AtTime(Time time) { return {kHeadSequence, time}; }
+};
+
+struct FoldResult {
+  uint64_t events = 0;
+  Checkpoint last;  // the last event folded; sequence 0 when none
+};
+
+// Folds events from sequence `from` (1 = the start) up to `limit` into every
+// projection, in order. Errors: kInternal on a gap in the sequence (nothing
+// after the gap is folded), kCorruption naming the sequence, kInvalidArgument
+// for an event that does not decode (e.g. a type this build does not know).
+// On error the projections hold the events before the failing one.
+Result<FoldResult> FoldLog(const EventLog& log, uint64_t from, const FoldLimit& limit,
+                           std::span<Projection* const> projections);
+
+// Every read model, folded from zero: what the dashboard showed at a point.
+struct ReadModels {
+  FleetProjection fleet;
+  AuditProjection audit;
+  FoldResult folded;
+};
+
+// Folds fresh read models from zero up to `limit`. Errors: as FoldLog.
+Result<std::unique_ptr<ReadModels>> ComputeAsOf(const EventLog& log, const FoldLimit& limit);
+
+}  // namespace rotor::projections

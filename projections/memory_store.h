@@ -1,0 +1,31 @@
+// MemoryProjectionStore: a ProjectionStore held in memory, for fast tests of
+// the runner and of persistence round trips. Same atomicity as the RocksDB
+// store (a batch and its checkpoint apply together); nothing survives the
+// process. Thread-safe: one mutex guards the maps.
+#pragma once
+
+#include <map>
+#include <mutex>
+#include <string>
+
+#include "projections/store.h"
+
+namespace rotor::projections {
+
+class MemoryProjectionStore final : public ProjectionStore {
+ public:
+  Result<std::unique_ptr<StoreBatch>> NewBatch(std::string_view name) override;
+  Status Commit(StoreBatch& batch, const Checkpoint& checkpoint) override;
+  Result<Checkpoint> ReadCheckpoint(std::string_view name) const override;
+  Result<std::unique_ptr<KvReader>> NewReader(std::string_view name) const override;
+
+  // Number of keys stored for `name` (checkpoint included).
+  size_t KeyCount(std::string_view name) const;
+
+ private:
+  using KeySpace = std::map<std::string, std::string, std::less<>>;
+  mutable std::mutex mu_;
+  std::map<std::string, KeySpace, std::less<>> spaces_;  // guarded by mu_
+};
+
+}  // namespace rotor::projections

@@ -1,0 +1,155 @@
+#include "projections/rocksdb_store.h"
+
+#include <rocksdb/db.h>
+#include <rocksdb/write_batch.h>
+#include <spdlog/spdlog.h>
+
+#include <vector>
+
+namespace rotor::projections {
+namespace {
+
+Status FromRocks(const rocksdb::Status& s, std::string_view what) {
+  if (s.ok()) return Status::Ok();
+  if (s.IsCorruption()) return Status::Corruption(std::string(what) + ": " + s.ToString());
+  return Status::IoError(std::string(what) + ": " + s.ToString());
+}
+
+rocksdb::ColumnFamilyOptions FamilyOptions() {
+  rocksdb::ColumnFamilyOptions cf;
+  cf.write_buffer_size = 64 << 20;
+  return cf;
+}
+
+class RocksBatch final : public StoreBatch {
+ public:
+  explicit RocksBatch(rocksdb::ColumnFamilyHandle* family) : family_(family) {}
+  void Put(std::string_view key, std::string_view value) override {
+    batch_.Put(family_, rocksdb::Slice(key.data(), key.size()),
+               rocksdb::Slice(value.data(), value.size()));
+  }
+  void Delete(std::string_view key) override {
+    batch_.Delete(family_, rocksdb::Slice(key.data(), key.size()));
+  }
+  void ClearAll() override {
+    // Every key of a projection is below "\xff" (keys are ASCII-prefixed).
+    batch_.DeleteRange(family_, rocksdb::Slice(""), rocksdb::Slice("\xff\xff\xff\xff"));
+  }
+  size_t ApproximateSize() const override { return batch_.GetDataSize(); }
+
+  rocksdb::ColumnFamilyHandle* family_;
+  rocksdb::WriteBatch batch_;
+};
+
+class RocksReader final : public KvReader {
+ public:
+  RocksReader(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* family)
+      : db_(db), family_(family), snapshot_(db->GetSnapshot()) {}
+  ~RocksReader() override { db_->ReleaseSnapshot(snapshot_); }
+
+  Status Scan(std::string_view prefix,
+              const std::function<bool(std::string_view, std::string_view)>& visit)
+      const override {
+    if (family_ == nullptr) return Status::Ok();
+    rocksdb::ReadOptions ro;
+    ro.snapshot = snapshot_;
+    ro.fill_cache = false;
+    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro, family_));
+    for (it->Seek(rocksdb::Slice(prefix.data(), prefix.size())); it->Valid(); it->Next()) {
+      std::string_view key(it->key().data(), it->key().size());
+      if (!key.starts_with(prefix)) break;
+      if (!visit(key, std::string_view(it->value().data(), it->value().size()))) break;
+    }
+    return FromRocks(it->status(), "scan projection store");
+  }
+
+ private:
+  rocksdb::DB* db_;
+  rocksdb::ColumnFamilyHandle* family_;
+  const rocksdb::Snapshot* snapshot_;
+};
+
+}  // namespace
+
+RocksDbProjectionStore::RocksDbProjectionStore(RocksDbProjectionStoreOptions options)
+    : options_(options) {}
+
+Result<std::unique_ptr<RocksDbProjectionStore>> RocksDbProjectionStore::Open(
+    const std::string& path, RocksDbProjectionStoreOptions options) {
+  rocksdb::DBOptions db_options;
+  db_options.create_if_missing = true;
+  db_options.create_missing_column_families = true;
+  db_options.max_background_jobs = 2;
+  std::vector<std::string> names;
+  rocksdb::Status listed = rocksdb::DB::ListColumnFamilies(db_options, path, &names);
+  if (!listed.ok() || names.empty()) names = {rocksdb::kDefaultColumnFamilyName};
+  std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
+  for (const std::string& name : names) descriptors.emplace_back(name, FamilyOptions());
+  std::vector<rocksdb::ColumnFamilyHandle*> handles;
+  rocksdb::DB* raw = nullptr;
+  rocksdb::Status s = rocksdb::DB::Open(db_options, path, descriptors, &handles, &raw);
+  if (!s.ok()) return FromRocks(s, "open projection store at " + path);
+  std::unique_ptr<RocksDbProjectionStore> store(new RocksDbProjectionStore(options));
+  store->db_.reset(raw);
+  for (size_t i = 0; i < names.size(); ++i) store->families_[names[i]] = handles[i];
+  return store;
+}
+
+RocksDbProjectionStore::~RocksDbProjectionStore() {
+  if (db_ == nullptr) return;
+  for (auto& [name, handle] : families_) db_->DestroyColumnFamilyHandle(handle);
+  rocksdb::Status s = db_->Close();
+  if (!s.ok()) spdlog::warn("closing projection store: {}", s.ToString());
+}
+
+rocksdb::ColumnFamilyHandle* RocksDbProjectionStore::FindFamily(std::string_view name) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = families_.find(name);
+  return it == families_.end() ? nullptr : it->second;
+}
+
+Result<rocksdb::ColumnFamilyHandle*> RocksDbProjectionStore::Family(std::string_view name) {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = families_.find(name);
+  if (it != families_.end()) return it->second;
+  rocksdb::ColumnFamilyHandle* handle = nullptr;
+  rocksdb::Status s = db_->CreateColumnFamily(FamilyOptions(), std::string(name), &handle);
+  if (!s.ok()) return FromRocks(s, "create projection family '" + std::string(name) + "'");
+  families_.emplace(std::string(name), handle);
+  return handle;
+}
+
+Result<std::unique_ptr<StoreBatch>> RocksDbProjectionStore::NewBatch(std::string_view name) {
+  if (name.empty() || name == rocksdb::kDefaultColumnFamilyName) {
+    return Status::InvalidArgument("bad projection name '" + std::string(name) + "'");
+  }
+  Result<rocksdb::ColumnFamilyHandle*> family = Family(name);
+  if (!family.ok()) return family.status();
+  return std::unique_ptr<StoreBatch>(new RocksBatch(*family));
+}
+
+Status RocksDbProjectionStore::Commit(StoreBatch& batch, const Checkpoint& checkpoint) {
+  auto& b = static_cast<RocksBatch&>(batch);
+  std::string cp = EncodeCheckpoint(checkpoint);
+  b.batch_.Put(b.family_, rocksdb::Slice(kCheckpointKey.data(), kCheckpointKey.size()), cp);
+  rocksdb::WriteOptions wo;
+  wo.sync = options_.sync;
+  return FromRocks(db_->Write(wo, &b.batch_), "commit projection batch");
+}
+
+Result<Checkpoint> RocksDbProjectionStore::ReadCheckpoint(std::string_view name) const {
+  rocksdb::ColumnFamilyHandle* family = FindFamily(name);
+  if (family == nullptr) return Checkpoint{};
+  std::string value;
+  rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), family,
+                               rocksdb::Slice(kCheckpointKey.data(), kCheckpointKey.size()), &value);
+  if (s.IsNotFound()) return Checkpoint{};
+  ROTOR_RETURN_IF_ERROR(FromRocks(s, "read projection checkpoint"));
+  return DecodeCheckpoint(value);
+}
+
+Result<std::unique_ptr<KvReader>> RocksDbProjectionStore::NewReader(std::string_view name) const {
+  return std::unique_ptr<KvReader>(new RocksReader(db_.get(), FindFamily(name)));
+}
+
+}  // namespace rotor::projections

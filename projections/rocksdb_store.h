@@ -1,0 +1,55 @@
+// RocksDbProjectionStore: the product's projection store, an embedded RocksDB
+// in its own directory (never the event log's). Each projection has its own
+// column family named after it; its checkpoint is the key "~checkpoint" in
+// that family, written in the same WriteBatch as the state (docs/projections.md).
+//
+// Thread safety: all methods are safe to call concurrently.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include "projections/store.h"
+
+namespace rocksdb {
+class DB;
+class ColumnFamilyHandle;
+}  // namespace rocksdb
+
+namespace rotor::projections {
+
+struct RocksDbProjectionStoreOptions {
+  // fsync each commit. Off only where losing the last commits is harmless
+  // (the projection then resumes from an older checkpoint, still consistent).
+  bool sync = true;
+};
+
+class RocksDbProjectionStore final : public ProjectionStore {
+ public:
+  // Opens (creating if missing) the store in directory `path`. Errors:
+  // kIoError (cannot open, locked by another process).
+  static Result<std::unique_ptr<RocksDbProjectionStore>> Open(
+      const std::string& path, RocksDbProjectionStoreOptions options = {});
+  ~RocksDbProjectionStore() override;
+
+  Result<std::unique_ptr<StoreBatch>> NewBatch(std::string_view name) override;
+  Status Commit(StoreBatch& batch, const Checkpoint& checkpoint) override;
+  Result<Checkpoint> ReadCheckpoint(std::string_view name) const override;
+  Result<std::unique_ptr<KvReader>> NewReader(std::string_view name) const override;
+
+ private:
+  explicit RocksDbProjectionStore(RocksDbProjectionStoreOptions options);
+  // The column family of `name`, created when missing. Errors: kIoError.
+  Result<rocksdb::ColumnFamilyHandle*> Family(std::string_view name);
+  // nullptr when the family does not exist.
+  rocksdb::ColumnFamilyHandle* FindFamily(std::string_view name) const;
+
+  RocksDbProjectionStoreOptions options_;
+  std::unique_ptr<rocksdb::DB> db_;
+  mutable std::mutex mu_;
+  std::map<std::string, rocksdb::ColumnFamilyHandle*, std::less<>> families_;  // guarded by mu_
+};
+
+}  // namespace rotor::projections

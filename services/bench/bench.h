@@ -1,0 +1,25 @@
+// rotor-bench's subcommands. Each lives in its own .cc file and is listed in
+// main.cc's kSubcommands with one line.
+//
+// A subcommand's Add function declares its options on the CLI11 subcommand it
+// is given and returns the function that runs the benchmark once the command
+// line has been parsed; that function returns the process exit code.
+#pragma once
+
+#include <functional>
+
+namespace CLI {
+class App;
+}  // namespace CLI
+
+namespace rotor::bench {
+
+using Runner = std::function<int()>;
+using AddSubcommand = Runner (*)(CLI::App* command);
+
+// `rotor-bench log`: the event log against raw RocksDB (services/bench/log_bench.cc).
+Runner AddLogBench(CLI::App* command);
+// `rotor-bench replay`: projection rebuild against raw iteration (services/bench/replay_bench.cc).
+Runner AddReplayBench(CLI::App* command);
+
+}  // namespace rotor::bench

@@ -1,0 +1,90 @@
+#include "services/bench/bench_util.h"
+
+#include <spdlog/fmt/fmt.h>
+#include <spdlog/spdlog.h>
+#include <stdlib.h>
+
+#include <cerrno>
+#include <cmath>
+#include <cstring>
+#include <filesystem>
+
+namespace rotor::bench {
+namespace {
+
+std::string Quote(std::string_view s) {
+  std::string out = "\"";
+  for (char c : s) {
+    if (c == '"' || c == '\\') {
+      out.push_back('\\');
+      out.push_back(c);
+    } else if (static_cast<unsigned char>(c) < 0x20) {
+      out += fmt::format("\\u{:04x}", static_cast<int>(c));
+    } else {
+      out.push_back(c);
+    }
+  }
+  out.push_back('"');
+  return out;
+}
+
+}  // namespace
+
+Result<std::unique_ptr<TempDir>> TempDir::Create(std::string_view base) {
+  std::string root(base);
+  if (root.empty()) {
+    const char* tmp = std::getenv("TMPDIR");
+    root = tmp != nullptr && *tmp != '\0' ? tmp : "/tmp";
+  }
+  std::string pattern = root + "/rotor-bench-XXXXXX";
+  if (mkdtemp(pattern.data()) == nullptr) {
+    return Status::IoError("mkdtemp " + pattern + ": " + std::strerror(errno));
+  }
+  return std::unique_ptr<TempDir>(new TempDir(pattern));
+}
+
+TempDir::~TempDir() {
+  if (keep_) return;
+  std::error_code ec;
+  std::filesystem::remove_all(path_, ec);
+  if (ec) spdlog::warn("removing {}: {}", path_, ec.message());
+}
+
+std::string TempDir::Sub(std::string_view name) const { return path_ + "/" + std::string(name); }
+
+JsonObject& JsonObject::Add(std::string_view key, double value) {
+  fields_.emplace_back(key, std::isfinite(value) ? fmt::format("{:.4f}", value) : "null");
+  return *this;
+}
+
+JsonObject& JsonObject::Add(std::string_view key, uint64_t value) {
+  fields_.emplace_back(key, std::to_string(value));
+  return *this;
+}
+
+JsonObject& JsonObject::Add(std::string_view key, bool value) {
+  fields_.emplace_back(key, value ? "true" : "false");
+  return *this;
+}
+
+JsonObject& JsonObject::Add(std::string_view key, std::string_view value) {
+  fields_.emplace_back(key, Quote(value));
+  return *this;
+}
+
+JsonObject& JsonObject::AddObject(std::string_view key, const JsonObject& value) {
+  fields_.emplace_back(key, value.ToString());
+  return *this;
+}
+
+std::string JsonObject::ToString() const {
+  std::string out = "{";
+  for (size_t i = 0; i < fields_.size(); ++i) {
+    if (i > 0) out += ",";
+    out += Quote(fields_[i].first) + ":" + fields_[i].second;
+  }
+  out += "}";
+  return out;
+}
+
+}  // namespace rotor::bench

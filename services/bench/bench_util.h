@@ -1,0 +1,72 @@
+// Helpers shared by rotor-bench's subcommands: a scratch directory, a clock,
+// rates and a flat JSON object writer. Thread-compatible.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "events/status.h"
+
+namespace rotor::bench {
+
+// A directory made with mkdtemp; it and everything in it is removed when the
+// TempDir is destroyed.
+class TempDir {
+ public:
+  // Creates "<base>/rotor-bench-XXXXXX"; an empty `base` means $TMPDIR or /tmp.
+  // Errors: kIoError naming the path.
+  static Result<std::unique_ptr<TempDir>> Create(std::string_view base);
+  ~TempDir();
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+
+  const std::string& path() const { return path_; }
+  // "<path>/<name>".
+  std::string Sub(std::string_view name) const;
+  // Leaves the directory in place when the TempDir is destroyed.
+  void Keep() { keep_ = true; }
+
+ private:
+  explicit TempDir(std::string path) : path_(std::move(path)) {}
+  std::string path_;
+  bool keep_ = false;
+};
+
+// Wall-clock seconds since construction (steady clock).
+class Stopwatch {
+ public:
+  Stopwatch() : start_(std::chrono::steady_clock::now()) {}
+  double Seconds() const {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+  }
+
+ private:
+  std::chrono::steady_clock::time_point start_;
+};
+
+inline double PerSecond(uint64_t count, double seconds) {
+  return seconds > 0 ? static_cast<double>(count) / seconds : 0.0;
+}
+
+// Builds one JSON object with keys in insertion order. Keys and string values
+// are escaped.
+class JsonObject {
+ public:
+  JsonObject& Add(std::string_view key, double value);
+  JsonObject& Add(std::string_view key, uint64_t value);
+  JsonObject& Add(std::string_view key, bool value);
+  JsonObject& Add(std::string_view key, std::string_view value);
+  // Nests `value` (already a JSON object) under `key`.
+  JsonObject& AddObject(std::string_view key, const JsonObject& value);
+  std::string ToString() const;
+
+ private:
+  std::vector<std::pair<std::string, std::string>> fields_;  // key, JSON text of the value
+};
+
+}  // namespace rotor::bench

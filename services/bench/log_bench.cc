@@ -1,0 +1,259 @@
+// `rotor-bench log`: RocksDbEventLog against raw RocksDB on the same bytes.
+//
+// Phases, each pair on fresh databases in one scratch directory:
+//   1. durable batch append: `--events` events in appends of `--batch`, one
+//      synced write per append; raw writes the same keys and stored values
+//      (sealed beforehand, checked byte for byte afterwards) in one synced
+//      WriteBatch per batch.
+//   2. full read: EventLog::ForEach decodes every record into a RecordedEvent;
+//      raw iterates the same bytes and touches each key and value. Best of
+//      `--read-passes` for each side, the sides alternating.
+//   3. concurrent appends: `--threads` threads each make `--per-thread`
+//      single-event appends to their own stream; raw makes one synced Put of
+//      the same stored bytes per event.
+// The raw side uses RocksDB's default options (plus create_if_missing).
+// Rates are wall-clock; the calling thread's CPU time is reported alongside
+// because a shared machine's load moves wall-clock figures.
+#include <spdlog/fmt/fmt.h>
+#include <spdlog/spdlog.h>
+
+#include <CLI/CLI.hpp>
+#include <algorithm>
+#include <memory>
+
+#include "events/rocksdb_event_log.h"
+#include "services/bench/bench.h"
+#include "services/bench/bench_util.h"
+#include "services/bench/log_phases.h"
+#include "services/bench/log_workload.h"
+
+namespace rotor::bench {
+namespace {
+
+struct LogBenchOptions {
+  uint64_t events = 1000000;
+  size_t batch = 1000;
+  size_t payload_bytes = 120;
+  size_t streams = 64;
+  size_t threads = 8;
+  size_t per_thread = 2000;
+  int read_passes = 3;
+  std::string dir;
+  bool keep = false;
+  bool json = false;
+};
+
+constexpr double kAppendTarget = 0.6;
+constexpr double kReadTarget = 0.7;
+constexpr double kConcurrentTarget = 2.0;
+
+struct Figures {
+  uint64_t events = 0;
+  uint64_t value_bytes = 0;
+  bool bytes_identical = false;
+  double append = 0, raw_append = 0, read = 0, raw_read = 0;
+  double concurrent = 0, raw_concurrent = 0;
+  // Calling-thread CPU nanoseconds per event.
+  double append_cpu = 0, raw_append_cpu = 0, read_cpu = 0, raw_read_cpu = 0;
+  uint64_t group_commits = 0, grouped_requests = 0;
+};
+
+double Ratio(double a, double b) { return b > 0 ? a / b : 0.0; }
+double NanosPerEvent(double seconds, uint64_t events) { return Ratio(seconds * 1e9, events); }
+
+Status BatchAndReadPhases(const LogBenchOptions& o, const TempDir& dir, Figures* f) {
+  std::vector<AppendRequest> batches = MakeBatches(o.events, o.batch, o.payload_bytes, o.streams);
+  std::vector<StoredRecord> records = SealInOrder(batches);
+  for (const StoredRecord& r : records) f->value_bytes += r.value.size();
+  f->events = records.size();
+
+  Result<std::unique_ptr<rocksdb::DB>> raw = OpenRaw(dir.Sub("raw-batch"));
+  ROTOR_RETURN_IF_ERROR(raw.status());
+  Result<Timing> raw_append = RawBatchAppend(raw->get(), records, o.batch);
+  ROTOR_RETURN_IF_ERROR(raw_append.status());
+  f->raw_append = PerSecond(f->events, raw_append->wall);
+  f->raw_append_cpu = NanosPerEvent(raw_append->cpu, f->events);
+
+  Result<std::unique_ptr<RocksDbEventLog>> log = RocksDbEventLog::Open(dir.Sub("rotor-batch"));
+  ROTOR_RETURN_IF_ERROR(log.status());
+  Result<Timing> append = RotorBatchAppend(log->get(), std::move(batches));
+  ROTOR_RETURN_IF_ERROR(append.status());
+  f->append = PerSecond(f->events, append->wall);
+  f->append_cpu = NanosPerEvent(append->cpu, f->events);
+
+  Result<bool> same = SameBytes(**log, records);
+  ROTOR_RETURN_IF_ERROR(same.status());
+  f->bytes_identical = *same;
+  records.clear();
+  records.shrink_to_fit();
+
+  for (int pass = 0; pass < o.read_passes; ++pass) {
+    Result<Timing> raw_read = RawRead(raw->get(), f->events);
+    ROTOR_RETURN_IF_ERROR(raw_read.status());
+    if (PerSecond(f->events, raw_read->wall) > f->raw_read) {
+      f->raw_read = PerSecond(f->events, raw_read->wall);
+      f->raw_read_cpu = NanosPerEvent(raw_read->cpu, f->events);
+    }
+    Result<Timing> read = RotorRead(**log, f->events);
+    ROTOR_RETURN_IF_ERROR(read.status());
+    if (PerSecond(f->events, read->wall) > f->read) {
+      f->read = PerSecond(f->events, read->wall);
+      f->read_cpu = NanosPerEvent(read->cpu, f->events);
+    }
+  }
+  return Status::Ok();
+}
+
+Status ConcurrentPhase(const LogBenchOptions& o, const TempDir& dir, Figures* f) {
+  std::vector<std::vector<AppendRequest>> appends =
+      MakeSingleAppends(o.threads, o.per_thread, o.payload_bytes);
+  std::vector<AppendRequest> flat;
+  for (const auto& mine : appends) flat.insert(flat.end(), mine.begin(), mine.end());
+  std::vector<StoredRecord> records = SealInOrder(flat);
+  flat.clear();
+  uint64_t total = records.size();
+
+  Result<std::unique_ptr<rocksdb::DB>> raw = OpenRaw(dir.Sub("raw-concurrent"));
+  ROTOR_RETURN_IF_ERROR(raw.status());
+  rocksdb::WriteOptions wo;
+  wo.sync = true;
+  Result<double> raw_seconds = RunThreads(o.threads, [&](size_t t) {
+    for (size_t i = t * o.per_thread; i < (t + 1) * o.per_thread; ++i) {
+      rocksdb::Status s = (*raw)->Put(wo, records[i].key, records[i].value);
+      if (!s.ok()) return Status::IoError("raw concurrent put: " + s.ToString());
+    }
+    return Status::Ok();
+  });
+  ROTOR_RETURN_IF_ERROR(raw_seconds.status());
+  f->raw_concurrent = PerSecond(total, *raw_seconds);
+
+  Result<std::unique_ptr<RocksDbEventLog>> log = RocksDbEventLog::Open(dir.Sub("rotor-concurrent"));
+  ROTOR_RETURN_IF_ERROR(log.status());
+  Result<double> seconds = RunThreads(o.threads, [&](size_t t) {
+    for (AppendRequest& r : appends[t]) {
+      Result<AppendResult> result = (*log)->Append(std::move(r));
+      if (!result.ok()) return result.status().WithContext("rotor concurrent append");
+    }
+    return Status::Ok();
+  });
+  ROTOR_RETURN_IF_ERROR(seconds.status());
+  f->concurrent = PerSecond(total, *seconds);
+  f->group_commits = (*log)->group_commits();
+  f->grouped_requests = (*log)->grouped_requests();
+  if ((*log)->Head() != total) return Status::Internal("concurrent appends lost events");
+  return Status::Ok();
+}
+
+void PrintJson(const LogBenchOptions& o, const Figures& f) {
+  double append_ratio = Ratio(f.append, f.raw_append);
+  double read_ratio = Ratio(f.read, f.raw_read);
+  double concurrent_ratio = Ratio(f.concurrent, f.raw_concurrent);
+  JsonObject targets;
+  targets.Add("append_ratio", kAppendTarget)
+      .Add("read_ratio", kReadTarget)
+      .Add("concurrent_ratio", kConcurrentTarget);
+  JsonObject j;
+  j.Add("events", f.events)
+      .Add("batch", uint64_t{o.batch})
+      .Add("payload_bytes", uint64_t{o.payload_bytes})
+      .Add("avg_value_bytes", Ratio(static_cast<double>(f.value_bytes), f.events))
+      .Add("threads", uint64_t{o.threads})
+      .Add("events_per_thread", uint64_t{o.per_thread})
+      .Add("read_passes", static_cast<uint64_t>(o.read_passes))
+      .Add("append_per_s", f.append)
+      .Add("raw_append_per_s", f.raw_append)
+      .Add("append_ratio", append_ratio)
+      .Add("read_per_s", f.read)
+      .Add("raw_read_per_s", f.raw_read)
+      .Add("read_ratio", read_ratio)
+      .Add("concurrent_append_per_s", f.concurrent)
+      .Add("raw_concurrent_append_per_s", f.raw_concurrent)
+      .Add("concurrent_ratio", concurrent_ratio)
+      .Add("append_cpu_ns_per_event", f.append_cpu)
+      .Add("raw_append_cpu_ns_per_event", f.raw_append_cpu)
+      .Add("read_cpu_ns_per_event", f.read_cpu)
+      .Add("raw_read_cpu_ns_per_event", f.raw_read_cpu)
+      .Add("concurrent_group_commits", f.group_commits)
+      .Add("concurrent_appends_per_group",
+           Ratio(static_cast<double>(f.grouped_requests), f.group_commits))
+      .Add("bytes_identical", f.bytes_identical)
+      .AddObject("targets", targets)
+      .Add("targets_met", append_ratio >= kAppendTarget && read_ratio >= kReadTarget &&
+                              concurrent_ratio >= kConcurrentTarget);
+  fmt::print("{}\n", j.ToString());
+}
+
+void PrintHuman(const LogBenchOptions& o, const Figures& f) {
+  fmt::print("rotor-bench log: {} events, ~{}-byte payloads ({:.0f}-byte stored values), sync on\n",
+             f.events, o.payload_bytes, Ratio(static_cast<double>(f.value_bytes), f.events));
+  fmt::print("raw RocksDB (default options) writes the same keys and bytes (identical: {})\n",
+             f.bytes_identical ? "yes" : "NO");
+  auto line = [](std::string_view what, double rotor, double raw, double target) {
+    double ratio = Ratio(rotor, raw);
+    fmt::print("  {:<32} rotor {:>9.0f}/s  raw {:>9.0f}/s  {:.2f}x (target {:.1f}x: {})\n", what,
+               rotor, raw, ratio, target, ratio >= target ? "met" : "MISSED");
+  };
+  line(fmt::format("append, batches of {}", o.batch), f.append, f.raw_append, kAppendTarget);
+  line(fmt::format("full read (best of {})", o.read_passes), f.read, f.raw_read, kReadTarget);
+  line(fmt::format("{} threads x {} single appends", o.threads, o.per_thread), f.concurrent,
+       f.raw_concurrent, kConcurrentTarget);
+  fmt::print("  thread CPU per event: append {:.0f} ns (raw {:.0f}), read {:.0f} ns (raw {:.0f})\n",
+             f.append_cpu, f.raw_append_cpu, f.read_cpu, f.raw_read_cpu);
+  fmt::print("  rotor group commits: {} carrying {} appends ({:.2f} per sync)\n", f.group_commits,
+             f.grouped_requests, Ratio(static_cast<double>(f.grouped_requests), f.group_commits));
+}
+
+int RunLogBench(const LogBenchOptions& o) {
+  Result<std::unique_ptr<TempDir>> dir = TempDir::Create(o.dir);
+  if (!dir.ok()) {
+    spdlog::error("{}", dir.status().ToString());
+    return 1;
+  }
+  if (o.keep) (*dir)->Keep();
+  spdlog::info("rotor-bench log: data in {}{}", (*dir)->path(), o.keep ? " (kept)" : "");
+  Figures f;
+  Status s = BatchAndReadPhases(o, **dir, &f);
+  if (s.ok()) s = ConcurrentPhase(o, **dir, &f);
+  if (!s.ok()) {
+    spdlog::error("rotor-bench log: {}", s.ToString());
+    return 1;
+  }
+  if (o.json) {
+    PrintJson(o, f);
+  } else {
+    PrintHuman(o, f);
+  }
+  return f.bytes_identical ? 0 : 1;
+}
+
+}  // namespace
+
+Runner AddLogBench(CLI::App* command) {
+  auto o = std::make_shared<LogBenchOptions>();
+  command->add_option("--events", o->events, "events to append in batches and read back")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  command->add_option("--batch", o->batch, "events per batch append")
+      ->check(CLI::Range(size_t{1}, kMaxEventsPerAppend))
+      ->capture_default_str();
+  command->add_option("--payload-bytes", o->payload_bytes, "approximate payload size")
+      ->capture_default_str();
+  command->add_option("--streams", o->streams, "streams the batches are spread over")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  command->add_option("--threads", o->threads, "concurrent single-event appenders")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  command->add_option("--per-thread", o->per_thread, "appends per concurrent thread")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  command->add_option("--read-passes", o->read_passes, "full reads per side; the best counts")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  command->add_option("--dir", o->dir, "parent of the scratch directory (default $TMPDIR or /tmp)");
+  command->add_flag("--keep", o->keep, "keep the scratch directory (to read RocksDB's LOG files)");
+  command->add_flag("--json", o->json, "print one JSON object");
+  return [o] { return RunLogBench(*o); };
+}
+
+}  // namespace rotor::bench

@@ -1,0 +1,42 @@
+// rotor-bench: Rotor's benchmarks. `rotor-bench <subcommand> --help` lists a
+// subcommand's options; `--json` makes every subcommand print one JSON object.
+#include <spdlog/spdlog.h>
+
+#include <CLI/CLI.hpp>
+#include <utility>
+#include <vector>
+
+#include "services/bench/bench.h"
+
+namespace {
+
+struct Subcommand {
+  const char* name;
+  const char* description;
+  rotor::bench::AddSubcommand add;
+};
+
+// One line per subcommand.
+constexpr Subcommand kSubcommands[] = {
+    {"log", "event log append and read throughput against raw RocksDB", &rotor::bench::AddLogBench},
+    {"replay", "projection rebuild from the log against raw iteration",
+     &rotor::bench::AddReplayBench},
+};
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"rotor-bench: Rotor performance benchmarks"};
+  app.require_subcommand(1);
+  std::vector<std::pair<CLI::App*, rotor::bench::Runner>> commands;
+  for (const Subcommand& s : kSubcommands) {
+    CLI::App* command = app.add_subcommand(s.name, s.description);
+    commands.emplace_back(command, s.add(command));
+  }
+  CLI11_PARSE(app, argc, argv);
+  for (auto& [command, run] : commands) {
+    if (command->parsed()) return run();
+  }
+  spdlog::error("no subcommand given");
+  return 2;
+}

@@ -1,0 +1,111 @@
+#include "services/domain/command_service.h"
+
+#include <spdlog/spdlog.h>
+
+#include "events/codec.h"
+#include "services/domain/decide.h"
+
+namespace rotor::domain {
+namespace {
+
+spdlog::logger& Logger() {
+  static const std::shared_ptr<spdlog::logger> logger = spdlog::default_logger()->clone("domain");
+  return *logger;
+}
+
+AppendRequest MakeRequest(const Decision& decision, const StreamAppend& append,
+                          uint64_t expected_version) {
+  AppendRequest request;
+  request.stream_id = append.stream_id;
+  request.expected = ExpectedVersion::Exact(expected_version);
+  request.idempotency_key = append.idempotency_key;
+  request.events.reserve(append.events.size());
+  for (const Event& event : append.events) {
+    request.events.push_back(MakeNewEvent(event, decision.recorded_at, decision.actor));
+  }
+  return request;
+}
+
+}  // namespace
+
+CommandService::CommandService(EventLog& log, Options options)
+    : log_(log), options_(std::move(options)) {}
+
+Result<CommandOutcome> CommandService::Execute(const Command& command) {
+  std::lock_guard<std::mutex> lock(mu_);
+  CommandOutcome outcome;
+  std::string duplicate_key;  // the key a previous attempt found held by another append
+  for (int attempt = 1; attempt <= options_.max_attempts; ++attempt) {
+    outcome.attempts = attempt;
+    ROTOR_RETURN_IF_ERROR(CatchUpLocked());
+    Result<Decision> decision = Decide(command, state_);
+    if (!decision.ok()) return decision.status();
+    if (options_.before_append) options_.before_append(attempt);
+    Status appended = AppendDecision(*decision, outcome, duplicate_key);
+    if (appended.ok()) {
+      ROTOR_RETURN_IF_ERROR(CatchUpLocked());
+      return outcome;
+    }
+    if (appended.code() != StatusCode::kConflict) return appended;
+    Logger().debug("{} attempt {}: {}; deciding again", CommandName(command), attempt,
+                   appended.message());
+  }
+  return Status::Conflict(std::string(CommandName(command)) + ": still conflicting after " +
+                          std::to_string(options_.max_attempts) + " attempts");
+}
+
+Status CommandService::AppendDecision(const Decision& decision, CommandOutcome& outcome,
+                                      std::string& duplicate_key) {
+  for (const StreamAppend& append : decision.appends) {
+    Result<AppendResult> result =
+        log_.Append(MakeRequest(decision, append, state_.StreamVersion(append.stream_id)));
+    if (!result.ok()) return result.status();
+    if (result->duplicate) {
+      // Another append holds the key. Deciding again on the caught-up state
+      // either changes the decision (a lost race) or not (a genuine clash).
+      RecordedEvent holder;
+      std::string where = log_.ReadOne(result->first_sequence, &holder).ok()
+                              ? " by stream '" + holder.stream_id + "'"
+                              : "";
+      std::string message = "idempotency key '" + append.idempotency_key + "' is already used" +
+                            where + " at sequence " + std::to_string(result->first_sequence);
+      if (duplicate_key == append.idempotency_key) return Status::AlreadyExists(message);
+      duplicate_key = append.idempotency_key;
+      return Status::Conflict(message);
+    }
+    outcome.appended.push_back(AppendedStream{append.stream_id, *result, append.events});
+  }
+  return Status::Ok();
+}
+
+Status CommandService::CatchUp() {
+  std::lock_guard<std::mutex> lock(mu_);
+  return CatchUpLocked();
+}
+
+Status CommandService::Read(const std::function<void(const DomainState&)>& read) {
+  std::lock_guard<std::mutex> lock(mu_);
+  ROTOR_RETURN_IF_ERROR(CatchUpLocked());
+  read(state_);
+  return Status::Ok();
+}
+
+Status CommandService::CatchUpLocked() {
+  Status decoded;
+  Status scanned = log_.ForEach(state_.last_sequence + 1, [&](const RecordedEvent& record) {
+    Result<Event> event = DecodeEvent(record);
+    if (!event.ok()) {
+      decoded = event.status();
+      return false;
+    }
+    Evolve(state_,
+           EventMeta{record.sequence, record.stream_id, record.stream_version, record.recorded_at,
+                     record.actor},
+           *event);
+    return true;
+  });
+  ROTOR_RETURN_IF_ERROR(scanned);
+  return decoded;
+}
+
+}  // namespace rotor::domain

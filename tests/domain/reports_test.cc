@@ -1,0 +1,133 @@
+// IngestAgentReport: Given / When / Then.
+#include "services/domain/progress.h"
+#include "tests/domain/domain_test_util.h"
+
+namespace rotor::domain::testing {
+namespace {
+
+class IngestAgentReportTest : public DeciderTest {
+ protected:
+  static IngestAgentReport Ingest(AgentReport report) { return {std::move(report), T0()}; }
+  const std::string& kOld = WebOld().fingerprint;
+  const std::string& kNew = WebNew().fingerprint;
+};
+
+TEST_F(IngestAgentReportTest, RecordsTheAgentsInventory) {
+  AgentReport r = Report("rep-1", "a1", Day(-1), {kOld}, "gw1", true);
+  When(Ingest(r));
+  ThenEvents({Reported(r)});
+  ASSERT_EQ(Decided().appends.size(), 1u);
+  EXPECT_EQ(Decided().appends[0].stream_id, "agent-a1");
+  EXPECT_EQ(Decided().appends[0].idempotency_key, "report:rep-1");
+  EXPECT_EQ(Decided().actor, "agent:a1");
+  Apply();
+  const AgentState* a = state_.FindAgent("a1");
+  ASSERT_NE(a, nullptr);
+  EXPECT_TRUE(a->Holds(state_.fingerprints.Find(kOld)));
+  EXPECT_EQ(a->gateway_id, "gw1");
+  EXPECT_TRUE(a->cloud_enabled);
+  EXPECT_NE(state_.FindGateway("gw1"), nullptr) << "a gateway agents report through is known";
+}
+
+TEST_F(IngestAgentReportTest, ARepeatedReportIdIsANoOp) {
+  AgentReport r = Report("rep-1", "a1", Day(-1), {kOld});
+  Given({Reported(r)});
+  When(Ingest(r));
+  ThenNoEvents();
+}
+
+TEST_F(IngestAgentReportTest, RepeatingAReportChangesNothing) {
+  When(Ingest(Report("rep-1", "a1", Day(-1), {kOld})));
+  ThenRepeatingChangesNothing();
+}
+
+TEST_F(IngestAgentReportTest, AnOlderReportDoesNotOverwriteNewerInventory) {
+  Given({Reported("rep-2", "a1", Day(-1), {kOld, kNew})});
+  When(Ingest(Report("rep-1", "a1", Day(-2), {kOld})));
+  ThenNoEvents();
+  EXPECT_TRUE(state_.FindAgent("a1")->Holds(state_.fingerprints.Find(kNew)));
+}
+
+TEST_F(IngestAgentReportTest, EvolveIgnoresAnOlderReportFoundInTheLog) {
+  Given({Reported("rep-2", "a1", Day(-1), {kOld, kNew}), Reported("rep-1", "a1", Day(-2), {kOld})});
+  const AgentState* a = state_.FindAgent("a1");
+  EXPECT_EQ(a->last_report_id, "rep-2");
+  EXPECT_TRUE(a->Holds(state_.fingerprints.Find(kNew)));
+}
+
+TEST_F(IngestAgentReportTest, ANewerReportReplacesTheInventory) {
+  Given({Reported("rep-1", "a1", Day(-2), {kOld})});
+  AgentReport r = Report("rep-2", "a1", Day(-1), {kOld, kNew});
+  When(Ingest(r));
+  ThenEvents({Reported(r)});
+  Apply();
+  EXPECT_TRUE(state_.FindAgent("a1")->Holds(state_.fingerprints.Find(kNew)));
+}
+
+TEST_F(IngestAgentReportTest, ANewerReportClearsTheStaleFlag) {
+  Given({Reported("rep-1", "a1", Day(-20), {kOld}),
+         AgentFlaggedStale{"a1", Day(-20), Day(-1), 86400}});
+  AgentReport r = Report("rep-2", "a1", T0(), {kOld});
+  When(Ingest(r));
+  ThenEvents({Reported(r), AgentStaleCleared{"a1", "rep-2", T0()}});
+  Apply();
+  EXPECT_FALSE(state_.FindAgent("a1")->stale);
+}
+
+TEST_F(IngestAgentReportTest, AnOlderReportLeavesTheStaleFlag) {
+  Given({Reported("rep-2", "a1", Day(-20), {kOld}),
+         AgentFlaggedStale{"a1", Day(-20), Day(-1), 86400}});
+  When(Ingest(Report("rep-1", "a1", Day(-30), {kOld})));
+  ThenNoEvents();
+  EXPECT_TRUE(state_.FindAgent("a1")->stale);
+}
+
+TEST_F(IngestAgentReportTest, AReportFromARevokedAgentIsRejectedAndRecorded) {
+  Given({Reported("rep-1", "a1", Day(-2), {kOld}), CertificateRevoked{"a1", "", 1, "", Day(-1)}});
+  AgentReport r = Report("rep-2", "a1", T0(), {kOld, kNew});
+  When(Ingest(r));
+  ThenEvents({AgentReportRejected{"rep-2", "a1", T0(),
+                                  "the CEM certificate of agent a1 was revoked at "
+                                  "2026-10-31T00:00:00Z (reason 1 keyCompromise); a revoked "
+                                  "agent cannot get in"}});
+  EXPECT_EQ(Decided().appends[0].idempotency_key, "report:rep-2");
+  Apply();
+  EXPECT_FALSE(state_.FindAgent("a1")->Holds(state_.fingerprints.Find(kNew)))
+      << "a rejected report changes no inventory";
+}
+
+TEST_F(IngestAgentReportTest, RepeatingARejectedReportChangesNothing) {
+  Given({Reported("rep-1", "a1", Day(-2), {kOld}), CertificateRevoked{"a1", "", 1, "", Day(-1)}});
+  When(Ingest(Report("rep-2", "a1", T0(), {kOld})));
+  ThenRepeatingChangesNothing();
+}
+
+TEST_F(IngestAgentReportTest, ADeletedAgentThatReportsAgainCountsAgain) {
+  Given({WebReplacement("r1"), Reported("rep-1", "a1", Day(-2), {kOld}),
+         AgentResourceDeleted{"a1", "retired"}});
+  EXPECT_EQ(ComputeProgress(state_, *state_.FindRollout("r1")).total, 0u);
+  When(Ingest(Report("rep-2", "a1", T0(), {kOld})));
+  Apply();
+  EXPECT_FALSE(state_.FindAgent("a1")->deleted);
+  EXPECT_EQ(ComputeProgress(state_, *state_.FindRollout("r1")).total, 1u);
+}
+
+TEST_F(IngestAgentReportTest, RefusesAFingerprintThatIsNotSha256Hex) {
+  When(Ingest(Report("rep-1", "a1", T0(), {"ABC"})));
+  ThenError(StatusCode::kInvalidArgument,
+            "agent report rep-1: certificate 'ABC' is not a SHA-256 fingerprint (64 lower-case "
+            "hex digits)");
+}
+
+TEST_F(IngestAgentReportTest, RefusesAnEmptyAgentId) {
+  When(Ingest(Report("rep-1", "", T0(), {kOld})));
+  ThenError(StatusCode::kInvalidArgument, "agent report rep-1: agent id is empty");
+}
+
+TEST_F(IngestAgentReportTest, RefusesAnEmptyReportId) {
+  When(Ingest(Report("", "a1", T0(), {kOld})));
+  ThenError(StatusCode::kInvalidArgument, "agent report id is empty");
+}
+
+}  // namespace
+}  // namespace rotor::domain::testing

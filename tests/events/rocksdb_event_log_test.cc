@@ -1,0 +1,193 @@
+// RocksDbEventLog beyond the conformance suite: what survives a reopen, the
+// directory lock, the format marker, and group commit.
+#include "events/rocksdb_event_log.h"
+
+#include <atomic>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "events/verify.h"
+#include "tests/events/event_log_test_util.h"
+#include "tests/events/raw_rocksdb.h"
+#include "tests/events/temp_dir.h"
+
+namespace rotor::testing {
+namespace {
+
+std::unique_ptr<RocksDbEventLog> OpenOrDie(const std::string& path) {
+  auto log = RocksDbEventLog::Open(path);
+  EXPECT_TRUE(log.ok()) << log.status().ToString();
+  return log.ok() ? std::move(log).value() : nullptr;
+}
+
+TEST(RocksDbEventLogTest, ReopenKeepsHeadStreamsIdempotencyAndTheChain) {
+  TempDir dir;
+  Sha256Digest head_hash{};
+  {
+    auto log = OpenOrDie(dir.path());
+    ASSERT_NE(log, nullptr);
+    ASSERT_OK(log->Append(Request("a", ExpectedVersion::NoStream(), {"a1", "a2"}, "key-a")));
+    ASSERT_OK(log->Append(Request("b", ExpectedVersion::NoStream(), {"b1"})));
+    RecordedEvent last;
+    ASSERT_OK(log->ReadOne(3, &last));
+    head_hash = last.hash;
+  }
+  auto log = OpenOrDie(dir.path());
+  ASSERT_NE(log, nullptr);
+  EXPECT_EQ(log->Head(), 3u);
+  EXPECT_EQ(*log->StreamVersion("a"), 2u);
+  EXPECT_EQ(*log->StreamVersion("b"), 1u);
+
+  auto dup = log->Append(Request("a", ExpectedVersion::NoStream(), {"a1", "a2"}, "key-a"));
+  ASSERT_OK(dup);
+  EXPECT_TRUE(dup->duplicate);
+  EXPECT_EQ(dup->first_sequence, 1u);
+  EXPECT_EQ(dup->last_sequence, 2u);
+  EXPECT_EQ(dup->stream_version, 2u);
+
+  auto conflict = log->Append(Request("a", ExpectedVersion::Exact(1), {"x"}));
+  EXPECT_EQ(conflict.status().code(), StatusCode::kConflict);
+
+  auto next = log->Append(Request("a", ExpectedVersion::Exact(2), {"a3"}));
+  ASSERT_OK(next);
+  EXPECT_EQ(next->first_sequence, 4u);
+  EXPECT_EQ(next->stream_version, 3u);
+  RecordedEvent fourth;
+  ASSERT_OK(log->ReadOne(4, &fourth));
+  EXPECT_EQ(fourth.prev_hash, head_hash);
+
+  auto report = Verify(*log);
+  ASSERT_OK(report);
+  EXPECT_TRUE(report->ok) << report->problem;
+  EXPECT_EQ(report->events, 4u);
+  EXPECT_EQ(report->head_hash, fourth.hash);
+}
+
+TEST(RocksDbEventLogTest, ReopenOfAnEmptyLogStartsAtSequenceOne) {
+  TempDir dir;
+  { ASSERT_NE(OpenOrDie(dir.path()), nullptr); }
+  auto log = OpenOrDie(dir.path());
+  ASSERT_NE(log, nullptr);
+  EXPECT_EQ(log->Head(), 0u);
+  auto r = log->Append(Request("a", ExpectedVersion::NoStream(), {"a1"}));
+  ASSERT_OK(r);
+  EXPECT_EQ(r->first_sequence, 1u);
+  RecordedEvent first;
+  ASSERT_OK(log->ReadOne(1, &first));
+  EXPECT_EQ(first.prev_hash, Sha256Digest{});
+}
+
+TEST(RocksDbEventLogTest, SecondOpenOfTheSameDirectoryIsAnIoError) {
+  TempDir dir;
+  auto log = OpenOrDie(dir.path());
+  ASSERT_NE(log, nullptr);
+  auto second = RocksDbEventLog::Open(dir.path());
+  ASSERT_FALSE(second.ok());
+  EXPECT_EQ(second.status().code(), StatusCode::kIoError);
+  EXPECT_NE(second.status().message().find(dir.path()), std::string::npos)
+      << second.status().message();
+}
+
+TEST(RocksDbEventLogTest, OpenOfAPathThatIsAFileIsAnIoError) {
+  TempDir dir;
+  std::string file = dir.Sub("file");
+  FILE* f = fopen(file.c_str(), "w");
+  ASSERT_NE(f, nullptr);
+  fclose(f);
+  auto log = RocksDbEventLog::Open(file);
+  ASSERT_FALSE(log.ok());
+  EXPECT_EQ(log.status().code(), StatusCode::kIoError) << log.status().ToString();
+}
+
+TEST(RocksDbEventLogTest, UnknownFormatMarkerRefusesToOpen) {
+  TempDir dir;
+  { ASSERT_NE(OpenOrDie(dir.path()), nullptr); }
+  {
+    RawRocksDb raw(dir.path());
+    ASSERT_TRUE(raw.ok());
+    raw.Put(raw.default_cf(), "format", "2");
+  }
+  auto log = RocksDbEventLog::Open(dir.path());
+  ASSERT_FALSE(log.ok());
+  EXPECT_EQ(log.status().code(), StatusCode::kCorruption);
+  EXPECT_NE(log.status().message().find("has format '2', this build reads format 1"),
+            std::string::npos)
+      << log.status().message();
+}
+
+TEST(RocksDbEventLogTest, ConcurrentAppendersShareGroupCommits) {
+  TempDir dir;
+  auto log = OpenOrDie(dir.path());
+  ASSERT_NE(log, nullptr);
+  constexpr int kThreads = 8;
+  constexpr int kAppends = 50;
+  std::atomic<int> failures{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kAppends; ++i) {
+        if (!log->Append(Request("s" + std::to_string(t), ExpectedVersion::Any(), {"x"})).ok()) {
+          ++failures;
+        }
+      }
+    });
+  }
+  for (std::thread& t : threads) t.join();
+  ASSERT_EQ(failures.load(), 0);
+  EXPECT_EQ(log->Head(), uint64_t{kThreads * kAppends});
+  EXPECT_EQ(log->grouped_requests(), uint64_t{kThreads * kAppends});
+  // Eight appenders that each wait for an fsync cannot all have committed alone.
+  EXPECT_GE(log->group_commits(), 1u);
+  EXPECT_LT(log->group_commits(), log->grouped_requests());
+}
+
+TEST(RocksDbEventLogTest, DuplicatesAndConflictsAreNotCountedAsGroupedRequests) {
+  TempDir dir;
+  auto log = OpenOrDie(dir.path());
+  ASSERT_NE(log, nullptr);
+  ASSERT_OK(log->Append(Request("s", ExpectedVersion::NoStream(), {"a"}, "k")));
+  ASSERT_OK(log->Append(Request("s", ExpectedVersion::NoStream(), {"a"}, "k")));
+  EXPECT_FALSE(log->Append(Request("s", ExpectedVersion::NoStream(), {"b"})).ok());
+  EXPECT_EQ(log->group_commits(), 1u);
+  EXPECT_EQ(log->grouped_requests(), 1u);
+}
+
+TEST(RocksDbEventLogTest, SequenceKeyIsBigEndian) {
+  EXPECT_EQ(RocksDbEventLog::SequenceKey(1), std::string("\0\0\0\0\0\0\0\x01", 8));
+  EXPECT_EQ(RocksDbEventLog::SequenceKey(0x0102030405060708),
+            std::string("\x01\x02\x03\x04\x05\x06\x07\x08", 8));
+}
+
+TEST(RocksDbEventLogTest, StoredKeysFollowTheDocumentedEncoding) {
+  TempDir dir;
+  {
+    auto log = OpenOrDie(dir.path());
+    ASSERT_NE(log, nullptr);
+    ASSERT_OK(log->Append(Request("x", ExpectedVersion::Any(), {"x1"})));
+    ASSERT_OK(log->Append(Request("rollout-7", ExpectedVersion::Any(), {"r1", "r2"}, "idem")));
+  }
+  RawRocksDb raw(dir.path());
+  ASSERT_TRUE(raw.ok());
+  auto get = [&](int cf, const std::string& key) {
+    std::string value;
+    rocksdb::Status s = raw.db()->Get(rocksdb::ReadOptions(), raw.handle(cf), key, &value);
+    EXPECT_TRUE(s.ok()) << key << ": " << s.ToString();
+    return value;
+  };
+  const std::string be2("\0\0\0\0\0\0\0\x02", 8);
+  const std::string be3("\0\0\0\0\0\0\0\x03", 8);
+  EXPECT_EQ(get(0, "format"), "1");
+  EXPECT_EQ(get(2, std::string("rollout-7\0", 10) + be2), be3);  // streams: id 0x00 BE64(version)
+  EXPECT_EQ(get(3, "rollout-7"), be2);                           // stream_heads: BE64(version)
+  EXPECT_EQ(get(4, "idem"), be2 + be3 + be2);                    // idempotency: first last version
+  std::string value = get(1, be3);                               // events: hash || canonical
+  RecordedEvent e;
+  ASSERT_OK(DecodeStoredRecord(3, value, &e, HashCheck::kVerify));
+  EXPECT_EQ(e.payload, "r2");
+  EXPECT_EQ(value.substr(kHashSize), EncodeCanonical(e));
+}
+
+}  // namespace
+}  // namespace rotor::testing

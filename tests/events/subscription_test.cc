@@ -1,0 +1,172 @@
+// CatchUpSubscription against every EventLog implementation: historical
+// events first, then live ones woken by appends (no polling), batches bounded
+// by batch_capacity, Cancel, and Close waking a waiting subscriber.
+#include "events/subscription.h"
+
+#include <chrono>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "tests/events/event_log_test_util.h"
+
+namespace rotor::testing {
+namespace {
+
+using std::chrono::milliseconds;
+
+// Long enough that a test only reaches it when a wake-up is lost.
+constexpr milliseconds kLongWait{60000};
+
+template <typename Log>
+class SubscriptionTest : public EventLogTest<Log> {
+ protected:
+  void AppendN(int n, const std::string& stream = "s") {
+    for (int i = 0; i < n; ++i) {
+      ASSERT_OK(this->log().Append(Request(stream, ExpectedVersion::Any(), {std::to_string(i)})));
+    }
+  }
+};
+TYPED_TEST_SUITE(SubscriptionTest, EventLogImplementations, EventLogName);
+
+TYPED_TEST(SubscriptionTest, DeliversHistoryInBatchesThenTimesOutEmpty) {
+  this->AppendN(5);
+  CatchUpSubscription sub(this->log(), 1, 2);
+  EXPECT_EQ(sub.position(), 1u);
+  EXPECT_EQ(sub.lag(), 5u);
+  std::vector<RecordedEvent> batch;
+  std::vector<std::vector<uint64_t>> batches;
+  for (int i = 0; i < 3; ++i) {
+    ASSERT_OK(sub.Next(&batch, milliseconds(0)));
+    batches.push_back(SequencesOf(batch));
+  }
+  EXPECT_EQ(batches, (std::vector<std::vector<uint64_t>>{{1, 2}, {3, 4}, {5}}));
+  EXPECT_EQ(sub.position(), 6u);
+  EXPECT_EQ(sub.lag(), 0u);
+  ASSERT_OK(sub.Next(&batch, milliseconds(1)));
+  EXPECT_TRUE(batch.empty());
+}
+
+TYPED_TEST(SubscriptionTest, StartsFromTheGivenPosition) {
+  this->AppendN(5);
+  CatchUpSubscription sub(this->log(), 4);
+  std::vector<RecordedEvent> batch;
+  ASSERT_OK(sub.Next(&batch, milliseconds(0)));
+  EXPECT_EQ(SequencesOf(batch), (std::vector<uint64_t>{4, 5}));
+  CatchUpSubscription from_zero(this->log(), 0);
+  ASSERT_OK(from_zero.Next(&batch, milliseconds(0)));
+  EXPECT_EQ(batch.size(), 5u);
+  EXPECT_EQ(batch.front().sequence, 1u);
+}
+
+TYPED_TEST(SubscriptionTest, BatchCapacityBoundsEveryBatch) {
+  this->AppendN(10);
+  CatchUpSubscription sub(this->log(), 1, 3);
+  std::vector<RecordedEvent> batch;
+  std::vector<size_t> sizes;
+  for (;;) {
+    ASSERT_OK(sub.Next(&batch, milliseconds(0)));
+    if (batch.empty()) break;
+    sizes.push_back(batch.size());
+  }
+  EXPECT_EQ(sizes, (std::vector<size_t>{3, 3, 3, 1}));
+  CatchUpSubscription one(this->log(), 1, 0);  // capacity 0 means 1
+  ASSERT_OK(one.Next(&batch, milliseconds(0)));
+  EXPECT_EQ(batch.size(), 1u);
+}
+
+TYPED_TEST(SubscriptionTest, LiveAppendWakesAWaitingSubscriber) {
+  this->AppendN(2);
+  CatchUpSubscription sub(this->log(), 1);
+  std::vector<RecordedEvent> batch;
+  ASSERT_OK(sub.Next(&batch, milliseconds(0)));
+  ASSERT_EQ(batch.size(), 2u);
+  for (int round = 0; round < 5; ++round) {
+    // The appender may run before or after Next starts waiting; either way Next
+    // must return the new event long before kLongWait.
+    std::thread appender([&] {
+      ASSERT_OK(this->log().Append(
+          Request("live", ExpectedVersion::Any(), {"live-" + std::to_string(round)})));
+    });
+    auto start = std::chrono::steady_clock::now();
+    Status s = sub.Next(&batch, kLongWait);
+    auto waited = std::chrono::steady_clock::now() - start;
+    appender.join();
+    ASSERT_OK(s);
+    ASSERT_EQ(batch.size(), 1u) << "round " << round;
+    EXPECT_EQ(batch[0].sequence, uint64_t(3 + round));
+    EXPECT_EQ(batch[0].payload, "live-" + std::to_string(round));
+    EXPECT_LT(waited, kLongWait / 2);
+  }
+}
+
+TYPED_TEST(SubscriptionTest, HistoricalThenLiveInOrderWithoutGapsOrDuplicates) {
+  constexpr int kHistory = 30;
+  constexpr int kLive = 200;
+  this->AppendN(kHistory);
+  std::thread appender([&] { this->AppendN(kLive, "live"); });
+  CatchUpSubscription sub(this->log(), 1, 7);
+  std::vector<uint64_t> seen;
+  std::vector<RecordedEvent> batch;
+  while (seen.size() < kHistory + kLive) {
+    Status s = sub.Next(&batch, kLongWait);
+    if (!s.ok() || batch.empty()) {
+      ADD_FAILURE() << "Next: " << s.ToString() << " after " << seen.size() << " events";
+      break;
+    }
+    EXPECT_LE(batch.size(), 7u);
+    for (const RecordedEvent& e : batch) seen.push_back(e.sequence);
+  }
+  appender.join();
+  ASSERT_EQ(seen.size(), size_t{kHistory + kLive});
+  for (size_t i = 0; i < seen.size(); ++i) ASSERT_EQ(seen[i], i + 1);
+}
+
+TYPED_TEST(SubscriptionTest, CancelledSubscriptionReturnsCancelled) {
+  this->AppendN(3);
+  CatchUpSubscription sub(this->log(), 1);
+  sub.Cancel();
+  std::vector<RecordedEvent> batch(1);
+  Status s = sub.Next(&batch, milliseconds(0));
+  EXPECT_EQ(s.code(), StatusCode::kCancelled) << s.ToString();
+  EXPECT_TRUE(batch.empty());
+  EXPECT_EQ(sub.position(), 1u);
+}
+
+TYPED_TEST(SubscriptionTest, CloseWakesAWaitingSubscriber) {
+  this->AppendN(1);
+  CatchUpSubscription sub(this->log(), 2);
+  std::thread closer([&] { this->log().Close(); });
+  std::vector<RecordedEvent> batch;
+  auto start = std::chrono::steady_clock::now();
+  Status s = sub.Next(&batch, kLongWait);
+  auto waited = std::chrono::steady_clock::now() - start;
+  closer.join();
+  EXPECT_EQ(s.code(), StatusCode::kCancelled) << s.ToString();
+  EXPECT_TRUE(batch.empty());
+  EXPECT_LT(waited, kLongWait / 2);
+}
+
+TYPED_TEST(SubscriptionTest, ClosedLogStillDeliversItsHistory) {
+  this->AppendN(2);
+  this->log().Close();
+  CatchUpSubscription sub(this->log(), 1);
+  std::vector<RecordedEvent> batch;
+  ASSERT_OK(sub.Next(&batch, milliseconds(0)));
+  EXPECT_EQ(batch.size(), 2u);
+  Status s = sub.Next(&batch, kLongWait);
+  EXPECT_EQ(s.code(), StatusCode::kCancelled) << s.ToString();
+}
+
+TYPED_TEST(SubscriptionTest, WaitForAppendReturnsTheNewHead) {
+  this->AppendN(1);
+  EXPECT_EQ(this->log().WaitForAppend(0, kLongWait), 1u);  // already past
+  std::thread appender([&] { this->AppendN(2); });
+  uint64_t head = this->log().WaitForAppend(1, kLongWait);
+  appender.join();
+  EXPECT_GE(head, 2u);
+  EXPECT_EQ(this->log().WaitForAppend(3, milliseconds(1)), 3u);  // timeout
+}
+
+}  // namespace
+}  // namespace rotor::testing
