@@ -183,18 +183,17 @@ void Fill(const AgentResourceDeleted& e, v1::AgentResourceDeleted* m) {
 Result<Event> Read(const v1::CertificateRegistered& m) {
   auto kind = CheckEnum<CertificateKind>(m.kind(), 4, "CertificateRegistered.kind");
   if (!kind.ok()) return kind.status();
-  return Event(CertificateRegistered{m.fingerprint(), *kind, m.subject(), m.issuer(),
-                                     m.serial_hex(), GetTime(m.not_before()),
-                                     GetTime(m.not_after()), m.key_algorithm(), m.der(),
-                                     m.agent_id()});
+  return Event(CertificateRegistered{
+      m.fingerprint(), *kind, m.subject(), m.issuer(), m.serial_hex(), GetTime(m.not_before()),
+      GetTime(m.not_after()), m.key_algorithm(), m.der(), m.agent_id()});
 }
 Result<Event> Read(const v1::ReplacementInitiated& m) {
   auto kind = CheckEnum<CertificateKind>(m.kind(), 4, "ReplacementInitiated.kind");
   if (!kind.ok()) return kind.status();
   auto mode = CheckEnum<ReplacementMode>(m.mode(), 2, "ReplacementInitiated.mode");
   if (!mode.ok()) return mode.status();
-  return Event(ReplacementInitiated{m.rollout_id(), m.old_fingerprint(), m.new_fingerprint(),
-                                    *kind, *mode, m.required_staged_permille()});
+  return Event(ReplacementInitiated{m.rollout_id(), m.old_fingerprint(), m.new_fingerprint(), *kind,
+                                    *mode, m.required_staged_permille()});
 }
 Result<Event> Read(const v1::CertificateStaged& m) {
   return Event(CertificateStaged{m.rollout_id(), m.fingerprint(), m.communication_profile()});
@@ -206,9 +205,8 @@ Result<Event> Read(const v1::ReplacementCancelled& m) {
   return Event(ReplacementCancelled{m.rollout_id(), m.reason()});
 }
 Result<Event> Read(const v1::ReplacementFinalized& m) {
-  return Event(ReplacementFinalized{m.rollout_id(), m.received(), m.total(), m.forced(),
-                                    m.reason(), ToVector(m.outstanding_agent_ids()),
-                                    m.stale_outstanding()});
+  return Event(ReplacementFinalized{m.rollout_id(), m.received(), m.total(), m.forced(), m.reason(),
+                                    ToVector(m.outstanding_agent_ids()), m.stale_outstanding()});
 }
 Result<Event> Read(const v1::RenewalInitiated& m) {
   auto target = CheckEnum<RenewalTarget>(m.target(), 2, "RenewalInitiated.target");
@@ -218,8 +216,8 @@ Result<Event> Read(const v1::RenewalInitiated& m) {
 }
 Result<Event> Read(const v1::AgentCertificateRenewed& m) {
   return Event(AgentCertificateRenewed{m.rollout_id(), m.agent_id(), m.old_fingerprint(),
-                                       m.new_fingerprint(), m.serial_hex(),
-                                       GetTime(m.not_after()), m.issued_by_rotor(), m.der()});
+                                       m.new_fingerprint(), m.serial_hex(), GetTime(m.not_after()),
+                                       m.issued_by_rotor(), m.der()});
 }
 Result<Event> Read(const v1::CertificateRevoked& m) {
   return Event(CertificateRevoked{m.agent_id(), m.fingerprint(), m.reason_code(), m.serial_hex(),
@@ -245,12 +243,12 @@ Result<Event> Read(const v1::AgentInventoryReported& m) {
                                       m.site(), m.cloud_enabled()});
 }
 Result<Event> Read(const v1::AgentReportRejected& m) {
-  return Event(AgentReportRejected{m.report_id(), m.agent_id(), GetTime(m.reported_at()),
-                                   m.reason()});
+  return Event(
+      AgentReportRejected{m.report_id(), m.agent_id(), GetTime(m.reported_at()), m.reason()});
 }
 Result<Event> Read(const v1::AgentFlaggedStale& m) {
-  return Event(AgentFlaggedStale{m.agent_id(), GetTime(m.last_report_at()),
-                                 GetTime(m.flagged_at()), m.threshold_seconds()});
+  return Event(AgentFlaggedStale{m.agent_id(), GetTime(m.last_report_at()), GetTime(m.flagged_at()),
+                                 m.threshold_seconds()});
 }
 Result<Event> Read(const v1::AgentStaleCleared& m) {
   return Event(AgentStaleCleared{m.agent_id(), m.report_id(), GetTime(m.reported_at())});
@@ -260,7 +258,8 @@ Result<Event> Read(const v1::AgentResourceDeleted& m) {
 }
 
 // Maps each plain event type to its protobuf message type.
-template <typename T> struct ProtoOf;
+template <typename T>
+struct ProtoOf;
 #define ROTOR_PROTO_OF(Name) \
   template <>                \
   struct ProtoOf<Name> {     \
@@ -294,7 +293,8 @@ Result<Event> DecodeAt(size_t index, std::string_view payload) {
     using Proto = typename ProtoOf<std::variant_alternative_t<I, Event>>::type;
     Proto m;
     if (!m.ParseFromArray(payload.data(), static_cast<int>(payload.size()))) {
-      return Status::InvalidArgument("payload does not parse as " + Proto::descriptor()->full_name());
+      return Status::InvalidArgument("payload does not parse as " +
+                                     Proto::descriptor()->full_name());
     }
     ROTOR_RETURN_IF_ERROR(CheckTimestamps(m));
     return Read(m);
@@ -315,7 +315,8 @@ std::string EncodePayload(const Event& event) {
 
 Result<Event> DecodePayload(std::string_view event_type, std::string_view payload) {
   int index = EventIndexFromTypeName(event_type);
-  if (index < 0) return Status::InvalidArgument("unknown event type '" + std::string(event_type) + "'");
+  if (index < 0)
+    return Status::InvalidArgument("unknown event type '" + std::string(event_type) + "'");
   return DecodeAt<0>(static_cast<size_t>(index), payload);
 }
 
@@ -327,8 +328,9 @@ Result<Event> DecodeEvent(const RecordedEvent& record) {
 
 NewEvent MakeNewEvent(const Event& event, Time recorded_at, std::string actor,
                       std::string correlation_id, std::string causation_id) {
-  return NewEvent{std::string(EventTypeName(event)), EncodePayload(event), recorded_at,
-                  std::move(actor), std::move(correlation_id), std::move(causation_id)};
+  return NewEvent{
+      std::string(EventTypeName(event)), EncodePayload(event),   recorded_at, std::move(actor),
+      std::move(correlation_id),         std::move(causation_id)};
 }
 
 void ToProto(const AgentReport& r, v1::AgentReport* out) {
@@ -358,8 +360,12 @@ Result<AgentReport> FromProto(const v1::AgentReport& r) {
                                      "] is not 64 lower-case hex digits");
     }
   }
-  return AgentReport{r.report_id(), r.agent_id(), GetTime(r.reported_at()),
-                     ToVector(r.certificate_fingerprints()), r.gateway_id(), r.site(),
+  return AgentReport{r.report_id(),
+                     r.agent_id(),
+                     GetTime(r.reported_at()),
+                     ToVector(r.certificate_fingerprints()),
+                     r.gateway_id(),
+                     r.site(),
                      r.cloud_enabled()};
 }
 
@@ -375,7 +381,8 @@ Result<AgentReport> ParseAgentReportJson(std::string_view json) {
   v1::AgentReport m;
   pb::util::JsonParseOptions options;
   options.ignore_unknown_fields = false;
-  auto status = pb::util::JsonStringToMessage(pb::StringPiece(json.data(), json.size()), &m, options);
+  auto status =
+      pb::util::JsonStringToMessage(pb::StringPiece(json.data(), json.size()), &m, options);
   if (!status.ok()) {
     return Status::InvalidArgument("agent report JSON: " + std::string(status.message()));
   }

@@ -90,9 +90,9 @@ class EventLog {
   // kBackward, kHeadSequence means the head) until `visit` returns false or
   // the log ends. Values are the stored bytes (hash || canonical). Verify()
   // and the readers below are built on this.
-  virtual Status ScanStored(uint64_t from, Direction direction,
-                            const std::function<bool(uint64_t sequence, std::string_view value)>&
-                                visit) const = 0;
+  virtual Status ScanStored(
+      uint64_t from, Direction direction,
+      const std::function<bool(uint64_t sequence, std::string_view value)>& visit) const = 0;
 
   // The sequences of one stream's events with version >= from_version, in
   // version order, at most `max`. Errors: kInvalidArgument (bad stream id).
@@ -110,7 +110,8 @@ class EventLog {
 
   // Reads up to `max` events starting at `from`, in `direction`, into `out`
   // (cleared first). Errors: kCorruption naming the sequence number.
-  Status Read(uint64_t from, Direction direction, size_t max, std::vector<RecordedEvent>* out) const;
+  Status Read(uint64_t from, Direction direction, size_t max,
+              std::vector<RecordedEvent>* out) const;
 
   // Visits events from `from` forward, reusing one RecordedEvent, until
   // `visit` returns false. Errors: kCorruption naming the sequence number.

@@ -10,14 +10,14 @@ constexpr std::array<std::string_view, 5> kKindNames = {"unspecified", "server-w
 
 // Indexed by Event::index(); must follow the variant's order.
 constexpr std::array<std::string_view, std::variant_size_v<Event>> kEventTypeNames = {
-    "rotor.v1.CertificateRegistered",   "rotor.v1.ReplacementInitiated",
-    "rotor.v1.CertificateStaged",       "rotor.v1.BindingsSwitched",
-    "rotor.v1.ReplacementCancelled",    "rotor.v1.ReplacementFinalized",
-    "rotor.v1.RenewalInitiated",        "rotor.v1.AgentCertificateRenewed",
-    "rotor.v1.CertificateRevoked",      "rotor.v1.GatewayAutoRefreshChanged",
-    "rotor.v1.GatewayRefreshRequired",  "rotor.v1.GatewayRefreshPerformed",
-    "rotor.v1.AgentInventoryReported",  "rotor.v1.AgentReportRejected",
-    "rotor.v1.AgentFlaggedStale",       "rotor.v1.AgentStaleCleared",
+    "rotor.v1.CertificateRegistered",  "rotor.v1.ReplacementInitiated",
+    "rotor.v1.CertificateStaged",      "rotor.v1.BindingsSwitched",
+    "rotor.v1.ReplacementCancelled",   "rotor.v1.ReplacementFinalized",
+    "rotor.v1.RenewalInitiated",       "rotor.v1.AgentCertificateRenewed",
+    "rotor.v1.CertificateRevoked",     "rotor.v1.GatewayAutoRefreshChanged",
+    "rotor.v1.GatewayRefreshRequired", "rotor.v1.GatewayRefreshPerformed",
+    "rotor.v1.AgentInventoryReported", "rotor.v1.AgentReportRejected",
+    "rotor.v1.AgentFlaggedStale",      "rotor.v1.AgentStaleCleared",
     "rotor.v1.AgentResourceDeleted"};
 
 }  // namespace
@@ -36,25 +36,34 @@ CertificateKind CertificateKindFromName(std::string_view name) {
 
 std::string_view ReplacementModeName(ReplacementMode mode) {
   switch (mode) {
-    case ReplacementMode::kDirect: return "direct";
-    case ReplacementMode::kPreStaged: return "pre-staged";
-    default: return "unspecified";
+    case ReplacementMode::kDirect:
+      return "direct";
+    case ReplacementMode::kPreStaged:
+      return "pre-staged";
+    default:
+      return "unspecified";
   }
 }
 
 std::string_view GatewayRefreshStepName(GatewayRefreshStep step) {
   switch (step) {
-    case GatewayRefreshStep::kAfterInitiate: return "after-initiate";
-    case GatewayRefreshStep::kAfterFinalize: return "after-finalize";
-    default: return "unspecified";
+    case GatewayRefreshStep::kAfterInitiate:
+      return "after-initiate";
+    case GatewayRefreshStep::kAfterFinalize:
+      return "after-finalize";
+    default:
+      return "unspecified";
   }
 }
 
 std::string_view RenewalTargetName(RenewalTarget target) {
   switch (target) {
-    case RenewalTarget::kCemAgentCertificates: return "cem-agent-certificates";
-    case RenewalTarget::kGatewayReportingCertificate: return "gateway-reporting-certificate";
-    default: return "unspecified";
+    case RenewalTarget::kCemAgentCertificates:
+      return "cem-agent-certificates";
+    case RenewalTarget::kGatewayReportingCertificate:
+      return "gateway-reporting-certificate";
+    default:
+      return "unspecified";
   }
 }
 

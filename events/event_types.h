@@ -24,7 +24,11 @@ enum class CertificateKind : uint8_t {
 
 enum class ReplacementMode : uint8_t { kUnspecified = 0, kDirect = 1, kPreStaged = 2 };
 
-enum class GatewayRefreshStep : uint8_t { kUnspecified = 0, kAfterInitiate = 1, kAfterFinalize = 2 };
+enum class GatewayRefreshStep : uint8_t {
+  kUnspecified = 0,
+  kAfterInitiate = 1,
+  kAfterFinalize = 2
+};
 
 enum class RenewalTarget : uint8_t {
   kUnspecified = 0,
@@ -187,12 +191,12 @@ struct AgentResourceDeleted {
   bool operator==(const AgentResourceDeleted&) const = default;
 };
 
-using Event = std::variant<CertificateRegistered, ReplacementInitiated, CertificateStaged,
-                           BindingsSwitched, ReplacementCancelled, ReplacementFinalized,
-                           RenewalInitiated, AgentCertificateRenewed, CertificateRevoked,
-                           GatewayAutoRefreshChanged, GatewayRefreshRequired,
-                           GatewayRefreshPerformed, AgentInventoryReported, AgentReportRejected,
-                           AgentFlaggedStale, AgentStaleCleared, AgentResourceDeleted>;
+using Event =
+    std::variant<CertificateRegistered, ReplacementInitiated, CertificateStaged, BindingsSwitched,
+                 ReplacementCancelled, ReplacementFinalized, RenewalInitiated,
+                 AgentCertificateRenewed, CertificateRevoked, GatewayAutoRefreshChanged,
+                 GatewayRefreshRequired, GatewayRefreshPerformed, AgentInventoryReported,
+                 AgentReportRejected, AgentFlaggedStale, AgentStaleCleared, AgentResourceDeleted>;
 
 // The protobuf full name of the event's payload, e.g. "rotor.v1.ReplacementInitiated".
 std::string_view EventTypeName(const Event& event);

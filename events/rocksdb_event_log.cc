@@ -222,10 +222,9 @@ void RocksDbEventLog::GatherWriters(std::unique_lock<std::mutex>& lock, Writer* 
   auto now = std::chrono::steady_clock::now();
   auto bound = std::min<std::chrono::steady_clock::duration>(last_commit_ / 2, kMaxGatherWait);
   if (now - last_commit_end_ > bound) return;  // idle since: nobody is coming back
-  auto deadline = now + bound;
   gathering_ = leader;
   while (!GatherDone() && !closed()) {
-    if (leader->cv.wait_until(lock, deadline) == std::cv_status::timeout) break;
+    if (leader->cv.wait_until(lock, now + bound) == std::cv_status::timeout) break;
   }
   gathering_ = nullptr;
 }
@@ -282,6 +281,7 @@ void RocksDbEventLog::CommitGroup(const std::vector<Writer*>& group) {
       continue;
     }
     sealed.clear();
+    sealed.reserve(req.events.size());
     AppendResult result = SealAppend(req, sequence, current, &hash, &sealed);
     uint64_t version = current;
     stream_key = StreamPrefix(req.stream_id);

@@ -3,7 +3,9 @@
 namespace rotor {
 
 CatchUpSubscription::CatchUpSubscription(const EventLog& log, uint64_t from, size_t batch_capacity)
-    : log_(log), next_(from == 0 ? 1 : from), batch_capacity_(batch_capacity == 0 ? 1 : batch_capacity) {}
+    : log_(log),
+      next_(from == 0 ? 1 : from),
+      batch_capacity_(batch_capacity == 0 ? 1 : batch_capacity) {}
 
 uint64_t CatchUpSubscription::lag() const {
   uint64_t head = log_.Head();
@@ -13,7 +15,8 @@ uint64_t CatchUpSubscription::lag() const {
 Status CatchUpSubscription::Next(std::vector<RecordedEvent>* out,
                                  std::chrono::milliseconds timeout) {
   out->clear();
-  if (cancelled_.load(std::memory_order_acquire)) return Status::Cancelled("subscription cancelled");
+  if (cancelled_.load(std::memory_order_acquire))
+    return Status::Cancelled("subscription cancelled");
   if (log_.Head() < next_) {
     log_.WaitForAppend(next_ - 1, timeout);
     if (cancelled_.load(std::memory_order_acquire)) {

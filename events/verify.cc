@@ -15,8 +15,8 @@ Result<VerifyReport> Verify(const EventLog& log) {
   };
   Status scan = log.ScanStored(1, Direction::kForward, [&](uint64_t seq, std::string_view value) {
     if (seq != expected) {
-      return fail(expected, "sequence " + std::to_string(expected) + " is missing (next stored is " +
-                                std::to_string(seq) + ")");
+      return fail(expected, "sequence " + std::to_string(expected) +
+                                " is missing (next stored is " + std::to_string(seq) + ")");
     }
     Status s = DecodeStoredRecord(seq, value, &record, HashCheck::kVerify);
     if (!s.ok()) return fail(seq, s.message());

@@ -10,7 +10,7 @@
 namespace rotor {
 
 struct VerifyReport {
-  uint64_t events = 0;   // records checked
+  uint64_t events = 0;       // records checked
   Sha256Digest head_hash{};  // hash of the last record (anchor it externally)
   bool ok = true;
   uint64_t first_bad_sequence = 0;  // set when !ok

@@ -21,7 +21,8 @@ void AuditProjection::Add(std::string_view rollout_id, const RecordedEvent& reco
                           std::string action, std::string detail) {
   if (rollout_id.empty()) return;
   auto it = timelines_.find(rollout_id);
-  if (it == timelines_.end()) it = timelines_.emplace(std::string(rollout_id), std::vector<AuditEntry>{}).first;
+  if (it == timelines_.end())
+    it = timelines_.emplace(std::string(rollout_id), std::vector<AuditEntry>{}).first;
   it->second.push_back(
       {record.sequence, record.recorded_at, record.actor, std::move(action), std::move(detail)});
   if (track_) unwritten_.emplace_back(it->first, it->second.size() - 1);
@@ -47,7 +48,8 @@ void AuditProjection::Apply(const RecordedEvent& record, const Event& event) {
               std::to_string(e.staged_agents) + " of " + std::to_string(e.counted_agents) +
                   " agents had the staged certificate");
         } else if constexpr (std::is_same_v<T, ReplacementFinalized>) {
-          Add(e.rollout_id, r, e.forced ? "replacement finalized (forced)" : "replacement finalized",
+          Add(e.rollout_id, r,
+              e.forced ? "replacement finalized (forced)" : "replacement finalized",
               std::to_string(e.received) + " of " + std::to_string(e.total) +
                   " agents received the new certificate" +
                   (e.reason.empty() ? "" : "; reason: " + e.reason));
@@ -68,8 +70,8 @@ void AuditProjection::Apply(const RecordedEvent& record, const Event& event) {
               "gateway " + e.gateway_id + " (" + Step(e.step) + ")");
         } else if constexpr (std::is_same_v<T, GatewayRefreshPerformed>) {
           Add(e.rollout_id, r, "gateway refresh performed",
-              "gateway " + e.gateway_id + " (" + Step(e.step) + ") by " + e.performed_by +
-                  " at " + FormatTime(e.performed_at));
+              "gateway " + e.gateway_id + " (" + Step(e.step) + ") by " + e.performed_by + " at " +
+                  FormatTime(e.performed_at));
         }
       },
       event);
@@ -137,9 +139,8 @@ Status AuditProjection::Load(const KvReader& in) {
     Reader r(value);
     AuditEntry entry;
     int64_t at = 0;
-    if (nul == 0 || key[nul] != '\0' || !r.Signed(&at) ||
-        !r.Bytes(&entry.actor) || !r.Bytes(&entry.action) || !r.Bytes(&entry.detail) ||
-        !r.done()) {
+    if (nul == 0 || key[nul] != '\0' || !r.Signed(&at) || !r.Bytes(&entry.actor) ||
+        !r.Bytes(&entry.action) || !r.Bytes(&entry.detail) || !r.done()) {
       bad = Status::Corruption("audit projection: an entry does not decode");
       return false;
     }

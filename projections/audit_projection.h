@@ -46,8 +46,7 @@ class AuditProjection final : public Projection {
   static std::string Key(std::string_view rollout_id, uint64_t sequence);
   static std::string Encode(const AuditEntry& entry);
 
-  std::unordered_map<std::string, std::vector<AuditEntry>, StringHash, std::equal_to<>>
-      timelines_;
+  std::unordered_map<std::string, std::vector<AuditEntry>, StringHash, std::equal_to<>> timelines_;
   uint64_t last_sequence_ = 0;
   bool track_ = false;
   std::vector<std::pair<std::string, size_t>> unwritten_;  // rollout id, index

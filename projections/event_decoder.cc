@@ -1,5 +1,7 @@
 #include "projections/event_decoder.h"
 
+#include <cstring>
+
 #include "events/codec.h"
 
 namespace rotor::projections {
@@ -25,10 +27,15 @@ bool GetVarint(const char** p, const char* end, uint64_t* v) {
 }
 
 bool IsAscii(std::string_view s) {
-  for (char c : s) {
-    if (static_cast<unsigned char>(c) >= 0x80) return false;
+  uint64_t high = 0;
+  size_t i = 0;
+  for (; i + 8 <= s.size(); i += 8) {
+    uint64_t w;
+    std::memcpy(&w, s.data() + i, 8);
+    high |= w;
   }
-  return true;
+  for (; i < s.size(); ++i) high |= static_cast<uint8_t>(s[i]);
+  return (high & 0x8080808080808080ULL) == 0;
 }
 
 // google.protobuf.Timestamp with non-negative fields, converted as the codec does.
@@ -49,7 +56,8 @@ bool GetTime(std::string_view in, Time* out) {
   // The codec's range for google.protobuf.Timestamp (0001-01-01 to 9999-12-31);
   // negative values arrive as 10-byte varints and were declined above.
   if (nanos > 999999999 || seconds > 253402300799) return false;
-  *out = TimeFromMicros(static_cast<int64_t>(seconds) * 1000000 + static_cast<int64_t>(nanos) / 1000);
+  *out =
+      TimeFromMicros(static_cast<int64_t>(seconds) * 1000000 + static_cast<int64_t>(nanos) / 1000);
   return true;
 }
 
@@ -99,31 +107,31 @@ bool ParseInventoryFast(std::string_view payload, AgentInventoryReported* e) {
   e->gateway_id.clear();
   e->site.clear();
   e->cloud_enabled = false;
-  bool ok = Walk(payload, 1u << 4, [&](uint32_t field, uint32_t type, uint64_t n,
-                                       std::string_view bytes) {
-    switch (field) {
-      case 1:
-        return AsciiInto(type, bytes, &e->report_id);
-      case 2:
-        return AsciiInto(type, bytes, &e->agent_id);
-      case 3:
-        return type == kLength && GetTime(bytes, &e->reported_at);
-      case 4:
-        if (e->certificate_fingerprints.size() <= fingerprints) {
-          e->certificate_fingerprints.emplace_back();
-        }
-        return AsciiInto(type, bytes, &e->certificate_fingerprints[fingerprints++]);
-      case 5:
-        return AsciiInto(type, bytes, &e->gateway_id);
-      case 6:
-        return AsciiInto(type, bytes, &e->site);
-      case 7:
-        e->cloud_enabled = n == 1;
-        return type == kVarint && n <= 1;
-      default:
-        return false;
-    }
-  });
+  bool ok = Walk(payload, 1u << 4,
+                 [&](uint32_t field, uint32_t type, uint64_t n, std::string_view bytes) {
+                   switch (field) {
+                     case 1:
+                       return AsciiInto(type, bytes, &e->report_id);
+                     case 2:
+                       return AsciiInto(type, bytes, &e->agent_id);
+                     case 3:
+                       return type == kLength && GetTime(bytes, &e->reported_at);
+                     case 4:
+                       if (e->certificate_fingerprints.size() <= fingerprints) {
+                         e->certificate_fingerprints.emplace_back();
+                       }
+                       return AsciiInto(type, bytes, &e->certificate_fingerprints[fingerprints++]);
+                     case 5:
+                       return AsciiInto(type, bytes, &e->gateway_id);
+                     case 6:
+                       return AsciiInto(type, bytes, &e->site);
+                     case 7:
+                       e->cloud_enabled = n == 1;
+                       return type == kVarint && n <= 1;
+                     default:
+                       return false;
+                   }
+                 });
   e->certificate_fingerprints.resize(fingerprints);
   return ok;
 }
@@ -150,25 +158,38 @@ bool ParseFlaggedStaleFast(std::string_view payload, AgentFlaggedStale* e) {
   });
 }
 
-EventDecoder::EventDecoder()
-    : inventory_(AgentInventoryReported{}), stale_(AgentFlaggedStale{}) {}
+EventDecoder::EventDecoder() : inventory_(AgentInventoryReported{}), stale_(AgentFlaggedStale{}) {}
 
-Result<const Event*> EventDecoder::Decode(const RecordedEvent& record) {
-  if (record.event_type == kInventoryType &&
-      ParseInventoryFast(record.payload, &std::get<AgentInventoryReported>(inventory_))) {
-    ++fast_;
-    return &inventory_;
-  }
-  if (record.event_type == kStaleType &&
-      ParseFlaggedStaleFast(record.payload, &std::get<AgentFlaggedStale>(stale_))) {
-    ++fast_;
-    return &stale_;
+Status EventDecoder::DecodeInto(const RecordedEvent& record, Event* out) {
+  if (record.event_type == kInventoryType) {
+    if (!std::holds_alternative<AgentInventoryReported>(*out)) {
+      out->emplace<AgentInventoryReported>();
+    }
+    if (ParseInventoryFast(record.payload, &std::get<AgentInventoryReported>(*out))) {
+      ++fast_;
+      return Status::Ok();
+    }
+  } else if (record.event_type == kStaleType) {
+    if (!std::holds_alternative<AgentFlaggedStale>(*out)) out->emplace<AgentFlaggedStale>();
+    if (ParseFlaggedStaleFast(record.payload, &std::get<AgentFlaggedStale>(*out))) {
+      ++fast_;
+      return Status::Ok();
+    }
   }
   Result<Event> event = DecodeEvent(record);
   if (!event.ok()) return event.status();
   ++slow_;
-  other_ = std::move(*event);
-  return &other_;
+  *out = std::move(*event);
+  return Status::Ok();
+}
+
+Result<const Event*> EventDecoder::Decode(const RecordedEvent& record) {
+  Event* slot = record.event_type == kInventoryType ? &inventory_
+                : record.event_type == kStaleType   ? &stale_
+                                                    : &other_;
+  Status s = DecodeInto(record, slot);
+  if (!s.ok()) return s;
+  return slot;
 }
 
 }  // namespace rotor::projections

@@ -29,6 +29,10 @@ class EventDecoder {
   // naming the sequence for an unknown type or bytes that do not parse).
   Result<const Event*> Decode(const RecordedEvent& record);
 
+  // Decodes into `*out`, reusing its storage when it already holds the same
+  // event type. Errors: as Decode; `*out` is then unspecified.
+  Status DecodeInto(const RecordedEvent& record, Event* out);
+
   // Events decoded by the fast path and by DecodeEvent (for tests and metrics).
   uint64_t fast() const { return fast_; }
   uint64_t slow() const { return slow_; }

@@ -34,6 +34,9 @@ void FleetProjection::Clear() {
   dirty_renewed_.clear();
   dirty_targets_.clear();
   written_fingerprints_ = written_gateways_ = written_sites_ = 0;
+  last_fp_texts_.clear();
+  last_fps_.clear();
+  last_set_ = 0;
 }
 
 void FleetProjection::Reserve(size_t agents) {
@@ -46,6 +49,21 @@ void FleetProjection::Apply(const RecordedEvent& record, const Event& event) {
   last_sequence_ = record.sequence;
   latest_micros_ = std::max(latest_micros_, ToMicros(record.recorded_at));
   std::visit([&](const auto& e) { On(record, e); }, event);
+}
+
+void FleetProjection::Prefetch(const Event& event, bool near) const {
+  const std::string* agent_id = nullptr;
+  if (const auto* report = std::get_if<AgentInventoryReported>(&event)) {
+    agent_id = &report->agent_id;
+  } else if (const auto* flag = std::get_if<AgentFlaggedStale>(&event)) {
+    agent_id = &flag->agent_id;
+  } else {
+    return;
+  }
+  // Far ahead: the id's hash slot. Near: the entry that slot names and its record.
+  if (!near) return agent_ids_.PrefetchSlot(*agent_id);
+  uint32_t a = agent_ids_.PeekId(*agent_id);
+  if (a < agents_.size()) __builtin_prefetch(&agents_[a]);
 }
 
 uint32_t FleetProjection::InternAgent(std::string_view agent_id) {
@@ -102,10 +120,9 @@ Contribution FleetProjection::Contribute(const RolloutState& rollout, uint32_t a
     c.counted = reported && rollout.old_fp != 0 && sets_.Contains(a.inventory, rollout.old_fp);
     c.received = c.counted && rollout.new_fp != 0 && sets_.Contains(a.inventory, rollout.new_fp);
   } else {
-    c.counted = rollout.explicit_targets
-                    ? rollout.targets.contains(agent)
-                    : rollout.target == RenewalTarget::kCemAgentCertificates && reported &&
-                          (a.flags & kCloud) != 0;
+    c.counted = rollout.explicit_targets ? rollout.targets.contains(agent)
+                                         : rollout.target == RenewalTarget::kCemAgentCertificates &&
+                                               reported && (a.flags & kCloud) != 0;
     if (c.counted) {
       auto it = rollout.renewed.find(agent);
       c.received = it != rollout.renewed.end() && sets_.Contains(a.inventory, it->second);
@@ -122,8 +139,7 @@ Contribution FleetProjection::Contribute(const RolloutState& rollout, uint32_t a
 }
 
 template <typename Mutate>
-void FleetProjection::ChangeAgent(uint32_t agent, int64_t at, bool new_inventory,
-                                  Mutate&& mutate) {
+void FleetProjection::ChangeAgent(uint32_t agent, int64_t at, bool new_inventory, Mutate&& mutate) {
   const AgentRecord before = agents_[agent];
   before_.clear();
   for (uint32_t r : active_) before_.push_back(Contribute(rollouts_[r], agent));
@@ -159,16 +175,25 @@ void FleetProjection::On(const RecordedEvent& r, const AgentInventoryReported& e
   int64_t reported_at = ToMicros(e.reported_at);
   const AgentRecord& current = agents_[a];
   if ((current.flags & kReported) != 0 && reported_at <= current.last_report) return;
-  fps_.clear();
-  for (const std::string& f : e.certificate_fingerprints) {
-    if (!f.empty()) fps_.push_back(InternFingerprint(f));
+  if (e.certificate_fingerprints != last_fp_texts_) {
+    last_fps_.clear();
+    for (const std::string& f : e.certificate_fingerprints) {
+      if (!f.empty()) last_fps_.push_back(InternFingerprint(f));
+    }
+    std::sort(last_fps_.begin(), last_fps_.end());
+    last_fps_.erase(std::unique(last_fps_.begin(), last_fps_.end()), last_fps_.end());
+    last_fp_texts_.resize(e.certificate_fingerprints.size());
+    for (size_t i = 0; i < last_fp_texts_.size(); ++i) {
+      last_fp_texts_[i].assign(e.certificate_fingerprints[i]);
+    }
   }
-  std::sort(fps_.begin(), fps_.end());
-  fps_.erase(std::unique(fps_.begin(), fps_.end()), fps_.end());
-  uint32_t gateway = gateways_.Intern(e.gateway_id);
-  uint32_t site = sites_.Intern(e.site);
+  // Reports mostly repeat the agent's gateway and site: skip interning then.
+  uint32_t gateway = gateways_.Get(current.gateway) == e.gateway_id
+                         ? current.gateway
+                         : gateways_.Intern(e.gateway_id);
+  uint32_t site = sites_.Get(current.site) == e.site ? current.site : sites_.Intern(e.site);
   ChangeAgent(a, ToMicros(r.recorded_at), true, [&](AgentRecord& agent) {
-    agent.inventory = sets_.Acquire(fps_);
+    agent.inventory = last_set_ = sets_.Acquire(last_fps_, last_set_);
     agent.last_report = reported_at;
     agent.gateway = gateway;
     agent.site = site;

@@ -304,7 +304,8 @@ size_t FleetProjection::MemoryBytes() const {
                  fingerprints_.MemoryBytes() + gateways_.MemoryBytes() + sites_.MemoryBytes() +
                  sets_.MemoryBytes() + holders_.capacity() * sizeof(uint32_t) +
                  stale_.bucket_count() * sizeof(void*) + stale_.size() * 32 +
-                 certs_.size() * (sizeof(CertInfo) + 32) + rollouts_.capacity() * sizeof(RolloutState);
+                 certs_.size() * (sizeof(CertInfo) + 32) +
+                 rollouts_.capacity() * sizeof(RolloutState);
   for (const RolloutState& r : rollouts_) {
     bytes += (r.by_gateway.capacity() + r.by_site.capacity()) * sizeof(Tally) +
              (r.targets.size() + r.renewed.size()) * 32;

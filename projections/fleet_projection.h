@@ -43,6 +43,7 @@ class FleetProjection final : public Projection {
 
   std::string_view name() const override { return "fleet"; }
   void Apply(const RecordedEvent& record, const Event& event) override;
+  void Prefetch(const Event& event, bool near) const override;
   void Clear() override;
   void set_track_changes(bool on) override { track_ = on; }
   void WriteChanges(KvWriter& out) override;
@@ -176,9 +177,9 @@ class FleetProjection final : public Projection {
   StringInterner gateways_;      // id 0 = ""
   StringInterner sites_;         // id 0 = ""
   InventorySets sets_;
-  std::vector<uint32_t> holders_;                   // by fingerprint id
-  std::unordered_map<uint32_t, CertInfo> certs_;    // by fingerprint id
-  std::unordered_map<uint32_t, int64_t> stale_;     // agent -> flagged_at
+  std::vector<uint32_t> holders_;                 // by fingerprint id
+  std::unordered_map<uint32_t, CertInfo> certs_;  // by fingerprint id
+  std::unordered_map<uint32_t, int64_t> stale_;   // agent -> flagged_at
   std::vector<RolloutState> rollouts_;
   std::unordered_map<std::string, uint32_t, StringHash, std::equal_to<>> rollout_index_;
   std::vector<uint32_t> active_;  // active rollouts, in order of initiation
@@ -186,9 +187,13 @@ class FleetProjection final : public Projection {
   uint64_t last_sequence_ = 0;
   int64_t latest_micros_ = 0;
 
-  // Scratch buffers reused by Apply.
+  // Scratch buffers reused by Apply, and the last report's fingerprints (a
+  // fleet's reports mostly repeat them): their ids and inventory set.
   std::vector<Contribution> before_;
   std::vector<uint32_t> fps_;
+  std::vector<std::string> last_fp_texts_;
+  std::vector<uint32_t> last_fps_;
+  uint32_t last_set_ = 0;
 
   // Change tracking (when track_).
   bool track_ = false;

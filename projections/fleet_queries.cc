@@ -50,8 +50,8 @@ RolloutProgress FleetProjection::MakeProgress(const RolloutState& rollout, bool 
     if (p.received_last_hour > 0) {
       // Ceiling of outstanding / (received per second).
       uint64_t numerator = p.outstanding * 3600;
-      p.eta_seconds = static_cast<int64_t>((numerator + p.received_last_hour - 1) /
-                                           p.received_last_hour);
+      p.eta_seconds =
+          static_cast<int64_t>((numerator + p.received_last_hour - 1) / p.received_last_hour);
     }
   }
   p.initiated_at = TimeFromMicros(rollout.initiated_at);
@@ -64,8 +64,8 @@ RolloutProgress FleetProjection::MakeProgress(const RolloutState& rollout, bool 
       for (uint32_t id = 0; id < tallies.size(); ++id) {
         const Tally& t = tallies[id];
         if (t.total == 0) continue;
-        out.push_back({std::string(names.Get(id)), t.total, t.received, t.total - t.received,
-                       t.stale});
+        out.push_back(
+            {std::string(names.Get(id)), t.total, t.received, t.total - t.received, t.stale});
       }
       std::sort(out.begin(), out.end(),
                 [](const BreakdownRow& a, const BreakdownRow& b) { return a.key < b.key; });

@@ -110,8 +110,7 @@ void FleetProjection::On(const RecordedEvent&, const GatewayRefreshPerformed& e)
   uint32_t gateway = gateways_.Find(e.gateway_id);
   if (gateway == StringInterner::kNotFound) return;
   auto performed = [&](const std::pair<uint32_t, GatewayRefreshStep>& p) {
-    return p.first == gateway &&
-           (e.step == GatewayRefreshStep::kUnspecified || p.second == e.step);
+    return p.first == gateway && (e.step == GatewayRefreshStep::kUnspecified || p.second == e.step);
   };
   auto refresh = [&](uint32_t i) {
     RolloutState& rollout = rollouts_[i];

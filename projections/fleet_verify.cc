@@ -22,13 +22,15 @@ void AppendProgress(std::string* out, const RolloutProgress& p) {
           " kind=" + std::to_string(static_cast<int>(p.certificate_kind)) +
           " mode=" + std::to_string(static_cast<int>(p.mode)) +
           " target=" + std::to_string(static_cast<int>(p.renewal_target)) +
-          " staged=" + std::to_string(p.staged) + " switched=" + std::to_string(p.bindings_switched) +
+          " staged=" + std::to_string(p.staged) +
+          " switched=" + std::to_string(p.bindings_switched) +
           " permille=" + std::to_string(p.required_staged_permille) +
           " forced=" + std::to_string(p.forced) + "\n";
   *out += "  total=" + std::to_string(p.total) + " received=" + std::to_string(p.received) +
           " outstanding=" + std::to_string(p.outstanding) + " stale=" + std::to_string(p.stale) +
           " stale_outstanding=" + std::to_string(p.stale_outstanding) +
-          " revoked=" + std::to_string(p.revoked) + " not_counted=" + std::to_string(p.not_counted) +
+          " revoked=" + std::to_string(p.revoked) +
+          " not_counted=" + std::to_string(p.not_counted) +
           " last_hour=" + std::to_string(p.received_last_hour) +
           " eta=" + (p.eta_seconds ? std::to_string(*p.eta_seconds) : "-") +
           " initiated=" + std::to_string(ToMicros(p.initiated_at)) +
@@ -43,10 +45,9 @@ void AppendProgress(std::string* out, const RolloutProgress& p) {
 }  // namespace
 
 std::string FleetProjection::Dump() const {
-  std::string out = "fleet seq=" + std::to_string(last_sequence_) +
-                    " as_of=" + std::to_string(latest_micros_) +
-                    " agents=" + std::to_string(agents_.size()) +
-                    " live=" + std::to_string(live_agents_) + "\n";
+  std::string out =
+      "fleet seq=" + std::to_string(last_sequence_) + " as_of=" + std::to_string(latest_micros_) +
+      " agents=" + std::to_string(agents_.size()) + " live=" + std::to_string(live_agents_) + "\n";
   for (const RolloutState& rollout : rollouts_) AppendProgress(&out, MakeProgress(rollout, true));
   for (uint32_t a = 0; a < agents_.size(); ++a) {
     AgentView v = MakeAgentView(a);
@@ -69,8 +70,9 @@ std::string FleetProjection::Dump() const {
     CertificateView v = MakeCertView(f, cert);
     certs.push_back("cert " + v.fingerprint.substr(0, 12) +
                     " kind=" + std::to_string(static_cast<int>(v.kind)) + " subject=" + v.subject +
-                    " serial=" + v.serial_hex + " not_after=" + std::to_string(ToMicros(v.not_after)) +
-                    " agent=" + v.agent_id + " holders=" + std::to_string(v.holders) +
+                    " serial=" + v.serial_hex +
+                    " not_after=" + std::to_string(ToMicros(v.not_after)) + " agent=" + v.agent_id +
+                    " holders=" + std::to_string(v.holders) +
                     " revoked=" + std::to_string(v.revoked) +
                     " registered=" + std::to_string(cert.registered) + "\n");
   }

@@ -4,7 +4,9 @@
 // touched).
 //
 // Thread safety: FoldLog is safe to call concurrently with appends and with
-// other folds (it reads up to the head it saw when it started).
+// other folds (it reads up to the head it saw when it started). Large folds
+// may use one extra thread internally (FoldOptions); Apply always runs on the
+// calling thread, in sequence order.
 #pragma once
 
 #include <cstdint>
@@ -31,6 +33,15 @@ struct FoldLimit {
   static FoldLimit AtTime(Time time) { return {kHeadSequence, time}; }
 };
 
+struct FoldOptions {
+  // Folds of at least this many events read and decode the log in chunks and
+  // apply each chunk with Prefetch hints a few events ahead. 0: always.
+  uint64_t chunked_min_events = 16384;
+  // Chunked folds fill chunks on a second thread while the calling thread
+  // applies them (a two-stage pipeline).
+  bool reader_thread = true;
+};
+
 struct FoldResult {
   uint64_t events = 0;
   Checkpoint last;  // the last event folded; sequence 0 when none
@@ -42,7 +53,8 @@ struct FoldResult {
 // for an event that does not decode (e.g. a type this build does not know).
 // On error the projections hold the events before the failing one.
 Result<FoldResult> FoldLog(const EventLog& log, uint64_t from, const FoldLimit& limit,
-                           std::span<Projection* const> projections);
+                           std::span<Projection* const> projections,
+                           const FoldOptions& options = {});
 
 // Every read model, folded from zero: what the dashboard showed at a point.
 struct ReadModels {
@@ -52,6 +64,7 @@ struct ReadModels {
 };
 
 // Folds fresh read models from zero up to `limit`. Errors: as FoldLog.
-Result<std::unique_ptr<ReadModels>> ComputeAsOf(const EventLog& log, const FoldLimit& limit);
+Result<std::unique_ptr<ReadModels>> ComputeAsOf(const EventLog& log, const FoldLimit& limit,
+                                                const FoldOptions& options = {});
 
 }  // namespace rotor::projections

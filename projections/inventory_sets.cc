@@ -55,6 +55,18 @@ uint32_t InventorySets::Acquire(std::span<const uint32_t> fingerprints) {
   return id;
 }
 
+uint32_t InventorySets::Acquire(std::span<const uint32_t> fingerprints, uint32_t hint) {
+  if (hint != 0 && hint < entries_.size()) {
+    Entry& e = entries_[hint];
+    if (e.refs > 0 && std::equal(e.fingerprints.begin(), e.fingerprints.end(), fingerprints.begin(),
+                                 fingerprints.end())) {
+      ++e.refs;
+      return hint;
+    }
+  }
+  return Acquire(fingerprints);
+}
+
 void InventorySets::Release(uint32_t id) {
   if (id == 0) return;
   Entry& e = entries_[id];

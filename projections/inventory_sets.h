@@ -22,6 +22,8 @@ class InventorySets {
   // The id of the set holding `fingerprints` (sorted, without duplicates),
   // with one more reference.
   uint32_t Acquire(std::span<const uint32_t> fingerprints);
+  // As Acquire; `hint` (a set id, possibly freed) is tried first.
+  uint32_t Acquire(std::span<const uint32_t> fingerprints, uint32_t hint);
   // Drops one reference to `id` (no-op for the empty set).
   void Release(uint32_t id);
 

@@ -32,8 +32,7 @@ class MemoryReader final : public KvReader {
   explicit MemoryReader(std::map<std::string, std::string, std::less<>> snapshot)
       : snapshot_(std::move(snapshot)) {}
   Status Scan(std::string_view prefix,
-              const std::function<bool(std::string_view, std::string_view)>& visit)
-      const override {
+              const std::function<bool(std::string_view, std::string_view)>& visit) const override {
     for (auto it = snapshot_.lower_bound(prefix);
          it != snapshot_.end() && std::string_view(it->first).starts_with(prefix); ++it) {
       if (!visit(it->first, it->second)) break;

@@ -35,9 +35,9 @@ class KvReader {
   virtual ~KvReader() = default;
   // Visits keys starting with `prefix` in byte order until `visit` returns
   // false. Errors: kIoError, kCorruption from the storage engine.
-  virtual Status Scan(std::string_view prefix,
-                      const std::function<bool(std::string_view key, std::string_view value)>&
-                          visit) const = 0;
+  virtual Status Scan(
+      std::string_view prefix,
+      const std::function<bool(std::string_view key, std::string_view value)>& visit) const = 0;
 };
 
 class Projection {
@@ -51,6 +51,11 @@ class Projection {
   // projections ignore a record at or below the last sequence they folded
   // (defence in depth: the runner never replays one).
   virtual void Apply(const RecordedEvent& record, const Event& event) = 0;
+
+  // A hint that `event` will be applied soon — `near` within a few events,
+  // otherwise a little later — so the projection can start loading the memory
+  // it will touch (folds call it ahead of Apply). Changes nothing.
+  virtual void Prefetch(const Event& /*event*/, bool /*near*/) const {}
 
   // Forgets everything: the projection of an empty log.
   virtual void Clear() = 0;

@@ -48,8 +48,7 @@ class RocksReader final : public KvReader {
   ~RocksReader() override { db_->ReleaseSnapshot(snapshot_); }
 
   Status Scan(std::string_view prefix,
-              const std::function<bool(std::string_view, std::string_view)>& visit)
-      const override {
+              const std::function<bool(std::string_view, std::string_view)>& visit) const override {
     if (family_ == nullptr) return Status::Ok();
     rocksdb::ReadOptions ro;
     ro.snapshot = snapshot_;
@@ -141,8 +140,9 @@ Result<Checkpoint> RocksDbProjectionStore::ReadCheckpoint(std::string_view name)
   rocksdb::ColumnFamilyHandle* family = FindFamily(name);
   if (family == nullptr) return Checkpoint{};
   std::string value;
-  rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), family,
-                               rocksdb::Slice(kCheckpointKey.data(), kCheckpointKey.size()), &value);
+  rocksdb::Status s =
+      db_->Get(rocksdb::ReadOptions(), family,
+               rocksdb::Slice(kCheckpointKey.data(), kCheckpointKey.size()), &value);
   if (s.IsNotFound()) return Checkpoint{};
   ROTOR_RETURN_IF_ERROR(FromRocks(s, "read projection checkpoint"));
   return DecodeCheckpoint(value);

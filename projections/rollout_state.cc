@@ -72,8 +72,8 @@ uint64_t ReceiptWindow::CountLastHour(int64_t now_micros) const {
 }
 
 void ReceiptWindow::Encode(std::string* out) const {
-  size_t used = static_cast<size_t>(std::count_if(count_.begin(), count_.end(),
-                                                  [](uint32_t c) { return c != 0; }));
+  size_t used = static_cast<size_t>(
+      std::count_if(count_.begin(), count_.end(), [](uint32_t c) { return c != 0; }));
   PutVarint(out, used);
   for (int i = 0; i < kBuckets; ++i) {
     if (count_[i] == 0) continue;
@@ -97,7 +97,8 @@ bool ReceiptWindow::Decode(Reader& in) {
 }
 
 bool RolloutState::HasPending(GatewayRefreshStep step) const {
-  return std::any_of(pending.begin(), pending.end(), [&](const auto& p) { return p.second == step; });
+  return std::any_of(pending.begin(), pending.end(),
+                     [&](const auto& p) { return p.second == step; });
 }
 
 RolloutStatus RolloutState::Status() const {
@@ -172,8 +173,8 @@ void RolloutState::Encode(std::string* out) const {
 bool RolloutState::Decode(std::string_view bytes) {
   Reader in(bytes);
   uint64_t k = 0, ck = 0, m = 0, t = 0, flags = 0, n = 0;
-  if (!in.Bytes(&id) || !in.Varint(&k) || k > 1 || !in.Varint32(&old_fp) ||
-      !in.Varint32(&new_fp) || !in.Varint(&ck) || ck > 4 || !in.Varint(&m) || m > 2 ||
+  if (!in.Bytes(&id) || !in.Varint(&k) || k > 1 || !in.Varint32(&old_fp) || !in.Varint32(&new_fp) ||
+      !in.Varint(&ck) || ck > 4 || !in.Varint(&m) || m > 2 ||
       !in.Varint32(&required_staged_permille) || !in.Varint(&t) || t > 2 ||
       !in.Bytes(&gateway_id) || !in.Varint(&flags) || !in.Signed(&initiated_at) ||
       !in.Signed(&ended_at) || !in.Varint(&n) || n > (1u << 20)) {

@@ -85,9 +85,9 @@ struct RolloutState {
   ReplacementMode mode = ReplacementMode::kUnspecified;
   uint32_t required_staged_permille = 0;
   RenewalTarget target = RenewalTarget::kUnspecified;
-  std::string gateway_id;         // gateway renewal
-  bool explicit_targets = false;  // renewal of listed agents
-  std::unordered_set<uint32_t> targets;             // agent indices
+  std::string gateway_id;                          // gateway renewal
+  bool explicit_targets = false;                   // renewal of listed agents
+  std::unordered_set<uint32_t> targets;            // agent indices
   std::unordered_map<uint32_t, uint32_t> renewed;  // agent index -> new fingerprint id
 
   bool staged = false;

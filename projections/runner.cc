@@ -27,14 +27,14 @@ Status ProjectionRunner::Open() {
   if (!reader.ok()) return reader.status();
   Checkpoint cp;
   Status cp_status;
-  ROTOR_RETURN_IF_ERROR((*reader)->Scan(kCheckpointKey, [&](std::string_view key,
-                                                           std::string_view value) {
-    if (key != kCheckpointKey) return true;
-    Result<Checkpoint> decoded = DecodeCheckpoint(value);
-    if (decoded.ok()) cp = *decoded;
-    cp_status = decoded.status();
-    return false;
-  }));
+  ROTOR_RETURN_IF_ERROR(
+      (*reader)->Scan(kCheckpointKey, [&](std::string_view key, std::string_view value) {
+        if (key != kCheckpointKey) return true;
+        Result<Checkpoint> decoded = DecodeCheckpoint(value);
+        if (decoded.ok()) cp = *decoded;
+        cp_status = decoded.status();
+        return false;
+      }));
   ROTOR_RETURN_IF_ERROR(cp_status);
   if (cp.sequence > log_.Head()) {
     return Status::FailedPrecondition("projection '" + std::string(projection_.name()) +
@@ -55,8 +55,8 @@ Status ProjectionRunner::Open() {
     std::unique_lock<std::shared_mutex> lock(mu_);
     ROTOR_RETURN_IF_ERROR(projection_.Load(**reader));
     projection_.set_track_changes(true);
-    subscription_ = std::make_unique<CatchUpSubscription>(log_, cp.sequence + 1,
-                                                          options_.batch_size);
+    subscription_ =
+        std::make_unique<CatchUpSubscription>(log_, cp.sequence + 1, options_.batch_size);
   }
   {
     std::lock_guard<std::mutex> lock(status_mu_);
@@ -172,8 +172,8 @@ Status ProjectionRunner::Rebuild() {
   {
     std::unique_lock<std::shared_mutex> lock(mu_);
     projection_.set_track_changes(true);
-    subscription_ = std::make_unique<CatchUpSubscription>(log_, folded->last.sequence + 1,
-                                                          options_.batch_size);
+    subscription_ =
+        std::make_unique<CatchUpSubscription>(log_, folded->last.sequence + 1, options_.batch_size);
   }
   {
     std::lock_guard<std::mutex> lock(status_mu_);

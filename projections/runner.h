@@ -43,8 +43,8 @@ struct RunnerOptions {
 };
 
 struct Lag {
-  uint64_t events = 0;   // head sequence minus the checkpoint
-  double seconds = 0;    // head's recorded_at minus the checkpoint's (0 when caught up)
+  uint64_t events = 0;  // head sequence minus the checkpoint
+  double seconds = 0;   // head's recorded_at minus the checkpoint's (0 when caught up)
 };
 
 class ProjectionRunner {

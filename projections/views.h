@@ -18,14 +18,14 @@ namespace rotor::projections {
 enum class RolloutKind : uint8_t { kReplacement = 0, kRenewal = 1 };
 
 enum class RolloutStatus : uint8_t {
-  kInitiated = 0,         // active, no counted agent has the new certificate yet
-  kStaged = 1,            // pre-staged: in the communication profile, bindings not switched
-  kDistributing = 2,      // active, some agents received it, some are outstanding
-  kReadyToFinalize = 3,   // replacement: none outstanding, no after-initiate refresh pending
-  kFinalized = 4,         //
+  kInitiated = 0,                // active, no counted agent has the new certificate yet
+  kStaged = 1,                   // pre-staged: in the communication profile, bindings not switched
+  kDistributing = 2,             // active, some agents received it, some are outstanding
+  kReadyToFinalize = 3,          // replacement: none outstanding, no after-initiate refresh pending
+  kFinalized = 4,                //
   kFinalizedRefreshPending = 5,  // finalized; an after-finalize gateway refresh is pending
-  kCancelled = 6,         //
-  kCompleted = 7,         // renewal: none outstanding, no gateway refresh pending
+  kCancelled = 6,                //
+  kCompleted = 7,                // renewal: none outstanding, no gateway refresh pending
 };
 
 // "initiated", "staged", "distributing", "ready to finalize", "finalized",

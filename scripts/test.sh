@@ -9,6 +9,10 @@ start=$(date +%s)
 
 scripts/install-deps.sh
 scripts/build.sh
+# The Kafka tests (label "kafka") each start a broker with docker/kafka/kafka.sh;
+# install Java, Maven and the broker's jars once, before they run in parallel.
+echo "== Kafka broker (docker/kafka/kafka.sh install)"
+docker/kafka/kafka.sh install
 
 echo "== tests"
 ctest --test-dir build --output-on-failure -j"$jobs" --timeout 600

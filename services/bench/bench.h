@@ -21,5 +21,8 @@ using AddSubcommand = Runner (*)(CLI::App* command);
 Runner AddLogBench(CLI::App* command);
 // `rotor-bench replay`: projection rebuild against raw iteration (services/bench/replay_bench.cc).
 Runner AddReplayBench(CLI::App* command);
+// `rotor-bench kafka`: the Kafka bridges against raw librdkafka loops
+// (services/bench/kafka_bench.cc).
+Runner AddKafkaBench(CLI::App* command);
 
 }  // namespace rotor::bench

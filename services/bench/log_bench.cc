@@ -10,7 +10,7 @@
 //      `--read-passes` for each side, the sides alternating.
 //   3. concurrent appends: `--threads` threads each make `--per-thread`
 //      single-event appends to their own stream; raw makes one synced Put of
-//      the same stored bytes per event.
+//      the same stored bytes per event. Best of `--rounds`, sides alternating.
 // The raw side uses RocksDB's default options (plus create_if_missing).
 // Rates are wall-clock; the calling thread's CPU time is reported alongside
 // because a shared machine's load moves wall-clock figures.
@@ -38,6 +38,7 @@ struct LogBenchOptions {
   size_t threads = 8;
   size_t per_thread = 2000;
   int read_passes = 3;
+  int rounds = 3;
   std::string dir;
   bool keep = false;
   bool json = false;
@@ -104,7 +105,8 @@ Status BatchAndReadPhases(const LogBenchOptions& o, const TempDir& dir, Figures*
   return Status::Ok();
 }
 
-Status ConcurrentPhase(const LogBenchOptions& o, const TempDir& dir, Figures* f) {
+// One round of the concurrent phase on fresh databases "<name>-<round>".
+Status ConcurrentRound(const LogBenchOptions& o, const TempDir& dir, int round, Figures* f) {
   std::vector<std::vector<AppendRequest>> appends =
       MakeSingleAppends(o.threads, o.per_thread, o.payload_bytes);
   std::vector<AppendRequest> flat;
@@ -113,7 +115,8 @@ Status ConcurrentPhase(const LogBenchOptions& o, const TempDir& dir, Figures* f)
   flat.clear();
   uint64_t total = records.size();
 
-  Result<std::unique_ptr<rocksdb::DB>> raw = OpenRaw(dir.Sub("raw-concurrent"));
+  Result<std::unique_ptr<rocksdb::DB>> raw =
+      OpenRaw(dir.Sub(fmt::format("raw-concurrent-{}", round)));
   ROTOR_RETURN_IF_ERROR(raw.status());
   rocksdb::WriteOptions wo;
   wo.sync = true;
@@ -125,9 +128,10 @@ Status ConcurrentPhase(const LogBenchOptions& o, const TempDir& dir, Figures* f)
     return Status::Ok();
   });
   ROTOR_RETURN_IF_ERROR(raw_seconds.status());
-  f->raw_concurrent = PerSecond(total, *raw_seconds);
+  f->raw_concurrent = std::max(f->raw_concurrent, PerSecond(total, *raw_seconds));
 
-  Result<std::unique_ptr<RocksDbEventLog>> log = RocksDbEventLog::Open(dir.Sub("rotor-concurrent"));
+  Result<std::unique_ptr<RocksDbEventLog>> log =
+      RocksDbEventLog::Open(dir.Sub(fmt::format("rotor-concurrent-{}", round)));
   ROTOR_RETURN_IF_ERROR(log.status());
   Result<double> seconds = RunThreads(o.threads, [&](size_t t) {
     for (AppendRequest& r : appends[t]) {
@@ -137,10 +141,12 @@ Status ConcurrentPhase(const LogBenchOptions& o, const TempDir& dir, Figures* f)
     return Status::Ok();
   });
   ROTOR_RETURN_IF_ERROR(seconds.status());
-  f->concurrent = PerSecond(total, *seconds);
-  f->group_commits = (*log)->group_commits();
-  f->grouped_requests = (*log)->grouped_requests();
   if ((*log)->Head() != total) return Status::Internal("concurrent appends lost events");
+  if (PerSecond(total, *seconds) > f->concurrent) {
+    f->concurrent = PerSecond(total, *seconds);
+    f->group_commits = (*log)->group_commits();
+    f->grouped_requests = (*log)->grouped_requests();
+  }
   return Status::Ok();
 }
 
@@ -160,6 +166,7 @@ void PrintJson(const LogBenchOptions& o, const Figures& f) {
       .Add("threads", uint64_t{o.threads})
       .Add("events_per_thread", uint64_t{o.per_thread})
       .Add("read_passes", static_cast<uint64_t>(o.read_passes))
+      .Add("concurrent_rounds", static_cast<uint64_t>(o.rounds))
       .Add("append_per_s", f.append)
       .Add("raw_append_per_s", f.raw_append)
       .Add("append_ratio", append_ratio)
@@ -195,8 +202,8 @@ void PrintHuman(const LogBenchOptions& o, const Figures& f) {
   };
   line(fmt::format("append, batches of {}", o.batch), f.append, f.raw_append, kAppendTarget);
   line(fmt::format("full read (best of {})", o.read_passes), f.read, f.raw_read, kReadTarget);
-  line(fmt::format("{} threads x {} single appends", o.threads, o.per_thread), f.concurrent,
-       f.raw_concurrent, kConcurrentTarget);
+  line(fmt::format("{}x{} single appends (best of {})", o.threads, o.per_thread, o.rounds),
+       f.concurrent, f.raw_concurrent, kConcurrentTarget);
   fmt::print("  thread CPU per event: append {:.0f} ns (raw {:.0f}), read {:.0f} ns (raw {:.0f})\n",
              f.append_cpu, f.raw_append_cpu, f.read_cpu, f.raw_read_cpu);
   fmt::print("  rotor group commits: {} carrying {} appends ({:.2f} per sync)\n", f.group_commits,
@@ -213,7 +220,7 @@ int RunLogBench(const LogBenchOptions& o) {
   spdlog::info("rotor-bench log: data in {}{}", (*dir)->path(), o.keep ? " (kept)" : "");
   Figures f;
   Status s = BatchAndReadPhases(o, **dir, &f);
-  if (s.ok()) s = ConcurrentPhase(o, **dir, &f);
+  for (int round = 0; s.ok() && round < o.rounds; ++round) s = ConcurrentRound(o, **dir, round, &f);
   if (!s.ok()) {
     spdlog::error("rotor-bench log: {}", s.ToString());
     return 1;
@@ -248,6 +255,11 @@ Runner AddLogBench(CLI::App* command) {
       ->check(CLI::PositiveNumber)
       ->capture_default_str();
   command->add_option("--read-passes", o->read_passes, "full reads per side; the best counts")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  command
+      ->add_option("--rounds", o->rounds,
+                   "concurrent rounds on fresh databases, sides alternating; the best counts")
       ->check(CLI::PositiveNumber)
       ->capture_default_str();
   command->add_option("--dir", o->dir, "parent of the scratch directory (default $TMPDIR or /tmp)");

@@ -23,10 +23,13 @@ NewEvent MakeBenchEvent(uint64_t i, size_t payload_bytes) {
   staged.rollout_id = "rollout-" + std::to_string(i / 1000);
   staged.fingerprint = Fingerprint(i);
   size_t fixed = EncodePayload(Event(staged)).size();
+  // A profile name padded with hex digits (like the ids real events carry, not
+  // a run of one byte that compresses to nothing). Its length prefix stays one
+  // byte for any realistic size.
   std::string profile = "profile-" + std::to_string(i % 97) + "-";
-  // The profile's length prefix stays one byte for any realistic size.
   size_t want = payload_bytes > fixed + 2 ? payload_bytes - fixed - 2 : profile.size();
-  while (profile.size() < want) profile.push_back(static_cast<char>('a' + profile.size() % 26));
+  std::string pad = Fingerprint(i + (uint64_t{1} << 40));
+  while (profile.size() < want) profile.push_back(pad[profile.size() % pad.size()]);
   staged.communication_profile = std::move(profile);
   return MakeNewEvent(Event(staged), TimeFromMicros(kEpochMicros + static_cast<int64_t>(i)),
                       "agent:agent-" + std::to_string(i % 1000),

@@ -1,5 +1,7 @@
 // rotor-bench: Rotor's benchmarks. `rotor-bench <subcommand> --help` lists a
-// subcommand's options; `--json` makes every subcommand print one JSON object.
+// subcommand's options; `--json` makes every subcommand print one JSON object
+// on stdout. Logs go to stderr.
+#include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
 #include <CLI/CLI.hpp>
@@ -21,11 +23,13 @@ constexpr Subcommand kSubcommands[] = {
     {"log", "event log append and read throughput against raw RocksDB", &rotor::bench::AddLogBench},
     {"replay", "projection rebuild from the log against raw iteration",
      &rotor::bench::AddReplayBench},
+    {"kafka", "Kafka bridges against raw librdkafka loops", &rotor::bench::AddKafkaBench},
 };
 
 }  // namespace
 
 int main(int argc, char** argv) {
+  spdlog::set_default_logger(spdlog::stderr_color_mt("rotor-bench"));
   CLI::App app{"rotor-bench: Rotor performance benchmarks"};
   app.require_subcommand(1);
   std::vector<std::pair<CLI::App*, rotor::bench::Runner>> commands;

@@ -15,12 +15,12 @@
 //      also on a 1,000-agent fleet to show it does not depend on fleet size.
 //   5. persisted rebuild: ProjectionRunner::Rebuild into a RocksDB projection
 //      store (fold + one batch with the whole state and the checkpoint).
-#include <CLI/CLI.hpp>
 #include <malloc.h>
 #include <spdlog/fmt/fmt.h>
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
+#include <CLI/CLI.hpp>
 #include <cstdio>
 #include <memory>
 
@@ -48,7 +48,7 @@ struct ReplayOptions {
   bool json = false;
 };
 
-constexpr double kRebuildTarget = 0.5;     // x raw iteration
+constexpr double kRebuildTarget = 0.5;  // x raw iteration
 constexpr double kBytesPerAgentTarget = 64;
 constexpr char kRollout[] = "rollout-web-2026";
 
@@ -91,18 +91,19 @@ Result<uint64_t> BuildLog(EventLog& log, uint64_t agents) {
     return r.status();
   };
   Time t0 = At(0);
-  ROTOR_RETURN_IF_ERROR(add(CertificateRegistered{kOld, CertificateKind::kServerWeb, "CN=ns",
-                                                  "CN=ca", "01", t0, At(86400000ull * 30), "",
-                                                  "", ""},
-                            t0, "admin"));
-  ROTOR_RETURN_IF_ERROR(add(CertificateRegistered{kNew, CertificateKind::kServerWeb, "CN=ns",
-                                                  "CN=ca", "02", t0, At(86400000ull * 400), "",
-                                                  "", ""},
-                            t0, "admin"));
+  ROTOR_RETURN_IF_ERROR(
+      add(CertificateRegistered{kOld, CertificateKind::kServerWeb, "CN=ns", "CN=ca", "01", t0,
+                                At(86400000ull * 30), "", "", ""},
+          t0, "admin"));
+  ROTOR_RETURN_IF_ERROR(
+      add(CertificateRegistered{kNew, CertificateKind::kServerWeb, "CN=ns", "CN=ca", "02", t0,
+                                At(86400000ull * 400), "", "", ""},
+          t0, "admin"));
   ROTOR_RETURN_IF_ERROR(add(ReplacementInitiated{kRollout, kOld, kNew, CertificateKind::kServerWeb,
                                                  ReplacementMode::kDirect, 1000},
                             t0, "alice"));
-  for (uint64_t i = 0; i < agents; ++i) ROTOR_RETURN_IF_ERROR(add(Report(i, At(i), false), At(i), "agent"));
+  for (uint64_t i = 0; i < agents; ++i)
+    ROTOR_RETURN_IF_ERROR(add(Report(i, At(i), false), At(i), "agent"));
   uint64_t t = agents;
   for (uint64_t i = 0; i < agents; ++i) {
     if (Receives(i)) ROTOR_RETURN_IF_ERROR(add(Report(i, At(t + i), true), At(t + i), "agent"));
@@ -140,7 +141,7 @@ uint64_t ResidentBytes() {
 struct Figures {
   uint64_t events = 0;
   double build_s = 0;
-  double raw = 0, rebuild = 0, rebuild_persisted = 0, decode = 0;
+  double raw = 0, rebuild = 0, rebuild_persisted = 0, decode = 0, sequential = 0;
   double raw_cpu = 0, rebuild_cpu = 0, decode_cpu = 0;  // events per CPU second
   uint64_t rss_bytes = 0, accounted_bytes = 0;
   double query_ns = 0, breakdown_query_ns = 0, small_query_ns = 0;
@@ -205,13 +206,23 @@ Status RawAndRebuild(const ReplayOptions& o, const EventLog& log, Figures* f) {
     models->reset();
     malloc_trim(0);
     uint64_t rss_without = ResidentBytes();
+    // The same fold on one thread (no reader stage), for comparison.
+    Stopwatch sequential_clock;
+    Result<std::unique_ptr<ReadModels>> one =
+        ComputeAsOf(log, FoldLimit::Head(), {.reader_thread = false});
+    ROTOR_RETURN_IF_ERROR(one.status());
+    f->sequential = std::max(f->sequential, PerSecond(f->events, sequential_clock.Seconds()));
+    one->reset();
+    malloc_trim(0);
     // RocksDB's caches grow during the fold too: count only what freeing the
     // projections gave back, never less than what they account for.
     f->rss_bytes = std::max(f->rss_bytes, rss_with > rss_without ? rss_with - rss_without : 0);
-    spdlog::info("pass {}: raw {:.0f}/s ({:.0f}/cpu-s) decode {:.0f}/s ({:.0f}/cpu-s) rebuild "
-                 "{:.0f}/s ({:.0f}/cpu-s); rss before {} with {} after {}",
-                 pass, f->raw, f->raw_cpu, f->decode, f->decode_cpu, f->rebuild, f->rebuild_cpu,
-                 rss_before, rss_with, rss_without);
+    spdlog::info(
+        "pass {}: raw {:.0f}/s ({:.0f}/cpu-s) decode {:.0f}/s ({:.0f}/cpu-s) rebuild "
+        "{:.0f}/s ({:.0f}/cpu-s of the applying thread) one thread {:.0f}/s; rss "
+        "before {} with {} after {}",
+        pass, f->raw, f->raw_cpu, f->decode, f->decode_cpu, f->rebuild, f->rebuild_cpu,
+        f->sequential, rss_before, rss_with, rss_without);
   }
   return Status::Ok();
 }
@@ -261,12 +272,16 @@ void Print(const ReplayOptions& o, const Figures& f) {
     fmt::print("  raw iteration      {:>11.0f} events/s\n", f.raw);
     fmt::print("  rebuild (memory)   {:>11.0f} events/s  {:.2f}x raw (target {:.1f}x)\n", f.rebuild,
                ratio, kRebuildTarget);
+    fmt::print("  rebuild, 1 thread  {:>11.0f} events/s  {:.2f}x raw\n", f.sequential,
+               Ratio(f.sequential, f.raw));
     fmt::print("  rebuild (to store) {:>11.0f} events/s  {:.2f}x raw\n", f.rebuild_persisted,
                Ratio(f.rebuild_persisted, f.raw));
-    fmt::print("  memory             {:.1f} bytes/agent resident, {:.1f} accounted (target <= {:.0f})\n",
-               per_agent, accounted, kBytesPerAgentTarget);
-    fmt::print("  progress query     {:.0f} ns ({:.0f} ns with breakdown; {:.0f} ns at 1,000 agents)\n",
-               f.query_ns, f.breakdown_query_ns, f.small_query_ns);
+    fmt::print(
+        "  memory             {:.1f} bytes/agent resident, {:.1f} accounted (target <= {:.0f})\n",
+        per_agent, accounted, kBytesPerAgentTarget);
+    fmt::print(
+        "  progress query     {:.0f} ns ({:.0f} ns with breakdown; {:.0f} ns at 1,000 agents)\n",
+        f.query_ns, f.breakdown_query_ns, f.small_query_ns);
     fmt::print("  \"{}\", {} stale — targets {}\n", f.summary, f.stale, met ? "met" : "MISSED");
     return;
   }
@@ -279,6 +294,11 @@ void Print(const ReplayOptions& o, const Figures& f) {
       .Add("raw_iterate_per_s", f.raw)
       .Add("rebuild_per_s", f.rebuild)
       .Add("rebuild_vs_raw", ratio)
+      .Add("rebuild_one_thread_per_s", f.sequential)
+      .Add("rebuild_one_thread_vs_raw", Ratio(f.sequential, f.raw))
+      .Add("raw_iterate_per_cpu_s", f.raw_cpu)
+      .Add("rebuild_apply_thread_per_cpu_s", f.rebuild_cpu)
+      .Add("decode_event_per_s", f.decode)
       .Add("rebuild_persisted_per_s", f.rebuild_persisted)
       .Add("rebuild_persisted_vs_raw", Ratio(f.rebuild_persisted, f.raw))
       .Add("bytes_per_agent", per_agent)

@@ -7,7 +7,7 @@
 
 #include "events/hash.h"
 #include "tests/ca/ca_test_util.h"
-#include "tests/events/temp_dir.h"
+#include "tests/testing/temp_dir.h"
 
 namespace rotor::ca {
 namespace {

@@ -14,7 +14,7 @@
 #include "events/rocksdb_event_log.h"
 #include "services/domain/command_service.h"
 #include "tests/domain/domain_test_util.h"
-#include "tests/events/temp_dir.h"
+#include "tests/testing/temp_dir.h"
 
 namespace rotor::domain::testing {
 namespace {

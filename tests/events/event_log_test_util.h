@@ -14,7 +14,7 @@
 #include "events/memory_event_log.h"
 #include "events/rocksdb_event_log.h"
 #include "events/status.h"
-#include "tests/events/temp_dir.h"
+#include "tests/testing/temp_dir.h"
 #include "tests/events/test_printers.h"
 
 namespace rotor::testing {

@@ -26,7 +26,7 @@
 #include "events/verify.h"
 #include "tests/events/crash_child.h"
 #include "tests/events/event_log_test_util.h"
-#include "tests/events/temp_dir.h"
+#include "tests/testing/temp_dir.h"
 
 namespace rotor::testing {
 

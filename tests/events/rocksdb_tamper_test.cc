@@ -11,7 +11,7 @@
 #include "events/verify.h"
 #include "tests/events/event_log_test_util.h"
 #include "tests/events/raw_rocksdb.h"
-#include "tests/events/temp_dir.h"
+#include "tests/testing/temp_dir.h"
 
 namespace rotor::testing {
 namespace {

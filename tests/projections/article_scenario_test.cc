@@ -89,9 +89,9 @@ TEST_F(ArticleScenarioTest, ProgressFollowsTheArticlesNumbers) {
   phase.push_back({ReplacementInitiated{"rollout-1", kOld, kNew, CertificateKind::kCemRoot,
                                         ReplacementMode::kDirect, 1000},
                    At(3000), "alice"});
-  phase.push_back({GatewayRefreshRequired{"gw-edge", "rollout-1",
-                                          GatewayRefreshStep::kAfterInitiate},
-                   At(3000), "rotor"});
+  phase.push_back(
+      {GatewayRefreshRequired{"gw-edge", "rollout-1", GatewayRefreshStep::kAfterInitiate}, At(3000),
+       "rotor"});
   Play(phase);
   RolloutProgress p = Progress();
   EXPECT_EQ(p.summary, "0 of 2393 agents received the new certificate");
@@ -201,7 +201,8 @@ TEST_F(ArticleScenarioTest, ProgressFollowsTheArticlesNumbers) {
 
   // As of the end of phase 2 (by sequence, and by time just before the
   // sweeper ran), the dashboard showed "2076 of 2393" with nothing stale.
-  for (FoldLimit limit : {FoldLimit::AtSequence(after_receipts), FoldLimit::AtTime(At(3 * kDay - 1))}) {
+  for (FoldLimit limit :
+       {FoldLimit::AtSequence(after_receipts), FoldLimit::AtTime(At(3 * kDay - 1))}) {
     Result<std::unique_ptr<ReadModels>> then = ComputeAsOf(*log_, limit);
     ASSERT_TRUE(then.ok()) << then.status().ToString();
     RolloutProgress old = *(*then)->fleet.Progress("rollout-1");

@@ -31,20 +31,23 @@ class DecoderTest : public ::testing::Test {
     return s;
   }
   Time AnyTime() {
-    int64_t us = static_cast<int64_t>(rng_() % (int64_t{4} << 50)) - (rng_() % 8 == 0 ? (int64_t{1} << 50) : 0);
+    int64_t us = static_cast<int64_t>(rng_() % (int64_t{4} << 50)) -
+                 (rng_() % 8 == 0 ? (int64_t{1} << 50) : 0);
     return TimeFromMicros(rng_() % 4 == 0 ? us / 1000000 * 1000000 : us);
   }
   Event RandomEvent() {
     bool ascii = rng_() % 10 != 0;
     if (rng_() % 2 == 0) {
-      AgentFlaggedStale e{Text(20, ascii), AnyTime(), AnyTime(), rng_() % 3 == 0 ? rng_() : rng_() % 1000};
+      AgentFlaggedStale e{Text(20, ascii), AnyTime(), AnyTime(),
+                          rng_() % 3 == 0 ? rng_() : rng_() % 1000};
       return e;
     }
     AgentInventoryReported e;
     e.report_id = Text(30, ascii);
     e.agent_id = Text(20, ascii);
     e.reported_at = AnyTime();
-    for (size_t n = rng_() % 4; n > 0; --n) e.certificate_fingerprints.push_back(testing::Fp(Text(5)));
+    for (size_t n = rng_() % 4; n > 0; --n)
+      e.certificate_fingerprints.push_back(testing::Fp(Text(5)));
     if (rng_() % 10 == 0) e.certificate_fingerprints.push_back("");
     e.gateway_id = Text(8, ascii);
     e.site = Text(8, ascii);
@@ -83,7 +86,8 @@ TEST_F(DecoderTest, WhateverTheFastPathAcceptsTheCodecDecodesTheSame) {
     RecordedEvent r = Record(RandomEvent());
     switch (rng_() % 4) {
       case 0:
-        if (!r.payload.empty()) r.payload[rng_() % r.payload.size()] ^= static_cast<char>(1 << (rng_() % 8));
+        if (!r.payload.empty())
+          r.payload[rng_() % r.payload.size()] ^= static_cast<char>(1 << (rng_() % 8));
         break;
       case 1:
         r.payload.resize(rng_() % (r.payload.size() + 1));

@@ -1,10 +1,11 @@
 // FleetProjection semantics, event by event, folded straight into the
 // projection (no log): which agents count, stale and deleted agents, revoked
 // agents, the rollout states, renewals, certificates, and the audit timeline.
+#include "projections/fleet_projection.h"
+
 #include <gtest/gtest.h>
 
 #include "projections/audit_projection.h"
-#include "projections/fleet_projection.h"
 #include "tests/projections/test_util.h"
 
 namespace rotor::projections {
@@ -12,8 +13,8 @@ namespace {
 
 using testing::At;
 using testing::Flag;
-using testing::Register;
 using testing::Fp;
+using testing::Register;
 using testing::Replace;
 using testing::Report;
 
@@ -65,7 +66,8 @@ TEST_F(FleetProjectionTest, OlderReportDoesNotOverwriteTheLatest) {
   EXPECT_EQ(a->gateway_id, "gw-1");
   EXPECT_EQ(a->site, "paris");
   EXPECT_EQ(a->last_report_at, At(100));
-  EXPECT_EQ(a->certificates, (std::vector<std::string>{std::min(kOld, kNew), std::max(kOld, kNew)}));
+  EXPECT_EQ(a->certificates,
+            (std::vector<std::string>{std::min(kOld, kNew), std::max(kOld, kNew)}));
 }
 
 TEST_F(FleetProjectionTest, StaleAgentStaysCountedUntilItReportsAgain) {
@@ -227,9 +229,9 @@ TEST_F(FleetProjectionTest, RenewalOfAllCloudEnabledAgents) {
 }
 
 TEST_F(FleetProjectionTest, GatewayRenewalCompletesWhenTheGatewayIsRefreshed) {
-  fold_(RenewalInitiated{"r1", RenewalTarget::kGatewayReportingCertificate, Fp("gw-rep"), {},
-                         "gw-1"},
-        At(1));
+  fold_(
+      RenewalInitiated{"r1", RenewalTarget::kGatewayReportingCertificate, Fp("gw-rep"), {}, "gw-1"},
+      At(1));
   fold_(GatewayRefreshRequired{"gw-1", "r1", GatewayRefreshStep::kAfterInitiate}, At(1));
   RolloutProgress p = Progress();
   EXPECT_EQ(p.status, RolloutStatus::kInitiated);

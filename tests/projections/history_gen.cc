@@ -82,8 +82,8 @@ class Generator {
                               Chance(50) ? AnyFp() : "", agents, gateway ? AnyGateway() : ""};
     }
     if (kind < 86) {
-      return AgentCertificateRenewed{AnyRollout(), AnyAgent(), AnyFp(), AnyFp(),
-                                     "0b",         At(now + 86400 * 365), true, ""};
+      return AgentCertificateRenewed{AnyRollout(),          AnyAgent(), AnyFp(), AnyFp(), "0b",
+                                     At(now + 86400 * 365), true,       ""};
     }
     if (kind < 91) return GatewayRefreshRequired{AnyGateway(), AnyRollout(), AnyStep()};
     if (kind < 96) {

@@ -33,9 +33,13 @@ std::pair<pid_t, int> SpawnChild(const std::string& log_dir, const std::string& 
     close(fds[0]);
     std::string fd = std::to_string(fds[1]);
     std::string b = std::to_string(batch);
-    char* argv[] = {const_cast<char*>("/proc/self/exe"), const_cast<char*>(testing::kKillChildFlag),
-                    const_cast<char*>(log_dir.c_str()), const_cast<char*>(store_dir.c_str()),
-                    fd.data(), b.data(), nullptr};
+    char* argv[] = {const_cast<char*>("/proc/self/exe"),
+                    const_cast<char*>(testing::kKillChildFlag),
+                    const_cast<char*>(log_dir.c_str()),
+                    const_cast<char*>(store_dir.c_str()),
+                    fd.data(),
+                    b.data(),
+                    nullptr};
     execv("/proc/self/exe", argv);
     _exit(127);
   }
@@ -45,7 +49,8 @@ std::pair<pid_t, int> SpawnChild(const std::string& log_dir, const std::string& 
 
 // Loads each projection from the store and checks it against the fold of the
 // log up to its stored checkpoint. Returns the checkpoints.
-std::pair<uint64_t, uint64_t> CheckStored(const std::string& log_dir, const std::string& store_dir) {
+std::pair<uint64_t, uint64_t> CheckStored(const std::string& log_dir,
+                                          const std::string& store_dir) {
   auto log = RocksDbEventLog::Open(log_dir, {.sync = false});
   auto store = RocksDbProjectionStore::Open(store_dir, {.sync = false});
   EXPECT_TRUE(log.ok() && store.ok());
@@ -86,8 +91,9 @@ TEST(ProjectionKillTest, SigkillAtRandomCommitsNeverDoubleCounts) {
     auto log = RocksDbEventLog::Open(log_dir, {.sync = false});
     ASSERT_TRUE(log.ok());
     head = testing::AppendAll(
-        **log, testing::RandomHistory(42, {.events = 3000, .agents = 150, .fingerprints = 6,
-                                           .rollouts = 5}),
+        **log,
+        testing::RandomHistory(42,
+                               {.events = 3000, .agents = 150, .fingerprints = 6, .rollouts = 5}),
         50);
     ASSERT_EQ(head, 3000u);
   }

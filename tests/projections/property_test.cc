@@ -27,8 +27,8 @@ struct Live {
 
 std::unique_ptr<Live> OpenLive(const EventLog& log, ProjectionStore& store, size_t batch) {
   auto live = std::make_unique<Live>();
-  live->fleet_runner =
-      std::make_unique<ProjectionRunner>(log, store, live->fleet, RunnerOptions{.batch_size = batch});
+  live->fleet_runner = std::make_unique<ProjectionRunner>(log, store, live->fleet,
+                                                          RunnerOptions{.batch_size = batch});
   live->audit_runner = std::make_unique<ProjectionRunner>(log, store, live->audit,
                                                           RunnerOptions{.batch_size = batch + 3});
   EXPECT_TRUE(live->fleet_runner->Open().ok());
@@ -46,8 +46,10 @@ bool CheckHistory(uint64_t seed, ProjectionStore& store, ProjectionStore& rebuil
   auto pick = [&](size_t lo, size_t hi) {
     return std::uniform_int_distribution<size_t>(lo, hi)(rng);
   };
-  testing::HistoryShape shape{.events = pick(20, 250), .agents = pick(2, 20),
-                              .fingerprints = pick(2, 6), .rollouts = pick(1, 5)};
+  testing::HistoryShape shape{.events = pick(20, 250),
+                              .agents = pick(2, 20),
+                              .fingerprints = pick(2, 6),
+                              .rollouts = pick(1, 5)};
   std::vector<testing::TimedEvent> history = testing::RandomHistory(seed, shape);
   MemoryEventLog log;
   size_t batch = pick(1, 20);
@@ -55,10 +57,9 @@ bool CheckHistory(uint64_t seed, ProjectionStore& store, ProjectionStore& rebuil
   std::map<uint64_t, std::string> seen;
   for (size_t first = 0; first < history.size();) {
     size_t n = std::min(history.size() - first, pick(1, 40));
-    testing::AppendAll(log,
-                       std::vector<testing::TimedEvent>(history.begin() + first,
-                                                        history.begin() + first + n),
-                       pick(1, 10));
+    testing::AppendAll(
+        log, std::vector<testing::TimedEvent>(history.begin() + first, history.begin() + first + n),
+        pick(1, 10));
     first += n;
     Status s = live->fleet_runner->CatchUp();
     Status a = live->audit_runner->CatchUp();
@@ -96,13 +97,22 @@ bool CheckHistory(uint64_t seed, ProjectionStore& store, ProjectionStore& rebuil
     return false;
   }
   std::string as_of = Both((*head)->fleet, (*head)->audit);
-  if (incremental != rebuilt || rebuilt != as_of) {
+  // The same fold in chunks through the two-stage pipeline (forced on).
+  Result<std::unique_ptr<ReadModels>> piped =
+      ComputeAsOf(log, FoldLimit::Head(), {.chunked_min_events = 0, .reader_thread = true});
+  std::string pipelined = piped.ok() ? Both((*piped)->fleet, (*piped)->audit) : "";
+  if (incremental != rebuilt || rebuilt != as_of || as_of != pipelined) {
     EXPECT_EQ(incremental, rebuilt) << "seed " << seed;
     EXPECT_EQ(rebuilt, as_of) << "seed " << seed;
+    EXPECT_EQ(as_of, pipelined) << "seed " << seed;
     return false;
   }
   auto mid = std::next(seen.begin(), static_cast<long>(pick(0, seen.size() - 1)));
-  Result<std::unique_ptr<ReadModels>> then = ComputeAsOf(log, FoldLimit::AtSequence(mid->first));
+  // As of a checkpoint: one record at a time, in chunks, or in chunks on two threads.
+  size_t mode = pick(0, 2);
+  FoldOptions options{.chunked_min_events = mode == 0 ? 1000000u : 0u, .reader_thread = mode == 2};
+  Result<std::unique_ptr<ReadModels>> then =
+      ComputeAsOf(log, FoldLimit::AtSequence(mid->first), options);
   if (!then.ok() || Both((*then)->fleet, (*then)->audit) != mid->second) {
     ADD_FAILURE() << "seed " << seed << ": as of " << mid->first << " differs";
     return false;
@@ -122,7 +132,8 @@ TEST(ProjectionPropertyTest, SameOnTheRocksDbStore) {
   testing::TempDir dir;
   for (uint64_t seed = 100001; seed <= 100030; ++seed) {
     auto store = RocksDbProjectionStore::Open(dir.Sub("s" + std::to_string(seed)), {.sync = false});
-    auto rebuild = RocksDbProjectionStore::Open(dir.Sub("r" + std::to_string(seed)), {.sync = false});
+    auto rebuild =
+        RocksDbProjectionStore::Open(dir.Sub("r" + std::to_string(seed)), {.sync = false});
     ASSERT_TRUE(store.ok() && rebuild.ok());
     ASSERT_TRUE(CheckHistory(seed, **store, **rebuild));
   }

@@ -1,6 +1,8 @@
 // ProjectionRunner: persistence and resume, rebuild from zero, as-of queries
 // that leave the live projection alone, gap detection, lag, a store paired
 // with another log, undecodable events, and following live appends.
+#include "projections/runner.h"
+
 #include <gtest/gtest.h>
 
 #include <condition_variable>
@@ -12,7 +14,6 @@
 #include "projections/fold.h"
 #include "projections/memory_store.h"
 #include "projections/rocksdb_store.h"
-#include "projections/runner.h"
 #include "tests/projections/test_util.h"
 
 namespace rotor::projections {
@@ -186,11 +187,15 @@ TEST(RunnerTest, AsOfQueriesDoNotDisturbTheLiveProjection) {
   EXPECT_EQ((*at_seq)->fleet.Progress("r1")->summary,
             "5 of 10 agents received the new certificate");
   // Agent i reports at At(i + 1): as of At(6), six agents had reported.
-  auto at_time = ComputeAsOf(log, FoldLimit::AtTime(At(6)));
-  ASSERT_TRUE(at_time.ok());
-  EXPECT_EQ((*at_time)->fleet.Progress("r1")->summary,
-            "3 of 6 agents received the new certificate");
-  EXPECT_EQ((*at_time)->folded.last.sequence, 7u);
+  for (FoldOptions options : {FoldOptions{.chunked_min_events = 1000000},
+                              FoldOptions{.chunked_min_events = 0, .reader_thread = false},
+                              FoldOptions{.chunked_min_events = 0, .reader_thread = true}}) {
+    auto at_time = ComputeAsOf(log, FoldLimit::AtTime(At(6)), options);
+    ASSERT_TRUE(at_time.ok());
+    EXPECT_EQ((*at_time)->fleet.Progress("r1")->summary,
+              "3 of 6 agents received the new certificate");
+    EXPECT_EQ((*at_time)->folded.last.sequence, 7u);
+  }
   EXPECT_EQ(fleet.Dump(), live);
   EXPECT_EQ(runner.checkpoint().sequence, 21u);
 }
@@ -212,6 +217,10 @@ TEST(RunnerTest, GapIsDetectedReportedAndNeverSkipped) {
   // A rebuild and an as-of query refuse the gap too.
   EXPECT_EQ(runner.Rebuild().code(), StatusCode::kInternal);
   EXPECT_EQ(ComputeAsOf(log, FoldLimit::Head()).status().code(), StatusCode::kInternal);
+  for (bool reader_thread : {false, true}) {
+    FoldOptions chunked{.chunked_min_events = 0, .reader_thread = reader_thread};
+    EXPECT_EQ(ComputeAsOf(log, FoldLimit::Head(), chunked).status().code(), StatusCode::kInternal);
+  }
   EXPECT_EQ(runner.checkpoint().sequence, 4u);
 }
 
@@ -282,12 +291,12 @@ TEST(RunnerTest, FollowsLiveAppendsOnItsThreadAndReadersSeeWholeBatches) {
   };
   AuditProjection audit;
   FleetProjection fleet;
-  ProjectionRunner runner(**log, **store, fleet,
-                          {.batch_size = 16, .wait = std::chrono::milliseconds(50),
-                           .on_commit = notify(&fleet_at)});
-  ProjectionRunner audit_runner(**log, **store, audit,
-                                {.batch_size = 5, .wait = std::chrono::milliseconds(50),
-                                 .on_commit = notify(&audit_at)});
+  ProjectionRunner runner(
+      **log, **store, fleet,
+      {.batch_size = 16, .wait = std::chrono::milliseconds(50), .on_commit = notify(&fleet_at)});
+  ProjectionRunner audit_runner(
+      **log, **store, audit,
+      {.batch_size = 5, .wait = std::chrono::milliseconds(50), .on_commit = notify(&audit_at)});
   runner.Start();
   audit_runner.Start();
   for (int round = 0; round < 5; ++round) {

@@ -41,8 +41,12 @@ AgentFlaggedStale Flag(std::string agent, Time last_report_at, Time flagged_at) 
 
 ReplacementInitiated Replace(std::string rollout, std::string old_fp, std::string new_fp,
                              ReplacementMode mode) {
-  return ReplacementInitiated{std::move(rollout), std::move(old_fp), std::move(new_fp),
-                              CertificateKind::kServerWeb, mode, 1000};
+  return ReplacementInitiated{std::move(rollout),
+                              std::move(old_fp),
+                              std::move(new_fp),
+                              CertificateKind::kServerWeb,
+                              mode,
+                              1000};
 }
 
 CertificateRegistered Register(std::string fp, CertificateKind kind, Time not_after,
@@ -93,19 +97,6 @@ uint64_t AppendAll(EventLog& log, const std::vector<TimedEvent>& events, size_t 
     last = result->last_sequence;
   }
   return last;
-}
-
-TempDir::TempDir() {
-  const char* base = std::getenv("TMPDIR");
-  std::string pattern = std::string(base != nullptr && *base != '\0' ? base : "/tmp") +
-                        "/rotor-projections-test-XXXXXX";
-  if (mkdtemp(pattern.data()) == nullptr) ADD_FAILURE() << "mkdtemp(" << pattern << ") failed";
-  path_ = pattern;
-}
-
-TempDir::~TempDir() {
-  std::error_code ec;
-  std::filesystem::remove_all(path_, ec);
 }
 
 }  // namespace rotor::projections::testing

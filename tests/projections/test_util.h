@@ -13,6 +13,7 @@
 #include "events/event_types.h"
 #include "events/time.h"
 #include "projections/projection.h"
+#include "tests/testing/temp_dir.h"
 
 namespace rotor::projections::testing {
 
@@ -58,18 +59,6 @@ uint64_t Append(EventLog& log, const Event& event, Time at, std::string actor = 
 // Appends `events` in appends of at most `chunk` events. Returns the last sequence.
 uint64_t AppendAll(EventLog& log, const std::vector<TimedEvent>& events, size_t chunk = 1000);
 
-// A fresh directory, removed with its contents on destruction.
-class TempDir {
- public:
-  TempDir();
-  ~TempDir();
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const std::string& path() const { return path_; }
-  std::string Sub(std::string_view name) const { return path_ + "/" + std::string(name); }
-
- private:
-  std::string path_;
-};
+using rotor::testing::TempDir;
 
 }  // namespace rotor::projections::testing

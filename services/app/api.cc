@@ -1,0 +1,73 @@
+#include "services/app/api.h"
+
+#include <nlohmann/json.hpp>
+
+namespace rotor::app {
+
+std::string_view RoleName(Role role) {
+  switch (role) {
+    case Role::kAdmin:
+      return "admin";
+    case Role::kOperator:
+      return "operator";
+    case Role::kAuditor:
+      return "auditor";
+    case Role::kAgent:
+      return "agent";
+  }
+  return "unknown";
+}
+
+Result<Role> ParseRole(std::string_view text) {
+  for (Role role : {Role::kAdmin, Role::kOperator, Role::kAuditor, Role::kAgent}) {
+    if (RoleName(role) == text) return role;
+  }
+  return Status::InvalidArgument("unknown role '" + std::string(text) +
+                                 "'; expected admin, operator, auditor or agent");
+}
+
+int HttpStatusFor(StatusCode code) {
+  switch (code) {
+    case StatusCode::kOk:
+      return 200;
+    case StatusCode::kInvalidArgument:
+      return 400;
+    case StatusCode::kUnauthenticated:
+      return 401;
+    case StatusCode::kPermissionDenied:
+      return 403;
+    case StatusCode::kNotFound:
+      return 404;
+    case StatusCode::kAlreadyExists:
+    case StatusCode::kConflict:
+      return 409;
+    case StatusCode::kFailedPrecondition:
+      return 412;
+    case StatusCode::kResourceExhausted:
+      return 429;
+    case StatusCode::kCancelled:
+      return 503;
+    case StatusCode::kDeadlineExceeded:
+      return 504;
+    case StatusCode::kCorruption:
+    case StatusCode::kIoError:
+    case StatusCode::kInternal:
+      return 500;
+  }
+  return 500;
+}
+
+ApiResponse ErrorResponse(const Status& status) {
+  ApiResponse response;
+  StatusCode code = status.ok() ? StatusCode::kInternal : status.code();
+  response.status = HttpStatusFor(code);
+  nlohmann::json body = {
+      {"error",
+       {{"code", std::string(StatusCodeName(code))},
+        {"message", status.ok() ? std::string("an error without a status") : status.message()}}}};
+  // Replace invalid UTF-8 (a message may quote bad input) instead of throwing.
+  response.body = body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  return response;
+}
+
+}  // namespace rotor::app

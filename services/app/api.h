@@ -1,0 +1,81 @@
+// The API boundary shared by every transport.
+//
+// rotord's HTTP server turns each HTTP request into an ApiRequest (after TLS
+// and bearer-token authentication have produced the Principal) and writes the
+// ApiResponse back. rotorctl builds ApiRequests and sends them either over
+// HTTP to a running rotord or, with --data DIR, straight to an in-process
+// Engine: one client interface, two transports, one route table. The routes
+// and JSON shapes are docs/api.md (and docs/openapi.yaml).
+//
+// Thread safety: Api::Handle is safe to call concurrently.
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <map>
+#include <string>
+#include <string_view>
+
+#include "events/status.h"
+
+namespace rotor::app {
+
+enum class Role { kAdmin, kOperator, kAuditor, kAgent };
+
+// "admin", "operator", "auditor", "agent".
+std::string_view RoleName(Role role);
+// Errors: kInvalidArgument naming the text.
+Result<Role> ParseRole(std::string_view text);
+
+// Who is calling: the token's (or certificate's) name is the actor recorded
+// in every event the request causes.
+struct Principal {
+  std::string name;
+  Role role = Role::kAuditor;
+};
+
+struct ApiRequest {
+  std::string method;  // "GET", "POST", "PUT", "DELETE"
+  std::string path;    // "/v1/rollouts/r1/finalize" (no query string)
+  std::map<std::string, std::string> query;
+  std::string body;  // JSON text; empty for GET/DELETE
+  Principal principal;
+};
+
+struct ApiResponse {
+  int status = 200;
+  std::string content_type = "application/json";
+  std::string body;
+};
+
+// Maps a Status code to its HTTP status (docs/api.md, "Errors").
+int HttpStatusFor(StatusCode code);
+// {"error": {"code": "...", "message": "..."}} with the matching HTTP status.
+ApiResponse ErrorResponse(const Status& status);
+
+class Api {
+ public:
+  virtual ~Api() = default;
+  // Handles one request, including the role check. Never throws.
+  virtual ApiResponse Handle(const ApiRequest& request) = 0;
+  // Calls `on_change` with a rollout progress JSON object whenever a
+  // rollout's progress changes (and once per rollout at the start), until it
+  // returns false or the API shuts down. Backs GET /v1/stream (SSE) and
+  // `rotorctl status --follow` on a local data directory.
+  virtual Status Watch(const Principal& principal,
+                       const std::function<bool(const std::string& progress_json)>& on_change) = 0;
+
+  // Like Watch, and also calls `on_idle` after `idle` passes without a
+  // change (transports send a heartbeat there to notice a client that went
+  // away); returning false ends the watch. The default ignores `on_idle`.
+  virtual Status WatchWithIdle(
+      const Principal& principal, std::chrono::milliseconds idle,
+      const std::function<bool(const std::string& progress_json)>& on_change,
+      const std::function<bool()>& on_idle) {
+    (void)idle;
+    (void)on_idle;
+    return Watch(principal, on_change);
+  }
+};
+
+}  // namespace rotor::app

@@ -1,0 +1,209 @@
+#include "services/app/engine.h"
+
+#include <spdlog/spdlog.h>
+
+#include <filesystem>
+
+#include "services/app/engine_core.h"
+#include "services/pki/certificate_parser.h"
+
+namespace rotor::app {
+namespace {
+
+spdlog::logger& Logger() {
+  static const std::shared_ptr<spdlog::logger> logger = spdlog::default_logger()->clone("app");
+  return *logger;
+}
+
+std::string RoleList(RoleMask roles) {
+  std::string out = "admin";
+  for (Role role : {Role::kOperator, Role::kAuditor, Role::kAgent}) {
+    if ((roles & RoleBit(role)) != 0) out += ", " + std::string(RoleName(role));
+  }
+  return out;
+}
+
+// Opens a runner's stored state; a store that does not match the log is rebuilt.
+Status OpenRunner(projections::ProjectionRunner& runner, std::string_view name) {
+  Status opened = runner.Open();
+  if (opened.code() != StatusCode::kFailedPrecondition) return opened;
+  Logger().warn("projection '{}': {}; rebuilding from the log", name, opened.message());
+  return runner.Rebuild();
+}
+
+Status LoadCa(EngineCore& core) {
+  const EngineOptions& o = core.options;
+  if (o.ca_cert_path.empty() != o.ca_key_path.empty()) {
+    return Status::InvalidArgument("the CEM issuing CA needs both a certificate and a key file");
+  }
+  if (o.ca_cert_path.empty()) return Status::Ok();
+  Result<std::unique_ptr<ca::CertificateAuthority>> loaded =
+      ca::CertificateAuthority::Load(o.ca_cert_path, o.ca_key_path);
+  if (!loaded.ok()) return loaded.status();
+  core.ca = std::move(*loaded);
+  Result<domain::CertificateInfo> info = pki::ParseCertificate(core.ca->certificate_der());
+  if (!info.ok()) return info.status().WithContext("CA certificate " + o.ca_cert_path);
+  core.crl = std::make_unique<CrlCache>(*core.log, *core.ca, info->subject);
+  Logger().info("CEM issuing CA {} loaded ({})", info->subject, core.ca->fingerprint());
+  return Status::Ok();
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Engine>> Engine::Open(EngineOptions options) {
+  if (options.data_dir.empty()) return Status::InvalidArgument("no data directory given");
+  std::error_code ec;
+  std::filesystem::create_directories(options.data_dir, ec);
+  if (ec) {
+    return Status::IoError("cannot create data directory " + options.data_dir + ": " +
+                           ec.message());
+  }
+  auto core = std::make_unique<EngineCore>();
+  core->options = std::move(options);
+  const std::string dir = core->options.data_dir;
+  Result<std::unique_ptr<RocksDbEventLog>> log =
+      RocksDbEventLog::Open(dir + "/events", RocksDbEventLogOptions{core->options.sync});
+  if (!log.ok()) return log.status();
+  core->log = std::move(*log);
+  Result<std::unique_ptr<projections::RocksDbProjectionStore>> store =
+      projections::RocksDbProjectionStore::Open(
+          dir + "/projections", projections::RocksDbProjectionStoreOptions{core->options.sync});
+  if (!store.ok()) return store.status();
+  core->store = std::move(*store);
+
+  EngineCore* raw = core.get();
+  projections::RunnerOptions runner_options;
+  runner_options.on_commit = [raw](const projections::Checkpoint&) {
+    std::lock_guard<std::mutex> lock(raw->progress_mu);
+    raw->progress_cv.notify_all();
+  };
+  core->fleet_runner = std::make_unique<projections::ProjectionRunner>(*core->log, *core->store,
+                                                                       core->fleet, runner_options);
+  core->audit_runner = std::make_unique<projections::ProjectionRunner>(*core->log, *core->store,
+                                                                       core->audit, runner_options);
+  ROTOR_RETURN_IF_ERROR(OpenRunner(*core->fleet_runner, "fleet"));
+  ROTOR_RETURN_IF_ERROR(OpenRunner(*core->audit_runner, "audit"));
+
+  core->commands = std::make_unique<domain::CommandService>(*core->log);
+  ROTOR_RETURN_IF_ERROR(core->commands->CatchUp());
+  if (core->options.virtual_clock && core->log->Head() > 0) {
+    RecordedEvent last;
+    ROTOR_RETURN_IF_ERROR(core->log->ReadOne(core->log->Head(), &last));
+    core->options.virtual_clock->AdvanceTo(last.recorded_at);
+  }
+  ROTOR_RETURN_IF_ERROR(LoadCa(*core));
+
+  AddCertificateRoutes(*core);
+  AddRolloutRoutes(*core);
+  AddAgentRoutes(*core);
+  AddQueryRoutes(*core);
+  AddAuditRoutes(*core);
+  AddSystemRoutes(*core);
+
+  core->fleet_runner->Start();
+  core->audit_runner->Start();
+  Logger().info("opened {}: log head {}, projections at {}", dir, core->log->Head(),
+                core->ProjectedSequence());
+  return std::unique_ptr<Engine>(new Engine(std::move(core)));
+}
+
+Engine::Engine(std::unique_ptr<EngineCore> core) : core_(std::move(core)) {}
+
+Engine::~Engine() { Close(); }
+
+ApiResponse Engine::Handle(const ApiRequest& request) {
+  EngineCore& c = *core_;
+  std::vector<std::string> params;
+  bool path_known = false;
+  const Route* route = c.router.Match(request.method, request.path, &params, &path_known);
+  ApiResponse response;
+  if (route == nullptr) {
+    std::string what = request.method + " " + request.path;
+    response = ErrorResponse(Status::NotFound("no route " + what + " (see docs/api.md)"));
+    if (path_known) response.status = 405;
+  } else if (route->kind != RouteKind::kPublic && request.principal.name.empty()) {
+    response = ErrorResponse(
+        Status::Unauthenticated("missing credential: send Authorization: Bearer <token>"));
+  } else if (route->kind != RouteKind::kPublic && !Allows(route->roles, request.principal.role)) {
+    response = ErrorResponse(Status::PermissionDenied(
+        "role '" + std::string(RoleName(request.principal.role)) + "' (token '" +
+        request.principal.name + "') may not call " + route->method + " " + route->pattern +
+        "; allowed roles: " + RoleList(route->roles)));
+  } else if (c.closed.load(std::memory_order_acquire) && route->kind != RouteKind::kPublic) {
+    response = ErrorResponse(Status::Cancelled("rotord is shutting down"));
+  } else if (request.body.size() > c.options.max_body_bytes) {
+    response = ErrorResponse(Status::InvalidArgument(
+        "request body is " + std::to_string(request.body.size()) + " bytes, over the limit of " +
+        std::to_string(c.options.max_body_bytes) + " bytes"));
+  } else {
+    if (route->kind == RouteKind::kQuery) {
+      (void)c.WaitForProjections(c.log->Head(), c.options.read_your_writes_timeout);
+    }
+    try {
+      response = route->handler(RouteContext{request, std::move(params)});
+    } catch (const std::exception& e) {
+      Logger().error("{} {}: {}", request.method, request.path, e.what());
+      response = ErrorResponse(Status::Internal(std::string("unexpected error: ") + e.what()));
+    }
+  }
+  c.metrics.RequestServed(request.method, route != nullptr ? route->pattern : "unmatched",
+                          response.status);
+  return response;
+}
+
+Result<size_t> Engine::SweepStale(const std::string& actor) {
+  domain::FlagStaleAgents command;
+  command.threshold = core_->options.stale_threshold;
+  command.actor = actor;
+  command.now = core_->Now();
+  Result<domain::CommandOutcome> outcome = core_->Execute(command);
+  if (!outcome.ok()) return outcome.status();
+  size_t flagged = 0;
+  for (const domain::AppendedStream& s : outcome->appended) flagged += s.events.size();
+  if (flagged > 0) Logger().info("stale sweep flagged {} agents", flagged);
+  return flagged;
+}
+
+Time Engine::Now() const { return core_->Now(); }
+
+uint64_t Engine::Head() const { return core_->log->Head(); }
+
+bool Engine::WaitForProjections(uint64_t sequence, std::chrono::milliseconds timeout) const {
+  return core_->WaitForProjections(sequence, timeout);
+}
+
+Status Engine::Health() const {
+  if (core_->closed.load(std::memory_order_acquire) || core_->log->closed()) {
+    return Status::Cancelled("shutting down");
+  }
+  Status fleet = core_->fleet_runner->status();
+  if (!fleet.ok()) return fleet.WithContext("fleet projection");
+  Status audit = core_->audit_runner->status();
+  if (!audit.ok()) return audit.WithContext("audit projection");
+  return Status::Ok();
+}
+
+void Engine::BeginShutdown() {
+  core_->shutting_down.store(true, std::memory_order_release);
+  std::lock_guard<std::mutex> lock(core_->progress_mu);
+  core_->progress_cv.notify_all();
+}
+
+void Engine::Close() {
+  BeginShutdown();
+  if (core_->closed.load(std::memory_order_acquire)) return;
+  // Let the projections commit what the log holds, so a restart starts current.
+  (void)core_->WaitForProjections(core_->log->Head(), std::chrono::seconds(10));
+  core_->closed.store(true, std::memory_order_release);
+  core_->fleet_runner->Stop();
+  core_->audit_runner->Stop();
+  core_->log->Close();
+  {
+    std::lock_guard<std::mutex> lock(core_->progress_mu);
+    core_->progress_cv.notify_all();
+  }
+  Logger().info("closed {} at log head {}, projections at {}", core_->options.data_dir,
+                core_->log->Head(), core_->ProjectedSequence());
+}
+
+}  // namespace rotor::app

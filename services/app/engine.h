@@ -1,0 +1,108 @@
+// Engine: Rotor's application core behind both transports (rotord's HTTP
+// server and rotorctl's in-process mode). It owns, for one data directory:
+//   DIR/events       the event log (RocksDbEventLog),
+//   DIR/projections  the projection store, with the fleet and audit
+//                    projections each kept current by a ProjectionRunner on
+//                    its own thread,
+// plus the domain's CommandService, the optional CEM issuing CA (CSR signing
+// and the CRL), the Prometheus metrics and the clock (injected; a
+// VirtualClock for simulations).
+//
+// Handle() routes a request through the route table (docs/api.md): role
+// check (401/403 append nothing), strict JSON parsing, the command or query.
+// Commands take `now` from the clock and record the principal as actor.
+// Queries first wait (bounded) until the projections reached the log's head
+// as it was when the query arrived, so a caller reads its own writes.
+//
+// Thread safety: Handle, Watch and the accessors are safe to call
+// concurrently. BeginShutdown ends every Watch; Close (or the destructor)
+// stops the runners after their last commit and closes the log; Handle then
+// answers 503.
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "events/status.h"
+#include "events/time.h"
+#include "services/app/api.h"
+#include "services/app/virtual_clock.h"
+
+namespace rotor::app {
+
+struct EngineOptions {
+  std::string data_dir;
+  // The CEM issuing CA (PEM files, key unencrypted): both or neither. Without
+  // them, CSR signing and the CRL answer 412 and renewals track certificates
+  // issued elsewhere.
+  std::string ca_cert_path;
+  std::string ca_key_path;
+  // Validity of certificates signed from CSRs.
+  Micros issued_validity = std::chrono::days(90);
+  // Default threshold of POST /v1/sweeps/stale and SweepStale().
+  Micros stale_threshold = std::chrono::days(14);
+  // The clock; the system clock when empty. Ignored with a virtual clock.
+  std::function<Time()> clock;
+  // When set: the engine's clock. Open moves it forward (never back) to the
+  // latest event's time; then GET/POST /v1/clock read and move it (POST is
+  // admin only). Without it those routes are 404.
+  std::shared_ptr<VirtualClock> virtual_clock;
+  // Larger request bodies get 400.
+  size_t max_body_bytes = 8u << 20;
+  // How long a query waits for the projections to reach the head.
+  std::chrono::milliseconds read_your_writes_timeout{5000};
+  // fsync each append and projection commit (only benchmarks turn it off).
+  bool sync = true;
+};
+
+struct EngineCore;
+
+class Engine final : public Api {
+ public:
+  // Opens (creating) the data directory, loads or rebuilds the projections
+  // (a store that does not match the log is rebuilt from zero), starts the
+  // runners, catches the command service up, and loads the CA when
+  // configured. Errors: kIoError (cannot open, the directory is locked by
+  // another process), kCorruption, kInvalidArgument (a bad CA, only one of
+  // the CA files).
+  static Result<std::unique_ptr<Engine>> Open(EngineOptions options);
+  ~Engine() override;
+  Engine(const Engine&) = delete;
+  Engine& operator=(const Engine&) = delete;
+
+  ApiResponse Handle(const ApiRequest& request) override;
+  Status Watch(const Principal& principal,
+               const std::function<bool(const std::string&)>& on_change) override;
+  Status WatchWithIdle(const Principal& principal, std::chrono::milliseconds idle,
+                       const std::function<bool(const std::string&)>& on_change,
+                       const std::function<bool()>& on_idle) override;
+
+  // Runs domain::FlagStaleAgents at the clock's now with the configured
+  // threshold, as `actor`. Returns how many agents were flagged. Errors: as
+  // CommandService::Execute.
+  Result<size_t> SweepStale(const std::string& actor = "system:sweeper");
+
+  // The clock's current time.
+  Time Now() const;
+  // The log's head sequence.
+  uint64_t Head() const;
+  // Blocks until both projections committed `sequence`, or `timeout`.
+  // Returns true when they did.
+  bool WaitForProjections(uint64_t sequence, std::chrono::milliseconds timeout) const;
+  // OK while the log is open and the projections are running.
+  Status Health() const;
+
+  // Ends every Watch (within a quarter second); commands still run.
+  void BeginShutdown();
+  // BeginShutdown, then stops the runners (each after its last commit) and
+  // closes the log. Idempotent.
+  void Close();
+
+ private:
+  explicit Engine(std::unique_ptr<EngineCore> core);
+  std::unique_ptr<EngineCore> core_;
+};
+
+}  // namespace rotor::app

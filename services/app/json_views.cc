@@ -1,0 +1,214 @@
+#include "services/app/json_views.h"
+
+#include <google/protobuf/descriptor.h>
+#include <google/protobuf/dynamic_message.h>
+#include <google/protobuf/message.h>
+#include <google/protobuf/util/json_util.h>
+
+#include <array>
+#include <memory>
+
+#include "events/hash.h"
+
+namespace rotor::app {
+namespace {
+
+namespace pb = google::protobuf;
+using nlohmann::json;
+
+json Breakdown(const std::vector<projections::BreakdownRow>& rows) {
+  json out = json::array();
+  for (const projections::BreakdownRow& row : rows) {
+    out.push_back({{"key", row.key},
+                   {"total", row.total},
+                   {"received", row.received},
+                   {"outstanding", row.outstanding},
+                   {"stale", row.stale}});
+  }
+  return out;
+}
+
+json OptionalTime(const std::optional<Time>& t) { return t ? json(FormatTime(*t)) : json(nullptr); }
+
+// The payload in protobuf's JSON mapping; nullopt when it does not decode.
+std::optional<json> PayloadJson(const RecordedEvent& event) {
+  const pb::Descriptor* descriptor =
+      pb::DescriptorPool::generated_pool()->FindMessageTypeByName(event.event_type);
+  if (descriptor == nullptr) return std::nullopt;
+  const pb::Message* prototype = pb::MessageFactory::generated_factory()->GetPrototype(descriptor);
+  if (prototype == nullptr) return std::nullopt;
+  std::unique_ptr<pb::Message> message(prototype->New());
+  if (!message->ParseFromString(event.payload)) return std::nullopt;
+  pb::util::JsonPrintOptions options;
+  options.preserve_proto_field_names = true;
+  options.always_print_primitive_fields = true;
+  std::string text;
+  if (!pb::util::MessageToJsonString(*message, &text, options).ok()) return std::nullopt;
+  json parsed = json::parse(text, nullptr, /*allow_exceptions=*/false);
+  if (parsed.is_discarded()) return std::nullopt;
+  return parsed;
+}
+
+constexpr std::string_view kAlphabet =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+}  // namespace
+
+json ToJson(const projections::RolloutProgress& p) {
+  json steps = json::array();
+  for (const projections::PendingGatewayStep& s : p.pending_gateway_steps) {
+    steps.push_back({{"gateway_id", s.gateway_id}, {"step", GatewayRefreshStepName(s.step)}});
+  }
+  json out = {
+      {"rollout_id", p.rollout_id},
+      {"kind", projections::RolloutKindName(p.kind)},
+      {"state", projections::RolloutStatusName(p.status)},
+      {"certificate_kind", CertificateKindName(p.certificate_kind)},
+      {"mode", ReplacementModeName(p.mode)},
+      {"renewal_target", RenewalTargetName(p.renewal_target)},
+      {"old_fingerprint", p.old_fingerprint},
+      {"new_fingerprint", p.new_fingerprint},
+      {"gateway_id", p.gateway_id},
+      {"staged", p.staged},
+      {"bindings_switched", p.bindings_switched},
+      {"required_staged_permille", p.required_staged_permille},
+      {"forced", p.forced},
+      {"total", p.total},
+      {"received", p.received},
+      {"outstanding", p.outstanding},
+      {"stale", p.stale},
+      {"stale_outstanding", p.stale_outstanding},
+      {"revoked", p.revoked},
+      {"not_counted", p.not_counted},
+      {"pending_gateway_steps", std::move(steps)},
+      {"by_gateway", Breakdown(p.by_gateway)},
+      {"by_site", Breakdown(p.by_site)},
+      {"received_last_hour", p.received_last_hour},
+      {"rate_per_hour", p.received_last_hour},
+      {"eta_seconds", p.eta_seconds ? json(*p.eta_seconds) : json(nullptr)},
+      {"initiated_at", FormatTime(p.initiated_at)},
+      {"ended_at", OptionalTime(p.ended_at)},
+      {"as_of", FormatTime(p.as_of)},
+      {"summary", p.summary},
+  };
+  return out;
+}
+
+json ToJson(const projections::StaleAgent& a) {
+  return {{"agent_id", a.agent_id},
+          {"last_report_at", FormatTime(a.last_report_at)},
+          {"flagged_at", FormatTime(a.flagged_at)},
+          {"gateway_id", a.gateway_id},
+          {"site", a.site},
+          {"holds_up", a.holds_up}};
+}
+
+json ToJson(const projections::AgentView& a) {
+  return {{"agent_id", a.agent_id},
+          {"certificates", a.certificates},
+          {"last_report_at", OptionalTime(a.last_report_at)},
+          {"gateway_id", a.gateway_id},
+          {"site", a.site},
+          {"cloud_enabled", a.cloud_enabled},
+          {"stale", a.stale},
+          {"revoked", a.revoked},
+          {"deleted", a.deleted}};
+}
+
+json ToJson(const projections::CertificateView& c) {
+  return {{"fingerprint", c.fingerprint},
+          {"kind", CertificateKindName(c.kind)},
+          {"subject", c.subject},
+          {"issuer", c.issuer},
+          {"serial_hex", c.serial_hex},
+          {"not_before", FormatTime(c.not_before)},
+          {"not_after", FormatTime(c.not_after)},
+          {"agent_id", c.agent_id},
+          {"holders", c.holders},
+          {"revoked", c.revoked}};
+}
+
+json ToJson(const projections::AuditEntry& e) {
+  return {{"sequence", e.sequence},
+          {"recorded_at", FormatTime(e.recorded_at)},
+          {"actor", e.actor},
+          {"action", e.action},
+          {"detail", e.detail}};
+}
+
+json EventToJson(const RecordedEvent& e) {
+  json out = {{"sequence", e.sequence},
+              {"stream_id", e.stream_id},
+              {"stream_version", e.stream_version},
+              {"event_type", e.event_type},
+              {"recorded_at", FormatTime(e.recorded_at)},
+              {"actor", e.actor},
+              {"correlation_id", e.correlation_id},
+              {"causation_id", e.causation_id},
+              {"idempotency_key", e.idempotency_key},
+              {"prev_hash", ToHex(e.prev_hash)},
+              {"hash", ToHex(e.hash)}};
+  out["payload_base64"] = Base64Encode(e.payload);
+  std::optional<json> payload = PayloadJson(e);
+  if (payload.has_value()) {
+    out["payload"] = std::move(*payload);
+  } else {
+    out["payload"] = {{"undecodable_base64", Base64Encode(e.payload)}};
+  }
+  return out;
+}
+
+std::string Base64Encode(std::string_view bytes) {
+  std::string out;
+  out.reserve((bytes.size() + 2) / 3 * 4);
+  size_t i = 0;
+  for (; i + 2 < bytes.size(); i += 3) {
+    uint32_t n = (uint8_t(bytes[i]) << 16) | (uint8_t(bytes[i + 1]) << 8) | uint8_t(bytes[i + 2]);
+    for (int shift : {18, 12, 6, 0}) out.push_back(kAlphabet[(n >> shift) & 63]);
+  }
+  if (i < bytes.size()) {
+    uint32_t n = uint8_t(bytes[i]) << 16;
+    if (i + 1 < bytes.size()) n |= uint8_t(bytes[i + 1]) << 8;
+    out.push_back(kAlphabet[(n >> 18) & 63]);
+    out.push_back(kAlphabet[(n >> 12) & 63]);
+    out.push_back(i + 1 < bytes.size() ? kAlphabet[(n >> 6) & 63] : '=');
+    out.push_back('=');
+  }
+  return out;
+}
+
+Result<std::string> Base64Decode(std::string_view text, std::string_view what) {
+  std::array<int, 256> values;
+  values.fill(-1);
+  for (size_t i = 0; i < kAlphabet.size(); ++i) values[uint8_t(kAlphabet[i])] = int(i);
+  std::string out;
+  uint32_t acc = 0;
+  int bits = 0;
+  size_t padding = 0;
+  size_t symbols = 0;
+  for (char c : text) {
+    if (c == ' ' || c == '\n' || c == '\r' || c == '\t') continue;
+    if (c == '=') {
+      ++padding;
+      ++symbols;
+      continue;
+    }
+    int v = values[uint8_t(c)];
+    if (v < 0 || padding > 0) {
+      return Status::InvalidArgument(std::string(what) + " is not valid base64");
+    }
+    ++symbols;
+    acc = (acc << 6) | uint32_t(v);
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      out.push_back(char((acc >> bits) & 0xff));
+    }
+  }
+  if (padding > 2 || (padding > 0 && symbols % 4 != 0)) {
+    return Status::InvalidArgument(std::string(what) + " has bad base64 padding");
+  }
+  return out;
+}
+
+}  // namespace rotor::app

@@ -1,0 +1,191 @@
+// Routes for agents: inventory reports (one or a batch), deleting an agent's
+// resource, and stale sweeps. See docs/api.md.
+#include "events/codec.h"
+#include "services/app/engine_core.h"
+#include "services/app/json_body.h"
+
+namespace rotor::app {
+namespace {
+
+using nlohmann::json;
+
+// What became of one report.
+enum class Disposition { kIngested, kDuplicate, kRejected };
+
+Disposition DispositionOf(const domain::CommandOutcome& outcome) {
+  if (outcome.IsNoOp()) return Disposition::kDuplicate;
+  for (const domain::AppendedStream& s : outcome.appended) {
+    for (const Event& e : s.events) {
+      if (std::holds_alternative<AgentReportRejected>(e)) return Disposition::kRejected;
+    }
+  }
+  return Disposition::kIngested;
+}
+
+std::string_view DispositionName(Disposition d) {
+  switch (d) {
+    case Disposition::kIngested:
+      return "ingested";
+    case Disposition::kDuplicate:
+      return "duplicate";
+    case Disposition::kRejected:
+      return "rejected";
+  }
+  return "ingested";
+}
+
+// The reason recorded by an AgentReportRejected, if any.
+std::string RejectionReason(const domain::CommandOutcome& outcome) {
+  for (const domain::AppendedStream& s : outcome.appended) {
+    for (const Event& e : s.events) {
+      if (const auto* r = std::get_if<AgentReportRejected>(&e)) return r->reason;
+    }
+  }
+  return "";
+}
+
+// Errors that are the report's fault (reported per report in a batch) rather
+// than the server's (which end the batch).
+bool IsReportError(const Status& s) {
+  switch (s.code()) {
+    case StatusCode::kInvalidArgument:
+    case StatusCode::kNotFound:
+    case StatusCode::kAlreadyExists:
+    case StatusCode::kFailedPrecondition:
+      return true;
+    default:
+      return false;
+  }
+}
+
+ApiResponse IngestOne(EngineCore& core, const RouteContext& ctx) {
+  Result<json> parsed = ParseJson(ctx.request.body);
+  if (!parsed.ok()) return ErrorResponse(parsed.status());
+  if (!parsed->is_object()) {
+    return ErrorResponse(Status::InvalidArgument("an agent report must be a JSON object"));
+  }
+  Result<AgentReport> report = ParseAgentReportJson(ctx.request.body);
+  if (!report.ok()) return ErrorResponse(report.status());
+  domain::IngestAgentReport command{*report, core.Now()};
+  Result<domain::CommandOutcome> outcome = core.Execute(command);
+  json extra = {{"report_id", report->report_id}};
+  if (outcome.ok()) {
+    Disposition d = DispositionOf(*outcome);
+    extra["disposition"] = DispositionName(d);
+    if (d == Disposition::kRejected) extra["reason"] = RejectionReason(*outcome);
+  }
+  return CommandResponse(core, outcome, std::move(extra));
+}
+
+ApiResponse IngestBatch(EngineCore& core, const RouteContext& ctx) {
+  Result<JsonBody> body = JsonBody::Parse(ctx.request.body);
+  if (!body.ok()) return ErrorResponse(body.status());
+  bool present = body->Has("reports");
+  const json* items = body->Raw("reports");
+  if (!present) body->Fail("missing field 'reports'");
+  if (items != nullptr && !items->is_array()) body->Fail("field 'reports' must be an array");
+  ROTOR_RETURN_IF_ERROR_RESPONSE(body->Finish());
+  // Parse every report first: a malformed one refuses the whole batch.
+  std::vector<AgentReport> reports;
+  reports.reserve(items->size());
+  for (size_t i = 0; i < items->size(); ++i) {
+    const json& item = (*items)[i];
+    std::string where = "reports[" + std::to_string(i) + "]";
+    if (!item.is_object()) {
+      return ErrorResponse(Status::InvalidArgument(where + " must be a JSON object"));
+    }
+    Result<AgentReport> report = ParseAgentReportJson(item.dump());
+    if (!report.ok()) return ErrorResponse(report.status().WithContext(where));
+    reports.push_back(std::move(*report));
+  }
+  uint64_t ingested = 0;
+  uint64_t duplicates = 0;
+  uint64_t first = 0;
+  uint64_t last = 0;
+  json rejected = json::array();
+  for (size_t i = 0; i < reports.size(); ++i) {
+    Result<domain::CommandOutcome> outcome =
+        core.Execute(domain::IngestAgentReport{reports[i], core.Now()});
+    if (!outcome.ok()) {
+      if (!IsReportError(outcome.status())) {
+        return ErrorResponse(outcome.status().WithContext(
+            "report " + std::to_string(i) + " (" + std::to_string(ingested) +
+            " of this batch were ingested before it; resending the batch is safe)"));
+      }
+      rejected.push_back({{"index", i},
+                          {"report_id", reports[i].report_id},
+                          {"reason", outcome.status().message()}});
+      continue;
+    }
+    for (const domain::AppendedStream& s : outcome->appended) {
+      if (first == 0) first = s.result.first_sequence;
+      last = std::max(last, s.result.last_sequence);
+    }
+    switch (DispositionOf(*outcome)) {
+      case Disposition::kIngested:
+        ++ingested;
+        break;
+      case Disposition::kDuplicate:
+        ++duplicates;
+        break;
+      case Disposition::kRejected:
+        rejected.push_back({{"index", i},
+                            {"report_id", reports[i].report_id},
+                            {"reason", RejectionReason(*outcome)}});
+        break;
+    }
+  }
+  json out = {{"ingested", ingested}, {"duplicates", duplicates}, {"rejected", rejected}};
+  if (first != 0) {
+    out["first_sequence"] = first;
+    out["last_sequence"] = last;
+  }
+  return JsonResponse(out);
+}
+
+ApiResponse DeleteAgent(EngineCore& core, const RouteContext& ctx) {
+  Result<JsonBody> body = JsonBody::Parse(ctx.request.body);
+  if (!body.ok()) return ErrorResponse(body.status());
+  std::string reason = body->String("reason").value_or("");
+  ROTOR_RETURN_IF_ERROR_RESPONSE(body->Finish());
+  domain::DeleteAgentResource command{ctx.params[0], reason, ctx.request.principal.name,
+                                      core.Now()};
+  return CommandResponse(core, core.Execute(command), {{"agent_id", ctx.params[0]}});
+}
+
+ApiResponse Sweep(EngineCore& core, const RouteContext& ctx) {
+  Result<JsonBody> body = JsonBody::Parse(ctx.request.body);
+  if (!body.ok()) return ErrorResponse(body.status());
+  constexpr int64_t kTenYears = int64_t{10} * 366 * 24 * 3600;
+  std::optional<int64_t> seconds = body->Int("threshold_seconds", 1, kTenYears);
+  ROTOR_RETURN_IF_ERROR_RESPONSE(body->Finish());
+  domain::FlagStaleAgents command;
+  command.threshold =
+      seconds ? Micros(std::chrono::seconds(*seconds)) : core.options.stale_threshold;
+  command.actor = ctx.request.principal.name;
+  command.now = core.Now();
+  Result<domain::CommandOutcome> outcome = core.Execute(command);
+  uint64_t flagged = 0;
+  if (outcome.ok()) {
+    for (const domain::AppendedStream& s : outcome->appended) flagged += s.events.size();
+  }
+  auto threshold = std::chrono::duration_cast<std::chrono::seconds>(command.threshold).count();
+  return CommandResponse(core, outcome, {{"flagged", flagged}, {"threshold_seconds", threshold}});
+}
+
+}  // namespace
+
+void AddAgentRoutes(EngineCore& core) {
+  EngineCore* c = &core;
+  Router& r = core.router;
+  r.Add("POST", "/v1/reports", kOperator | kAgent, RouteKind::kCommand,
+        [c](const RouteContext& ctx) { return IngestOne(*c, ctx); });
+  r.Add("POST", "/v1/reports:batch", kOperator | kAgent, RouteKind::kCommand,
+        [c](const RouteContext& ctx) { return IngestBatch(*c, ctx); });
+  r.Add("DELETE", "/v1/agents/{id}", kOperator, RouteKind::kCommand,
+        [c](const RouteContext& ctx) { return DeleteAgent(*c, ctx); });
+  r.Add("POST", "/v1/sweeps/stale", kOperator, RouteKind::kCommand,
+        [c](const RouteContext& ctx) { return Sweep(*c, ctx); });
+}
+
+}  // namespace rotor::app

@@ -1,0 +1,131 @@
+// Query routes over the fleet and audit projections: rollouts and their
+// progress, timelines, stale agents, agents, certificates, and the snapshot
+// behind GET /v1/stream. See docs/api.md.
+#include "services/app/engine_core.h"
+#include "services/app/json_views.h"
+
+namespace rotor::app {
+namespace {
+
+using nlohmann::json;
+using projections::FleetProjection;
+
+ApiResponse ListRollouts(EngineCore& core, const RouteContext&) {
+  json rollouts = core.ReadFleet([](const FleetProjection& fleet) {
+    json out = json::array();
+    for (const projections::RolloutProgress& p : fleet.Rollouts()) out.push_back(ToJson(p));
+    return out;
+  });
+  return JsonResponse({{"rollouts", std::move(rollouts)}});
+}
+
+ApiResponse GetRollout(EngineCore& core, const RouteContext& ctx) {
+  std::optional<projections::RolloutProgress> p = core.ReadFleet(
+      [&](const FleetProjection& fleet) { return fleet.ProgressWithBreakdown(ctx.params[0]); });
+  if (!p.has_value()) {
+    return ErrorResponse(Status::NotFound("rollout " + ctx.params[0] + " does not exist"));
+  }
+  return JsonResponse(ToJson(*p));
+}
+
+ApiResponse Timeline(EngineCore& core, const RouteContext& ctx) {
+  const std::string& id = ctx.params[0];
+  bool exists =
+      core.ReadFleet([&](const FleetProjection& fleet) { return fleet.Progress(id).has_value(); });
+  std::vector<projections::AuditEntry> entries =
+      core.ReadAudit([&](const projections::AuditProjection& audit) { return audit.Timeline(id); });
+  if (!exists && entries.empty()) {
+    return ErrorResponse(Status::NotFound("rollout " + id + " does not exist"));
+  }
+  json out = json::array();
+  for (const projections::AuditEntry& e : entries) out.push_back(ToJson(e));
+  return JsonResponse({{"rollout_id", id}, {"entries", std::move(out)}});
+}
+
+ApiResponse StaleAgents(EngineCore& core, const RouteContext&) {
+  json agents = core.ReadFleet([](const FleetProjection& fleet) {
+    json out = json::array();
+    for (const projections::StaleAgent& a : fleet.StaleAgents()) out.push_back(ToJson(a));
+    return out;
+  });
+  size_t count = agents.size();
+  return JsonResponse({{"stale_agents", std::move(agents)}, {"count", count}});
+}
+
+ApiResponse ListAgents(EngineCore& core, const RouteContext& ctx) {
+  Result<uint64_t> offset = QueryNumber(ctx.request, "offset", 0, UINT32_MAX);
+  if (!offset.ok()) return ErrorResponse(offset.status());
+  Result<uint64_t> limit = QueryNumber(ctx.request, "limit", 100, 10000);
+  if (!limit.ok()) return ErrorResponse(limit.status());
+  json body = core.ReadFleet([&](const FleetProjection& fleet) {
+    json agents = json::array();
+    for (const projections::AgentView& a : fleet.Agents(*offset, *limit)) {
+      agents.push_back(ToJson(a));
+    }
+    return json{{"agents", std::move(agents)},
+                {"offset", *offset},
+                {"limit", *limit},
+                {"total", fleet.agent_count()}};
+  });
+  return JsonResponse(body);
+}
+
+ApiResponse GetAgent(EngineCore& core, const RouteContext& ctx) {
+  std::optional<projections::AgentView> agent =
+      core.ReadFleet([&](const FleetProjection& fleet) { return fleet.Agent(ctx.params[0]); });
+  if (!agent.has_value()) {
+    return ErrorResponse(Status::NotFound("agent " + ctx.params[0] + " is unknown"));
+  }
+  return JsonResponse(ToJson(*agent));
+}
+
+ApiResponse ListCertificates(EngineCore& core, const RouteContext& ctx) {
+  bool due = ctx.request.query.count("due_within_days") > 0;
+  Result<uint64_t> days = QueryNumber(ctx.request, "due_within_days", 0, 36500);
+  if (!days.ok()) return ErrorResponse(days.status());
+  Time now = core.Now();
+  json certificates = core.ReadFleet([&](const FleetProjection& fleet) {
+    json out = json::array();
+    std::vector<projections::CertificateView> views =
+        due ? fleet.CertificatesDueForRenewal(now, static_cast<int>(*days)) : fleet.Certificates();
+    for (const projections::CertificateView& c : views) out.push_back(ToJson(c));
+    return out;
+  });
+  return JsonResponse({{"certificates", std::move(certificates)}});
+}
+
+// In-process callers get the current progress of every rollout; rotord's
+// HTTP server answers this route with a Server-Sent Events stream instead.
+ApiResponse StreamSnapshot(EngineCore& core, const RouteContext&) {
+  json rollouts = core.ReadFleet([](const FleetProjection& fleet) {
+    json out = json::array();
+    for (const projections::RolloutProgress& summary : fleet.Rollouts()) {
+      std::optional<projections::RolloutProgress> p =
+          fleet.ProgressWithBreakdown(summary.rollout_id);
+      if (p.has_value()) out.push_back(ToJson(*p));
+    }
+    return out;
+  });
+  return JsonResponse({{"rollouts", std::move(rollouts)}});
+}
+
+}  // namespace
+
+void AddQueryRoutes(EngineCore& core) {
+  EngineCore* c = &core;
+  Router& r = core.router;
+  auto add = [&](const char* pattern, ApiResponse (*handler)(EngineCore&, const RouteContext&)) {
+    r.Add("GET", pattern, kReaders, RouteKind::kQuery,
+          [c, handler](const RouteContext& ctx) { return handler(*c, ctx); });
+  };
+  add("/v1/rollouts", ListRollouts);
+  add("/v1/rollouts/{id}", GetRollout);
+  add("/v1/rollouts/{id}/timeline", Timeline);
+  add("/v1/stale-agents", StaleAgents);
+  add("/v1/agents", ListAgents);
+  add("/v1/agents/{id}", GetAgent);
+  add("/v1/certificates", ListCertificates);
+  add("/v1/stream", StreamSnapshot);
+}
+
+}  // namespace rotor::app

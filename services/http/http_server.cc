@@ -1,0 +1,216 @@
+#include "services/http/http_server.h"
+
+#include <httplib.h>
+#include <spdlog/spdlog.h>
+
+#include <chrono>
+
+namespace rotor::http {
+namespace {
+
+spdlog::logger& Logger() {
+  static const std::shared_ptr<spdlog::logger> logger = spdlog::default_logger()->clone("http");
+  return *logger;
+}
+
+constexpr std::chrono::seconds kHeartbeat{15};
+
+void WriteApiResponse(const app::ApiResponse& r, httplib::Response& res) {
+  res.status = r.status;
+  res.set_content(r.body, r.content_type.c_str());
+}
+
+void WriteError(const Status& status, httplib::Response& res) {
+  WriteApiResponse(app::ErrorResponse(status), res);
+  if (status.code() == StatusCode::kUnauthenticated) {
+    res.set_header("WWW-Authenticate", "Bearer realm=\"rotor\"");
+  }
+}
+
+// The bearer token of `req`; empty when there is none.
+std::string BearerToken(const httplib::Request& req) {
+  std::string header = req.get_header_value("Authorization");
+  constexpr std::string_view kPrefix = "Bearer ";
+  if (header.size() <= kPrefix.size() || header.compare(0, kPrefix.size(), kPrefix) != 0) return "";
+  return header.substr(kPrefix.size());
+}
+
+}  // namespace
+
+struct HttpServer::Impl {
+  app::Api& api;
+  HttpServerOptions options;
+  std::unique_ptr<httplib::Server> server;
+  bool tls = false;
+
+  Impl(app::Api& a, HttpServerOptions o) : api(a), options(std::move(o)) {}
+
+  void Serve(const httplib::Request& req, httplib::Response& res);
+  void Stream(const app::ApiRequest& request, httplib::Response& res);
+  void Install();
+};
+
+void HttpServer::Impl::Serve(const httplib::Request& req, httplib::Response& res) {
+  auto start = std::chrono::steady_clock::now();
+  app::ApiRequest request;
+  request.method = req.method;
+  request.path = req.path;
+  for (const auto& [key, value] : req.params) request.query.emplace(key, value);
+  request.body = req.body;
+  if (request.path != "/healthz") {
+    std::string token = BearerToken(req);
+    if (token.empty()) {
+      WriteError(Status::Unauthenticated("missing credential: send Authorization: Bearer <token>"),
+                 res);
+      return;
+    }
+    std::optional<app::Principal> principal = options.tokens.Find(token);
+    if (!principal.has_value()) {
+      WriteError(Status::Unauthenticated("unknown bearer token"), res);
+      return;
+    }
+    request.principal = std::move(*principal);
+  }
+  if (request.method == "GET" && request.path == "/v1/stream") {
+    Stream(request, res);
+    return;
+  }
+  WriteApiResponse(api.Handle(request), res);
+  Logger().debug(
+      "{} {} -> {} ({}, {:.1f} ms)", request.method, request.path, res.status,
+      request.principal.name,
+      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count());
+}
+
+void HttpServer::Impl::Stream(const app::ApiRequest& request, httplib::Response& res) {
+  // The route's role check (and nothing else) decides whether to stream.
+  app::ApiResponse probe = api.Handle(request);
+  if (probe.status != 200) {
+    WriteApiResponse(probe, res);
+    return;
+  }
+  res.set_header("Cache-Control", "no-cache");
+  res.set_header("X-Accel-Buffering", "no");
+  app::Principal principal = request.principal;
+  res.set_chunked_content_provider("text/event-stream", [this, principal](size_t,
+                                                                          httplib::DataSink& sink) {
+    auto write = [&sink](const std::string& text) {
+      return sink.is_writable() && sink.write(text.data(), text.size());
+    };
+    if (!write("retry: 3000\n\n")) return false;
+    Status watched = api.WatchWithIdle(
+        principal, std::chrono::duration_cast<std::chrono::milliseconds>(kHeartbeat),
+        [&](const std::string& json) { return write("event: progress\ndata: " + json + "\n\n"); },
+        [&] { return write(": keepalive\n\n"); });
+    if (!watched.ok()) Logger().warn("stream for {}: {}", principal.name, watched.ToString());
+    sink.done();
+    return true;
+  });
+}
+
+void HttpServer::Impl::Install() {
+  httplib::Server& s = *server;
+  auto handler = [this](const httplib::Request& req, httplib::Response& res) { Serve(req, res); };
+  s.Get(".*", handler);
+  s.Post(".*", handler);
+  s.Put(".*", handler);
+  s.Delete(".*", handler);
+  s.Patch(".*", handler);
+  s.set_payload_max_length(options.max_body_bytes);
+  s.set_keep_alive_timeout(options.keep_alive_seconds);
+  size_t limit = options.max_body_bytes;
+  auto too_large = [limit](httplib::Response& res) {
+    WriteError(Status::InvalidArgument("request body is over the limit of " +
+                                       std::to_string(limit) + " bytes"),
+               res);
+  };
+  // httplib's own refusals become JSON errors: 413 for a body over the limit
+  // (httplib reads and discards it, so the client gets the answer) turns
+  // into 400 as docs/api.md says; 400 for a bad request line.
+  s.set_error_handler(httplib::Server::HandlerWithResponse([too_large](const httplib::Request&,
+                                                                       httplib::Response& res) {
+    if (!res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
+    if (res.status == 413) {
+      too_large(res);
+    } else {
+      WriteError(
+          Status::InvalidArgument("bad HTTP request (status " + std::to_string(res.status) + ")"),
+          res);
+    }
+    return httplib::Server::HandlerResponse::Handled;
+  }));
+  s.set_exception_handler(
+      [](const httplib::Request& req, httplib::Response& res, std::exception_ptr ep) {
+        std::string what = "unknown exception";
+        try {
+          if (ep) std::rethrow_exception(ep);
+        } catch (const std::exception& e) {
+          what = e.what();
+        } catch (...) {
+        }
+        Logger().error("{} {}: {}", req.method, req.path, what);
+        WriteError(Status::Internal("unexpected error: " + what), res);
+      });
+  int threads = options.threads > 0 ? options.threads : 8;
+  s.new_task_queue = [threads] { return new httplib::ThreadPool(static_cast<size_t>(threads)); };
+}
+
+Result<std::unique_ptr<HttpServer>> HttpServer::Create(app::Api& api, HttpServerOptions options) {
+  auto impl = std::make_unique<Impl>(api, std::move(options));
+  const HttpServerOptions& o = impl->options;
+  if (o.tls_cert.empty() != o.tls_key.empty()) {
+    return Status::InvalidArgument(
+        "TLS needs both a certificate (--tls-cert) and a key (--tls-key)");
+  }
+  if (!o.client_ca.empty() && o.tls_cert.empty()) {
+    return Status::InvalidArgument("client-certificate authentication (--client-ca) needs TLS");
+  }
+  if (!o.tls_cert.empty()) {
+    impl->tls = true;
+    impl->server = std::make_unique<httplib::SSLServer>(
+        o.tls_cert.c_str(), o.tls_key.c_str(), o.client_ca.empty() ? nullptr : o.client_ca.c_str());
+    if (!impl->server->is_valid()) {
+      return Status::InvalidArgument("cannot load TLS certificate " + o.tls_cert + ", key " +
+                                     o.tls_key +
+                                     (o.client_ca.empty() ? "" : " or client CA " + o.client_ca));
+    }
+  } else {
+    impl->server = std::make_unique<httplib::Server>();
+  }
+  impl->Install();
+  int port = 0;
+  if (o.port == 0) {
+    port = impl->server->bind_to_any_port(o.host);
+  } else {
+    port = impl->server->bind_to_port(o.host, o.port) ? o.port : -1;
+  }
+  if (port <= 0) {
+    return Status::IoError("cannot listen on " + o.host + ":" + std::to_string(o.port));
+  }
+  auto server = std::unique_ptr<HttpServer>(new HttpServer(std::move(impl)));
+  server->port_ = port;
+  return server;
+}
+
+HttpServer::HttpServer(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+
+HttpServer::~HttpServer() { Stop(); }
+
+void HttpServer::Start() {
+  listener_ = std::thread([this] {
+    if (!impl_->server->listen_after_bind()) Logger().error("the listener stopped with an error");
+  });
+}
+
+void HttpServer::Stop() {
+  if (impl_->server) impl_->server->stop();
+  if (listener_.joinable()) listener_.join();
+}
+
+std::string HttpServer::url() const {
+  const std::string& host = impl_->options.host;
+  std::string shown = host.find(':') != std::string::npos ? "[" + host + "]" : host;
+  return std::string(impl_->tls ? "https" : "http") + "://" + shown + ":" + std::to_string(port_);
+}
+
+}  // namespace rotor::http

@@ -1,0 +1,346 @@
+#include "services/kafka/report_consumer.h"
+
+#include <algorithm>
+
+#include "events/codec.h"
+
+namespace rotor::kafka {
+namespace {
+
+constexpr std::chrono::milliseconds kPollSlice{100};
+
+std::string_view Trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+  return s;
+}
+
+std::string Lower(std::string_view s) {
+  std::string out(s);
+  std::transform(out.begin(), out.end(), out.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return out;
+}
+
+// The last `content-type` header of `message`, "" when none.
+std::string ContentType(RdKafka::Message& message) {
+  RdKafka::Headers* headers = message.headers();
+  if (headers == nullptr) return "";
+  std::vector<RdKafka::Headers::Header> found = headers->get(kContentTypeHeader);
+  if (found.empty() || found.back().value() == nullptr) return "";
+  return std::string(static_cast<const char*>(found.back().value()), found.back().value_size());
+}
+
+}  // namespace
+
+Properties ReportConsumerDefaults() {
+  return {{"auto.offset.reset", "earliest"}, {"enable.partition.eof", "false"}};
+}
+
+Properties ReportConsumerRequired() { return {{"enable.auto.commit", "false"}}; }
+
+Result<AgentReport> ParseReportMessage(std::string_view content_type, std::string_view value) {
+  std::string type = Lower(Trim(content_type.substr(0, content_type.find(';'))));
+  if (type == "application/json") return ParseAgentReportJson(value);
+  if (type.empty() || type == "application/x-protobuf" || type == "application/protobuf" ||
+      type == "application/vnd.google.protobuf") {
+    return ParseAgentReport(value);
+  }
+  return Status::InvalidArgument("unsupported content-type '" + std::string(content_type) +
+                                 "' (want application/json or none for protobuf)");
+}
+
+class ReportConsumer::Rebalance : public RdKafka::RebalanceCb {
+ public:
+  explicit Rebalance(ReportConsumer* owner) : owner_(owner) {}
+  void rebalance_cb(RdKafka::KafkaConsumer* consumer, RdKafka::ErrorCode err,
+                    std::vector<RdKafka::TopicPartition*>& partitions) override {
+    owner_->OnRebalance(consumer, err, partitions);
+  }
+
+ private:
+  ReportConsumer* owner_;
+};
+
+Result<std::unique_ptr<ReportConsumer>> ReportConsumer::Create(ReportIngestor& ingestor,
+                                                               ReportConsumerOptions options) {
+  if (options.topic.empty() || options.dlq_topic.empty() || options.group.empty()) {
+    return Status::InvalidArgument(
+        "report consumer: topic, dead-letter topic and group are needed");
+  }
+  if (options.batch_max == 0) return Status::InvalidArgument("report consumer: batch_max is 0");
+  if (!options.clock) {
+    options.clock = [] {
+      return std::chrono::time_point_cast<Micros>(std::chrono::system_clock::now());
+    };
+  }
+  std::unique_ptr<ReportConsumer> c(new ReportConsumer(ingestor, std::move(options)));
+  Result<std::unique_ptr<DeadLetterProducer>> dlq =
+      DeadLetterProducer::Create(c->options_.client, c->options_.dlq_topic);
+  if (!dlq.ok()) return dlq.status();
+  c->dlq_ = std::move(*dlq);
+  Properties required = ReportConsumerRequired();
+  required.emplace_back("group.id", c->options_.group);
+  Result<std::unique_ptr<RdKafka::Conf>> conf =
+      BuildConf(c->options_.client, ReportConsumerDefaults(), required, c->events_.get());
+  if (!conf.ok()) return conf.status().WithContext("report consumer");
+  std::string error;
+  if ((*conf)->set("rebalance_cb", static_cast<RdKafka::RebalanceCb*>(c->rebalance_.get()),
+                   error) != RdKafka::Conf::CONF_OK) {
+    return Status::Internal("report consumer: rebalance_cb: " + error);
+  }
+  c->consumer_.reset(RdKafka::KafkaConsumer::create(conf->get(), error));
+  if (c->consumer_ == nullptr) return Status::InvalidArgument("report consumer: " + error);
+  return c;
+}
+
+ReportConsumer::ReportConsumer(ReportIngestor& ingestor, ReportConsumerOptions options)
+    : ingestor_(ingestor),
+      options_(std::move(options)),
+      events_(std::make_unique<KafkaEvents>("report consumer")),
+      rebalance_(std::make_unique<Rebalance>(this)) {}
+
+ReportConsumer::~ReportConsumer() {
+  Stop();
+  pending_.clear();
+  if (consumer_ != nullptr && !closed_) consumer_->close();
+}
+
+uint64_t ReportConsumer::processed() const {
+  return ingested() + duplicates() + rejected() + dead_lettered();
+}
+
+ReportConsumer::Offsets ReportConsumer::committed() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return committed_;
+}
+
+Status ReportConsumer::status() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return status_;
+}
+
+Status ReportConsumer::Fail(Status s) {
+  if (!s.ok()) {
+    Logger().error("report consumer stopped: {}", s.ToString());
+    std::lock_guard<std::mutex> lock(mu_);
+    status_ = s;
+  }
+  return s;
+}
+
+void ReportConsumer::Start() {
+  if (!thread_.joinable()) thread_ = std::thread([this] { (void)Run(); });
+}
+
+void ReportConsumer::Stop() {
+  stopping_.store(true, std::memory_order_release);
+  if (thread_.joinable()) thread_.join();
+}
+
+Status ReportConsumer::Run() {
+  RdKafka::ErrorCode err = consumer_->subscribe({options_.topic});
+  if (err != RdKafka::ERR_NO_ERROR) {
+    return Fail(Status::InvalidArgument("report consumer: subscribe to " + options_.topic + ": " +
+                                        ErrorText(err)));
+  }
+  Logger().info("report consumer: group {} subscribed to {} (dead letters to {})", options_.group,
+                options_.topic, options_.dlq_topic);
+  Status result;
+  while (!stopping_.load(std::memory_order_acquire)) {
+    result = FillBatch();
+    if (result.ok() && !rebalance_failure_.ok()) result = rebalance_failure_;
+    if (result.ok() && !pending_.empty() && !stopping_.load(std::memory_order_acquire)) {
+      result = ProcessBatch();
+    }
+    if (!result.ok()) break;
+  }
+  // Unprocessed messages are not committed: the group redelivers them.
+  pending_.clear();
+  dlq_->Abandon();
+  CommitOffsets();
+  consumer_->close();
+  closed_ = true;
+  return Fail(result);
+}
+
+Status ReportConsumer::FillBatch() {
+  std::chrono::steady_clock::time_point deadline{};
+  while (pending_.size() < options_.batch_max && !stopping_.load(std::memory_order_acquire)) {
+    auto timeout = kPollSlice;
+    if (!pending_.empty()) {
+      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+          deadline - std::chrono::steady_clock::now());
+      if (left.count() <= 0) break;
+      timeout = std::min(left, kPollSlice);
+    }
+    std::unique_ptr<RdKafka::Message> message(
+        consumer_->consume(static_cast<int>(timeout.count())));
+    switch (message->err()) {
+      case RdKafka::ERR_NO_ERROR:
+        if (pending_.empty()) deadline = std::chrono::steady_clock::now() + options_.batch_wait;
+        pending_.push_back(std::move(message));
+        break;
+      case RdKafka::ERR__TIMED_OUT:
+      case RdKafka::ERR__PARTITION_EOF:
+        break;
+      default:
+        if (events_->fatal() || message->err() == RdKafka::ERR__FATAL) {
+          std::string reason;
+          consumer_->fatal_error(reason);
+          return Status::IoError("report consumer: fatal error: " + reason);
+        }
+        Logger().warn("report consumer: {}", message->errstr());
+        break;
+    }
+    if (!rebalance_failure_.ok()) return rebalance_failure_;
+  }
+  return Status::Ok();
+}
+
+Status ReportConsumer::ProcessBatch() {
+  reports_.clear();
+  report_message_.clear();
+  std::vector<std::pair<size_t, std::string>> letters;  // (message index, error)
+  for (size_t i = 0; i < pending_.size(); ++i) {
+    RdKafka::Message& m = *pending_[i];
+    Result<AgentReport> report = ParseReportMessage(
+        ContentType(m), std::string_view(static_cast<const char*>(m.payload()), m.len()));
+    if (report.ok()) {
+      reports_.push_back(std::move(*report));
+      report_message_.push_back(i);
+    } else {
+      letters.emplace_back(i, report.status().ToString());
+    }
+  }
+  size_t malformed = letters.size();
+  ROTOR_RETURN_IF_ERROR(ingestor_.Ingest(reports_, options_.clock, &results_));
+  uint64_t counts[4] = {0, 0, 0, 0};
+  for (size_t r = 0; r < results_.size(); ++r) {
+    counts[static_cast<int>(results_[r].disposition)]++;
+    if (results_[r].disposition == ReportDisposition::kInvalid) {
+      letters.emplace_back(report_message_[r], results_[r].error.ToString());
+    }
+  }
+  for (const auto& [index, error] : letters) {
+    const RdKafka::Message& m = *pending_[index];
+    Logger().warn("report consumer: {} [{}] offset {} goes to {}: {}", m.topic_name(),
+                  m.partition(), m.offset(), options_.dlq_topic, error);
+    ROTOR_RETURN_IF_ERROR(dlq_->Add(m, error));
+  }
+  for (;;) {  // the dead letters must be acknowledged before the commit passes them
+    Status flushed = dlq_->Flush(std::chrono::milliseconds(500));
+    if (flushed.ok()) break;
+    if (flushed.code() != StatusCode::kDeadlineExceeded) return flushed;
+    if (stopping_.load(std::memory_order_acquire)) return Status::Ok();  // redelivered later
+    Logger().warn("report consumer: {}", flushed.message());
+  }
+  for (const auto& m : pending_) {
+    int64_t& next = uncommitted_[{m->topic_name(), m->partition()}];
+    next = std::max(next, m->offset() + 1);
+  }
+  pending_.clear();
+  ingested_.fetch_add(counts[static_cast<int>(ReportDisposition::kIngested)]);
+  duplicates_.fetch_add(counts[static_cast<int>(ReportDisposition::kDuplicate)]);
+  rejected_.fetch_add(counts[static_cast<int>(ReportDisposition::kRejected)]);
+  dead_lettered_.fetch_add(letters.size());
+  malformed_.fetch_add(malformed);
+  batches_.fetch_add(1);
+  CommitOffsets();
+  UpdateLag();
+  return Status::Ok();
+}
+
+void ReportConsumer::UpdateLag() {
+  std::vector<RdKafka::TopicPartition*> partitions;
+  if (consumer_->assignment(partitions) != RdKafka::ERR_NO_ERROR) return;
+  consumer_->position(partitions);
+  uint64_t lag = 0;
+  for (RdKafka::TopicPartition* tp : partitions) {
+    int64_t low = 0, high = 0;
+    if (tp->offset() >= 0 &&
+        consumer_->get_watermark_offsets(tp->topic(), tp->partition(), &low, &high) ==
+            RdKafka::ERR_NO_ERROR &&
+        high > tp->offset()) {
+      lag += static_cast<uint64_t>(high - tp->offset());
+    }
+  }
+  RdKafka::TopicPartition::destroy(partitions);
+  lag_.store(lag, std::memory_order_relaxed);
+}
+
+void ReportConsumer::CommitOffsets() {
+  if (uncommitted_.empty()) return;
+  std::vector<RdKafka::TopicPartition*> offsets;
+  for (const auto& [where, offset] : uncommitted_) {
+    offsets.push_back(RdKafka::TopicPartition::create(where.first, where.second, offset));
+  }
+  RdKafka::ErrorCode err = consumer_->commitSync(offsets);
+  bool all = err == RdKafka::ERR_NO_ERROR;
+  Offsets done;
+  for (RdKafka::TopicPartition* tp : offsets) {
+    if (all || tp->err() == RdKafka::ERR_NO_ERROR) {
+      done[{tp->topic(), tp->partition()}] = tp->offset();
+    }
+  }
+  RdKafka::TopicPartition::destroy(offsets);
+  for (const auto& [where, offset] : done) {
+    // A later batch may have raised the offset meanwhile; keep it then.
+    auto it = uncommitted_.find(where);
+    if (it != uncommitted_.end() && it->second == offset) uncommitted_.erase(it);
+  }
+  if (!all) {
+    commit_failures_.fetch_add(1);
+    Logger().warn("report consumer: commit failed ({}); retrying with the next batch",
+                  ErrorText(err));
+  } else {
+    commits_.fetch_add(1);
+  }
+  std::lock_guard<std::mutex> lock(mu_);
+  for (const auto& [where, offset] : done) committed_[where] = offset;
+}
+
+void ReportConsumer::OnRebalance(RdKafka::KafkaConsumer* consumer, RdKafka::ErrorCode err,
+                                 std::vector<RdKafka::TopicPartition*>& partitions) {
+  bool cooperative = consumer->rebalance_protocol() == "COOPERATIVE";
+  if (err == RdKafka::ERR__ASSIGN_PARTITIONS) {
+    Logger().info("report consumer: assigned {} partitions", partitions.size());
+    if (cooperative) {
+      delete consumer->incremental_assign(partitions);
+    } else {
+      consumer->assign(partitions);
+      assigned_.store(0, std::memory_order_relaxed);
+    }
+    assigned_.fetch_add(partitions.size(), std::memory_order_relaxed);
+    return;
+  }
+  Logger().info("report consumer: {} partitions revoked ({})", partitions.size(),
+                RdKafka::err2str(err));
+  // Finish the batch in hand and commit it while the partitions are still ours.
+  if (!pending_.empty() && !stopping_.load(std::memory_order_acquire) && rebalance_failure_.ok()) {
+    rebalance_failure_ = ProcessBatch();
+  }
+  CommitOffsets();
+  // Whatever is left of the revoked partitions belongs to their next owner.
+  auto revoked = [&](const std::string& topic, int32_t partition) {
+    for (const RdKafka::TopicPartition* tp : partitions) {
+      if (tp->topic() == topic && tp->partition() == partition) return true;
+    }
+    return false;
+  };
+  std::erase_if(pending_, [&](const std::unique_ptr<RdKafka::Message>& m) {
+    return revoked(m->topic_name(), m->partition());
+  });
+  std::erase_if(uncommitted_,
+                [&](const auto& entry) { return revoked(entry.first.first, entry.first.second); });
+  if (cooperative) {
+    delete consumer->incremental_unassign(partitions);
+    assigned_.fetch_sub(std::min<uint64_t>(partitions.size(), assigned_.load()),
+                        std::memory_order_relaxed);
+  } else {
+    consumer->unassign();
+    assigned_.store(0, std::memory_order_relaxed);
+  }
+}
+
+}  // namespace rotor::kafka

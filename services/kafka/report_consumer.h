@@ -1,0 +1,167 @@
+// ReportConsumer: consumes agent reports from Kafka (`rotor.agent-reports`)
+// in a consumer group and turns them into durable events.
+//
+// Each message is a protobuf rotor.v1.AgentReport, or its JSON mapping when
+// the header `content-type` is `application/json`. The consumer works in
+// batches: it takes up to `batch_max` messages (or what arrives within
+// `batch_wait` of the first), executes IngestAgentReport for each through a
+// ReportIngestor (the command's time comes from the injected clock), sends
+// what it cannot use to the dead-letter topic, and only when every event is
+// durable (Append returned) and every dead letter acknowledged does it
+// commit the batch's offsets, once. So:
+//   - at least once: a crash before the commit redelivers the batch, and a
+//     redelivered report is a no-op (its report_id is an idempotency key);
+//   - a malformed message (does not parse, fails validation, a report_id
+//     already used by another agent) goes to `rotor.agent-reports.dlq` with
+//     the error in the `rotor-error` header (dead_letter.h); nothing is
+//     dropped silently;
+//   - a report the domain refuses by rule (a revoked agent) is an event,
+//     AgentReportRejected, not a dead letter;
+//   - on a rebalance, the batch in hand is finished and committed before the
+//     partitions are given up;
+//   - a broker restart is survived: librdkafka reconnects, a commit that
+//     failed is retried with the next batch.
+// enable.auto.commit=false is required; auto.offset.reset defaults to earliest.
+//
+// Ownership: the consumer owns its librdkafka clients; `ingestor` must
+// outlive it. Thread safety: Run() is called from one thread (or by Start's
+// thread); Stop() and every accessor may be called from any thread.
+#pragma once
+
+#include <librdkafka/rdkafkacpp.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <utility>
+#include <vector>
+
+#include "events/status.h"
+#include "events/time.h"
+#include "services/kafka/client_config.h"
+#include "services/kafka/dead_letter.h"
+#include "services/kafka/report_ingestor.h"
+
+namespace rotor::kafka {
+
+inline constexpr char kContentTypeHeader[] = "content-type";
+
+struct ReportConsumerOptions {
+  ClientSettings client;
+  std::string topic = "rotor.agent-reports";
+  std::string dlq_topic = "rotor.agent-reports.dlq";
+  std::string group = "rotord";
+  size_t batch_max = 5000;
+  std::chrono::milliseconds batch_wait{50};
+  // The command's `now`; called from the ingestor's shard threads. Default:
+  // the system clock.
+  std::function<Time()> clock;
+};
+
+// Consumer defaults (the user may override): auto.offset.reset=earliest.
+Properties ReportConsumerDefaults();
+// Required: enable.auto.commit=false.
+Properties ReportConsumerRequired();
+
+// Parses a message's value by its content type ("" or a protobuf type:
+// protobuf bytes; "application/json": the JSON mapping). Errors:
+// kInvalidArgument naming what was wrong (including an unknown content type).
+Result<AgentReport> ParseReportMessage(std::string_view content_type, std::string_view value);
+
+class ReportConsumer {
+ public:
+  // Errors: kInvalidArgument (options, a librdkafka property).
+  static Result<std::unique_ptr<ReportConsumer>> Create(ReportIngestor& ingestor,
+                                                        ReportConsumerOptions options);
+  ~ReportConsumer();
+  ReportConsumer(const ReportConsumer&) = delete;
+  ReportConsumer& operator=(const ReportConsumer&) = delete;
+
+  // Consumes until Stop() (OK; the batch in hand is not committed and will
+  // be redelivered) or an error that needs a restart (returned and kept in
+  // status()): kIoError/kCancelled/kCorruption from the log, a dead letter
+  // that failed, a fatal librdkafka error. Call it once per consumer.
+  Status Run();
+  void Start();
+  void Stop();
+  Status status() const;
+
+  // Metrics (messages, each counted once in one of the first four).
+  uint64_t ingested() const { return ingested_.load(std::memory_order_relaxed); }
+  uint64_t duplicates() const { return duplicates_.load(std::memory_order_relaxed); }
+  uint64_t rejected() const { return rejected_.load(std::memory_order_relaxed); }
+  uint64_t dead_lettered() const { return dead_lettered_.load(std::memory_order_relaxed); }
+  uint64_t malformed() const {
+    return malformed_.load(std::memory_order_relaxed);
+  }  // subset of dlq
+  uint64_t batches() const { return batches_.load(std::memory_order_relaxed); }
+  uint64_t commits() const { return commits_.load(std::memory_order_relaxed); }
+  uint64_t commit_failures() const { return commit_failures_.load(std::memory_order_relaxed); }
+  // Messages processed and committed: ingested + duplicates + rejected + dead letters.
+  uint64_t processed() const;
+  // Messages behind the high watermarks of the assigned partitions, as of
+  // the last batch (librdkafka's cached watermarks; 0 before the first).
+  uint64_t lag() const { return lag_.load(std::memory_order_relaxed); }
+  // The offsets this consumer committed last, by (topic, partition).
+  std::map<std::pair<std::string, int32_t>, int64_t> committed() const;
+  // Partitions assigned to this member now (changes on each rebalance).
+  uint64_t assigned_partitions() const { return assigned_.load(std::memory_order_relaxed); }
+
+ private:
+  class Rebalance;
+  using Offsets = std::map<std::pair<std::string, int32_t>, int64_t>;
+
+  ReportConsumer(ReportIngestor& ingestor, ReportConsumerOptions options);
+  // Waits for a first message, then gathers up to batch_max. Errors: fatal only.
+  Status FillBatch();
+  // Parses, ingests, dead-letters and commits pending_. Errors: as Run.
+  Status ProcessBatch();
+  // Commits uncommitted_ (and keeps what fails for the next attempt).
+  void CommitOffsets();
+  // Recomputes lag() from the assignment's positions and cached watermarks.
+  void UpdateLag();
+  void OnRebalance(RdKafka::KafkaConsumer* consumer, RdKafka::ErrorCode err,
+                   std::vector<RdKafka::TopicPartition*>& partitions);
+  Status Fail(Status s);
+
+  ReportIngestor& ingestor_;
+  const ReportConsumerOptions options_;
+  std::unique_ptr<KafkaEvents> events_;
+  std::unique_ptr<Rebalance> rebalance_;
+  std::unique_ptr<DeadLetterProducer> dlq_;
+  std::unique_ptr<RdKafka::KafkaConsumer> consumer_;
+
+  // Consumer thread only.
+  std::vector<std::unique_ptr<RdKafka::Message>> pending_;
+  std::vector<AgentReport> reports_;
+  std::vector<size_t> report_message_;  // reports_[i] came from pending_[report_message_[i]]
+  std::vector<ReportResult> results_;
+  Offsets uncommitted_;
+  Status rebalance_failure_;
+
+  std::atomic<uint64_t> ingested_{0};
+  std::atomic<uint64_t> duplicates_{0};
+  std::atomic<uint64_t> rejected_{0};
+  std::atomic<uint64_t> dead_lettered_{0};
+  std::atomic<uint64_t> malformed_{0};
+  std::atomic<uint64_t> batches_{0};
+  std::atomic<uint64_t> commits_{0};
+  std::atomic<uint64_t> commit_failures_{0};
+  std::atomic<uint64_t> lag_{0};
+  std::atomic<uint64_t> assigned_{0};
+  std::atomic<bool> stopping_{false};
+  bool closed_ = false;  // consumer thread (or the destructor after it)
+
+  mutable std::mutex mu_;
+  Offsets committed_;  // guarded by mu_
+  Status status_;      // guarded by mu_
+  std::thread thread_;
+};
+
+}  // namespace rotor::kafka

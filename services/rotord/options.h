@@ -1,0 +1,57 @@
+// rotord's configuration: command-line flags and the config file
+// (`--config FILE`, `key = value` lines with the flags' names), parsed with
+// CLI11 into RotordOptions, plus the small parsers they need. The flags are
+// documented in docs/operations.md. Thread-compatible.
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+
+#include "events/status.h"
+#include "events/time.h"
+
+namespace rotor::rotord {
+
+struct RotordOptions {
+  std::string data_dir;
+  std::string listen = "127.0.0.1:8443";
+  std::string port_file;
+  std::string tls_cert;
+  std::string tls_key;
+  std::string client_ca;
+  std::string tokens;
+  std::string ca_cert;
+  std::string ca_key;
+  Micros stale_threshold = std::chrono::days(14);
+  Micros sweep_interval = std::chrono::hours(1);
+  Micros issued_validity = std::chrono::days(90);
+  bool virtual_clock = false;
+  size_t max_body_bytes = 8u << 20;
+  int http_threads = 32;
+  std::string log_level = "info";
+
+  // Parsed from `listen`.
+  std::string host;
+  int port = 0;
+};
+
+// Outcome of parsing the command line: run, or exit with `exit_code` (0 after
+// --help, 2 on bad usage) having printed `message`.
+struct ParsedFlags {
+  bool run = false;
+  int exit_code = 0;
+  std::string message;
+  RotordOptions options;
+};
+
+ParsedFlags ParseFlags(int argc, char** argv);
+
+// "90s", "30m", "1h", "14d", "2w", "500ms", or a bare number of seconds.
+// Errors: kInvalidArgument naming the text; zero and negative durations are refused.
+Result<Micros> ParseDuration(std::string_view text);
+
+// "HOST:PORT" or "[IPv6]:PORT"; port 0..65535. Errors: kInvalidArgument.
+Status ParseListen(std::string_view text, std::string* host, int* port);
+
+}  // namespace rotor::rotord

@@ -1,0 +1,72 @@
+// End to end through rotorctl: the article's replacement against a real
+// rotord on an ephemeral port, the live progress stream, and the same
+// answers from `rotorctl --data DIR` on the stopped daemon's directory.
+#include <thread>
+
+#include "tests/services/e2e_article.h"
+
+namespace rotor::testing {
+namespace {
+
+TEST_F(ArticleTest, ReplacementRunsToFinalizeThroughRotorctl) {
+  StartDaemon();
+  ASSERT_NO_FATAL_FAILURE(RunUntilRefusal());
+  ASSERT_NO_FATAL_FAILURE(RunToFinalize());
+  ToolResult r = Ctl({"timeline", kRollout}, kAuditorToken);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("oscar"), std::string::npos) << r.out;  // the operator's token name
+  r = Ctl({"rollouts"}, kAuditorToken);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("2376 of 2376 received (100.0%)"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("finalized"), std::string::npos) << r.out;
+}
+
+TEST_F(ArticleTest, StatusFollowDrawsProgressFromTheStreamUntilTheRolloutEnds) {
+  StartDaemon();
+  ASSERT_NO_FATAL_FAILURE(RunUntilRefusal());
+  ToolResult follow;
+  std::thread follower([&] { follow = Ctl({"status", "--follow", kRollout}, kAuditorToken); });
+  ASSERT_NO_FATAL_FAILURE(RunToFinalize());
+  follower.join();
+  ASSERT_EQ(follow.exit_code, 0) << follow.err;
+  // Not a terminal: one line per change, the first one as it stood.
+  EXPECT_NE(follow.out.find("web-2026-11  [#"), std::string::npos) << follow.out;
+  EXPECT_NE(follow.out.find("2076 of 2393 received (86.8%)"), std::string::npos) << follow.out;
+  EXPECT_NE(follow.out.find("2376 of 2376 received (100.0%)"), std::string::npos) << follow.out;
+  EXPECT_NE(follow.out.find("2376 of 2376 agents received the new certificate"), std::string::npos)
+      << follow.out;
+}
+
+TEST_F(ArticleTest, DataDirectoryGivesTheSameAnswersAsTheServer) {
+  StartDaemon();
+  ASSERT_NO_FATAL_FAILURE(RunUntilRefusal());
+  ASSERT_NO_FATAL_FAILURE(RunToFinalize());
+  const std::vector<std::vector<std::string>> reads = {
+      {"status", kRollout},
+      {"rollouts"},
+      {"stale"},
+      {"certificates"},
+      {"agents", "--limit", "50"},
+      {"timeline", kRollout},
+      {"verify"},
+      {"events", "--limit", "20"},
+      {"replay", "--as-of", "2026-11-02T00:00:00Z"}};
+  std::vector<json> served;
+  for (const auto& read : reads) served.push_back(CtlJson(read));
+  StopDaemon();
+  for (size_t i = 0; i < reads.size(); ++i) {
+    EXPECT_EQ(LocalJson(reads[i]), served[i]) << "rotorctl " << reads[i][0];
+  }
+  ToolResult r = Local({"finalize", kRollout});
+  ASSERT_EQ(r.exit_code, 0) << r.err;  // a repeat: nothing changes
+  EXPECT_NE(r.out.find("nothing changed"), std::string::npos) << r.out;
+}
+
+TEST_F(ArticleTest, DataDirectoryInUseByRotordIsAnIoError) {
+  StartDaemon();
+  ToolResult r = Local({"status"});
+  ExpectOneLineError(r, 3, "is rotord running on it?");
+}
+
+}  // namespace
+}  // namespace rotor::testing

@@ -1,0 +1,104 @@
+// Strict request parsing: malformed JSON, unknown fields, wrong types and
+// oversized bodies get 400 with a message naming the problem, and append
+// nothing.
+#include <gtest/gtest.h>
+
+#include "tests/services/engine_test_util.h"
+
+namespace rotor::app::testing {
+namespace {
+
+using nlohmann::json;
+
+class EngineJsonTest : public EngineFixture {
+ protected:
+  // Expects 400 invalid_argument whose message contains `needle`, and no append.
+  void ExpectRefused(const std::string& method, const std::string& path, const std::string& body,
+                     const std::string& needle, const Principal& who = Operator()) {
+    uint64_t head = engine_->Head();
+    Reply r = Call(method, path, body, who);
+    EXPECT_EQ(r.status, 400) << method << " " << path << ": " << r.body;
+    EXPECT_EQ(r.json["error"]["code"], "invalid_argument") << r.body;
+    std::string message = r.json["error"].value("message", "");
+    EXPECT_NE(message.find(needle), std::string::npos)
+        << "message '" << message << "' does not name '" << needle << "'";
+    EXPECT_EQ(engine_->Head(), head) << "a refused request appended events";
+  }
+};
+
+TEST_F(EngineJsonTest, MalformedJsonNamesThePosition) {
+  ExpectRefused("POST", "/v1/replacements", "{\"old_fingerprint\": ", "malformed JSON");
+  ExpectRefused("POST", "/v1/replacements", "{\"a\": 1,}", "malformed JSON");
+  ExpectRefused("POST", "/v1/replacements", "[1, 2]", "must be a JSON object");
+  ExpectRefused("POST", "/v1/reports", "{not json", "malformed JSON", AgentRole());
+  ExpectRefused("POST", "/v1/reports:batch", "{\"reports\": [", "malformed JSON", AgentRole());
+}
+
+TEST_F(EngineJsonTest, UnknownFieldsAreNamed) {
+  std::string fp(64, 'a');
+  std::string other(64, 'b');
+  ExpectRefused(
+      "POST", "/v1/replacements",
+      json{{"old_fingerprint", fp}, {"new_fingerprint", other}, {"old_fingerprnt", fp}}.dump(),
+      "unknown field 'old_fingerprnt'");
+  ExpectRefused("POST", "/v1/rollouts/r1/cancel", R"({"reason": "x", "force": true})",
+                "unknown field 'force'");
+  ExpectRefused("POST", "/v1/rollouts/r1/switch-bindings", R"({"now": 1})", "unknown field 'now'");
+  ExpectRefused("PUT", "/v1/gateways/gw1", R"({"auto_refresh": true, "autorefresh": false})",
+                "unknown field 'autorefresh'");
+  json report = ReportJson("r-1", "a1", "2026-02-01T00:00:00Z", {});
+  report["colour"] = "blue";
+  ExpectRefused("POST", "/v1/reports", report.dump(), "colour", AgentRole());
+}
+
+TEST_F(EngineJsonTest, WrongTypesAndMissingFieldsAreNamed) {
+  ExpectRefused("PUT", "/v1/gateways/gw1", R"({"auto_refresh": "yes"})",
+                "field 'auto_refresh' must be true or false");
+  ExpectRefused("PUT", "/v1/gateways/gw1", "{}", "missing field 'auto_refresh'");
+  ExpectRefused("POST", "/v1/agents/a1/revoke", R"({"reason_code": "key"})",
+                "field 'reason_code' must be an integer");
+  ExpectRefused("POST", "/v1/agents/a1/revoke", R"({"reason_code": 11})",
+                "field 'reason_code' must be in 0..10");
+  ExpectRefused("POST", "/v1/replacements", R"({"new_fingerprint": "x"})",
+                "missing field 'old_fingerprint'");
+  ExpectRefused("POST", "/v1/replacements",
+                R"({"old_fingerprint": "a", "new_fingerprint": "b", "mode": "sideways"})",
+                "field 'mode' must be direct or pre-staged");
+  ExpectRefused("POST", "/v1/renewals", R"({"target": "cem-agent-certificates", "agent_ids": [1]})",
+                "field 'agent_ids'[0] must be a string");
+  ExpectRefused("POST", "/v1/certificates", R"({"kind": "server-web", "pem": "garbage"})",
+                "certificate");
+  ExpectRefused("POST", "/v1/certificates", R"({"kind": "laptop", "pem": "x"})", "field 'kind'");
+  ExpectRefused("POST", "/v1/sweeps/stale", R"({"threshold_seconds": 0})",
+                "field 'threshold_seconds' must be in 1..");
+}
+
+TEST_F(EngineJsonTest, OversizedBodiesAreRefusedBeforeParsing) {
+  std::string big = "{\"reason\": \"" + std::string(70 * 1024, 'x') + "\"}";
+  ExpectRefused("POST", "/v1/rollouts/r1/cancel", big, "over the limit of 65536 bytes");
+}
+
+TEST_F(EngineJsonTest, ABatchWithOneBadReportIsRefusedWhole) {
+  json batch = {{"reports",
+                 {ReportJson("ok-1", "a1", "2026-02-01T00:00:00Z", {}),
+                  ReportJson("bad", "a2", "2026-02-01T00:00:00Z", {"not-a-fingerprint"})}}};
+  ExpectRefused("POST", "/v1/reports:batch", batch.dump(), "reports[1]", AgentRole());
+  json extra = {{"reports", json::array()}, {"source", "kafka"}};
+  ExpectRefused("POST", "/v1/reports:batch", extra.dump(), "unknown field 'source'", AgentRole());
+  ExpectRefused("POST", "/v1/reports:batch", R"({"reports": {}})", "must be an array", AgentRole());
+  ExpectRefused("POST", "/v1/reports:batch", R"({"reports": [7]})",
+                "reports[0] must be a JSON object", AgentRole());
+}
+
+TEST_F(EngineJsonTest, BadQueryParametersAreNamed) {
+  Reply r = Call("GET", "/v1/agents", "", Auditor(), {{"limit", "lots"}});
+  EXPECT_EQ(r.status, 400);
+  EXPECT_NE(r.json["error"]["message"].get<std::string>().find("'limit'"), std::string::npos);
+  r = Call("GET", "/v1/events", "", Auditor(), {{"limit", "100000"}});
+  EXPECT_EQ(r.status, 400);
+  r = Call("GET", "/v1/crl", "", Auditor(), {{"format", "xml"}});
+  EXPECT_EQ(r.status, 400);
+}
+
+}  // namespace
+}  // namespace rotor::app::testing

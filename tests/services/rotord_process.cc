@@ -1,0 +1,132 @@
+#include "tests/services/rotord_process.h"
+
+#include <fcntl.h>
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+
+#include "tests/services/engine_test_util.h"
+
+namespace rotor::app::testing {
+
+std::string RotordPath() { return ROTORD_PATH; }
+
+DaemonFiles MakeDaemonFiles(const std::string& dir) {
+  DaemonFiles f;
+  f.dir = dir;
+  f.server_cert = dir + "/server.pem";
+  f.server_key = dir + "/server.key";
+  f.tokens = dir + "/tokens";
+  std::string command = std::string(ROTOR_OPENSSL_EXECUTABLE) +
+                        " req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2"
+                        " -subj /CN=127.0.0.1 -addext subjectAltName=IP:127.0.0.1 -keyout " +
+                        f.server_key + " -out " + f.server_cert + " 2>" + dir + "/openssl.log";
+  EXPECT_EQ(std::system(command.c_str()), 0) << command;
+  WriteFile(f.tokens,
+            "# token name role\n"
+            "admin-token alice admin\n"
+            "operator-token oscar operator\n"
+            "auditor-token audrey auditor\n"
+            "agent-token fleet-agents agent\n");
+  return f;
+}
+
+std::unique_ptr<RotordProcess> RotordProcess::Start(const std::vector<std::string>& args,
+                                                    const std::string& dir) {
+  std::string port_file = dir + "/port";
+  std::remove(port_file.c_str());
+  std::vector<std::string> argv_strings = {RotordPath()};
+  argv_strings.insert(argv_strings.end(), args.begin(), args.end());
+  argv_strings.push_back("--port-file");
+  argv_strings.push_back(port_file);
+  std::vector<char*> argv;
+  for (std::string& s : argv_strings) argv.push_back(s.data());
+  argv.push_back(nullptr);
+  std::string log_path = dir + "/rotord.log";
+
+  int pipe_fds[2];
+  if (pipe(pipe_fds) != 0) {
+    ADD_FAILURE() << "pipe failed";
+    return nullptr;
+  }
+  pid_t pid = fork();
+  if (pid == 0) {
+    dup2(pipe_fds[1], STDOUT_FILENO);
+    int log = open(log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+    if (log >= 0) dup2(log, STDERR_FILENO);
+    close(pipe_fds[0]);
+    close(pipe_fds[1]);
+    execv(argv[0], argv.data());
+    _exit(127);
+  }
+  close(pipe_fds[1]);
+  auto process = std::unique_ptr<RotordProcess>(new RotordProcess());
+  process->pid_ = pid;
+  process->stdout_fd_ = pipe_fds[0];
+  // Blocks until rotord prints its line (or exits: EOF).
+  std::string line;
+  char c = 0;
+  while (read(process->stdout_fd_, &c, 1) == 1 && c != '\n') line.push_back(c);
+  const std::string prefix = "listening on ";
+  if (line.rfind(prefix, 0) != 0) {
+    std::ifstream log(log_path);
+    std::stringstream text;
+    text << log.rdbuf();
+    ADD_FAILURE() << "rotord did not start (stdout '" << line << "'):\n" << text.str();
+    process->Wait();
+    return nullptr;
+  }
+  process->url_ = line.substr(prefix.size());
+  process->port_ = std::stoi(process->url_.substr(process->url_.rfind(':') + 1));
+  std::ifstream written(port_file);
+  std::string from_file;
+  std::getline(written, from_file);
+  EXPECT_EQ(from_file, process->url_) << "--port-file holds the URL";
+  return process;
+}
+
+RotordProcess::~RotordProcess() {
+  if (pid_ > 0) Kill();
+  if (stdout_fd_ >= 0) close(stdout_fd_);
+}
+
+int RotordProcess::Wait() {
+  int status = 0;
+  if (waitpid(pid_, &status, 0) != pid_) return -1;
+  pid_ = -1;
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+int RotordProcess::Terminate() {
+  if (pid_ <= 0) return -1;
+  kill(pid_, SIGTERM);
+  return Wait();
+}
+
+void RotordProcess::Kill() {
+  if (pid_ <= 0) return;
+  kill(pid_, SIGKILL);
+  Wait();
+}
+
+std::unique_ptr<httplib::SSLClient> RotordProcess::Client(const std::string& ca_file,
+                                                          const std::string& token,
+                                                          const std::string& client_cert,
+                                                          const std::string& client_key) const {
+  auto client = client_cert.empty() ? std::make_unique<httplib::SSLClient>("127.0.0.1", port_)
+                                    : std::make_unique<httplib::SSLClient>("127.0.0.1", port_,
+                                                                           client_cert, client_key);
+  client->set_ca_cert_path(ca_file.c_str());
+  client->enable_server_certificate_verification(true);
+  if (!token.empty()) client->set_bearer_token_auth(token.c_str());
+  client->set_connection_timeout(std::chrono::seconds(10));
+  client->set_read_timeout(std::chrono::seconds(60));
+  return client;
+}
+
+}  // namespace rotor::app::testing
