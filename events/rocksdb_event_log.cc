@@ -14,7 +14,11 @@ namespace rotor {
 namespace {
 
 constexpr char kFormatKey[] = "format";
-constexpr char kFormatVersion[] = "1";
+// Format 2 indexes a stream by runs (one `streams` entry per append); format 1
+// had one entry per event, which reads as runs of one, so it is upgraded in
+// place by rewriting the marker.
+constexpr char kFormatVersion[] = "2";
+constexpr char kFormatVersion1[] = "1";
 constexpr char kEventsCf[] = "events";
 constexpr char kStreamsCf[] = "streams";
 constexpr char kHeadsCf[] = "stream_heads";
@@ -47,6 +51,14 @@ std::string StreamKey(std::string_view stream_id, uint64_t version) {
   std::string key = StreamPrefix(stream_id);
   PutBigEndian64(&key, version);
   return key;
+}
+
+// A `streams` value: the run's first sequence, and its length when above 1.
+std::string EncodeStreamRun(uint64_t first_sequence, uint64_t count) {
+  std::string v;
+  PutBigEndian64(&v, first_sequence);
+  if (count > 1) PutBigEndian64(&v, count);
+  return v;
 }
 
 std::string EncodeAppendResult(const AppendResult& r) {
@@ -146,6 +158,11 @@ Result<std::unique_ptr<RocksDbEventLog>> RocksDbEventLog::Open(const std::string
     if (!s.ok()) return FromRocks(s, "write format marker");
   } else if (!s.ok()) {
     return FromRocks(s, "read format marker");
+  } else if (format == kFormatVersion1) {
+    rocksdb::WriteOptions wo;
+    wo.sync = true;
+    s = raw->Put(wo, log->handles_[0], kFormatKey, kFormatVersion);
+    if (!s.ok()) return FromRocks(s, "upgrade format marker");
   } else if (format != kFormatVersion) {
     return Status::Corruption("event log at " + path + " has format '" + format +
                               "', this build reads format " + kFormatVersion);
@@ -239,7 +256,6 @@ void RocksDbEventLog::CommitGroup(const std::vector<Writer*>& group) {
   Sha256Digest hash = last_hash_;
   rocksdb::ReadOptions ro;
   std::string value;
-  std::string stream_key;
 
   for (Writer* w : group) {
     const AppendRequest& req = *w->request;
@@ -283,16 +299,12 @@ void RocksDbEventLog::CommitGroup(const std::vector<Writer*>& group) {
     sealed.clear();
     sealed.reserve(req.events.size());
     AppendResult result = SealAppend(req, sequence, current, &hash, &sealed);
-    uint64_t version = current;
-    stream_key = StreamPrefix(req.stream_id);
-    size_t prefix = stream_key.size();
     for (const auto& [seq, stored] : sealed) {
-      std::string seq_key = SequenceKey(seq);  // 8 bytes: no allocation
-      stream_key.resize(prefix);
-      PutBigEndian64(&stream_key, ++version);
-      batch.Put(events_, seq_key, stored);
-      batch.Put(streams_, stream_key, seq_key);  // the index value is BE64(sequence) too
+      batch.Put(events_, SequenceKey(seq), stored);  // 8-byte key: no allocation
     }
+    // One index entry for the append's run of versions and sequences.
+    batch.Put(streams_, StreamKey(req.stream_id, current + 1),
+              EncodeStreamRun(result.first_sequence, sealed.size()));
     std::string head_value;
     PutBigEndian64(&head_value, result.stream_version);
     batch.Put(heads_, req.stream_id, head_value);
@@ -359,16 +371,37 @@ Status RocksDbEventLog::StreamSequences(std::string_view stream_id, uint64_t fro
   if (stream_id.find('\0') != std::string_view::npos) {
     return Status::InvalidArgument("stream id contains a NUL byte");
   }
+  if (max == 0) return Status::Ok();
+  from_version = std::max<uint64_t>(from_version, 1);
   std::string prefix = StreamPrefix(stream_id);
+  auto in_stream = [&](const rocksdb::Slice& key) {
+    return key.size() == prefix.size() + 8 && key.starts_with(prefix);
+  };
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), streams_));
-  for (it->Seek(StreamKey(stream_id, from_version)); it->Valid() && out->size() < max; it->Next()) {
+  // The run holding `from_version` starts at or before it.
+  std::string target = StreamKey(stream_id, from_version);
+  it->SeekForPrev(target);
+  if (!it->Valid() || !in_stream(it->key())) it->Seek(target);
+  for (; it->Valid() && out->size() < max; it->Next()) {
     rocksdb::Slice key = it->key();
-    if (key.size() != prefix.size() + 8 || !key.starts_with(prefix)) break;
-    if (it->value().size() != 8) {
+    if (!in_stream(key)) break;
+    rocksdb::Slice value = it->value();
+    if (value.size() != 8 && value.size() != 16) {
       return Status::Corruption("stream '" + std::string(stream_id) + "' index value of " +
-                                std::to_string(it->value().size()) + " bytes");
+                                std::to_string(value.size()) + " bytes");
     }
-    out->push_back(GetBigEndian64(std::string_view(it->value().data(), 8)));
+    uint64_t first_version = GetBigEndian64(std::string_view(key.data() + prefix.size(), 8));
+    uint64_t first_sequence = GetBigEndian64(std::string_view(value.data(), 8));
+    uint64_t count = value.size() == 16 ? GetBigEndian64(std::string_view(value.data() + 8, 8)) : 1;
+    if (first_version == 0 || count == 0 || count > kMaxEventsPerAppend) {
+      return Status::Corruption("stream '" + std::string(stream_id) + "' index entry at version " +
+                                std::to_string(first_version) + " holds " + std::to_string(count) +
+                                " events");
+    }
+    for (uint64_t v = std::max(first_version, from_version);
+         v < first_version + count && out->size() < max; ++v) {
+      out->push_back(first_sequence + (v - first_version));
+    }
   }
   return FromRocks(it->status(), "read stream index");
 }

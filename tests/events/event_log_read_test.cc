@@ -81,6 +81,35 @@ TYPED_TEST(EventLogReadTest, ReadStreamFromAVersionWithALimit) {
   EXPECT_EQ(PayloadsOf(out), (std::vector<std::string>{"a1", "a2", "a3"}));
 }
 
+TYPED_TEST(EventLogReadTest, StreamSequencesFromEveryVersionAcrossAppendsOfManySizes) {
+  // Stream "s" gets appends of 3, 1, 4 and 2 events; "t" and "s2" interleave.
+  std::vector<uint64_t> expected;  // expected[v - 1]: the sequence of s's version v
+  uint64_t s_version = 0;
+  for (size_t n : {3, 1, 4, 2}) {
+    ASSERT_OK(this->log().Append(Request("t", ExpectedVersion::Any(), {"t"})));
+    std::vector<std::string> payloads(n, "s");
+    auto r = this->log().Append(Request("s", ExpectedVersion::Exact(s_version), payloads));
+    ASSERT_OK(r);
+    for (uint64_t q = r->first_sequence; q <= r->last_sequence; ++q) expected.push_back(q);
+    s_version += n;
+    ASSERT_OK(this->log().Append(Request("s2", ExpectedVersion::Any(), {"s2"})));
+  }
+  std::vector<uint64_t> seqs;
+  for (uint64_t from = 0; from <= s_version + 1; ++from) {
+    for (size_t max : {size_t{1}, size_t{2}, size_t{5}, size_t{100}}) {
+      ASSERT_OK(this->log().StreamSequences("s", from, max, &seqs));
+      size_t first = from == 0 ? 0 : from - 1;
+      std::vector<uint64_t> want;
+      for (size_t i = first; i < expected.size() && want.size() < max; ++i) {
+        want.push_back(expected[i]);
+      }
+      EXPECT_EQ(seqs, want) << "from version " << from << ", max " << max;
+    }
+  }
+  ASSERT_OK(this->log().StreamSequences("s", 1, 0, &seqs));
+  EXPECT_TRUE(seqs.empty());
+}
+
 TYPED_TEST(EventLogReadTest, StreamSequencesRejectsANulInTheStreamId) {
   this->AppendSix();
   std::vector<uint64_t> seqs{99};

@@ -107,12 +107,12 @@ TEST(RocksDbEventLogTest, UnknownFormatMarkerRefusesToOpen) {
   {
     RawRocksDb raw(dir.path());
     ASSERT_TRUE(raw.ok());
-    raw.Put(raw.default_cf(), "format", "2");
+    raw.Put(raw.default_cf(), "format", "3");
   }
   auto log = RocksDbEventLog::Open(dir.path());
   ASSERT_FALSE(log.ok());
   EXPECT_EQ(log.status().code(), StatusCode::kCorruption);
-  EXPECT_NE(log.status().message().find("has format '2', this build reads format 1"),
+  EXPECT_NE(log.status().message().find("has format '3', this build reads format 2"),
             std::string::npos)
       << log.status().message();
 }
@@ -177,9 +177,12 @@ TEST(RocksDbEventLogTest, StoredKeysFollowTheDocumentedEncoding) {
     return value;
   };
   const std::string be2("\0\0\0\0\0\0\0\x02", 8);
+  const std::string be1("\0\0\0\0\0\0\0\x01", 8);
   const std::string be3("\0\0\0\0\0\0\0\x03", 8);
-  EXPECT_EQ(get(0, "format"), "1");
-  EXPECT_EQ(get(2, std::string("rollout-7\0", 10) + be2), be3);  // streams: id 0x00 BE64(version)
+  EXPECT_EQ(get(0, "format"), "2");
+  // streams: id 0x00 BE64(first version) -> BE64(first sequence) [BE64(count) when > 1]
+  EXPECT_EQ(get(2, std::string("x\0", 2) + be1), be1);
+  EXPECT_EQ(get(2, std::string("rollout-7\0", 10) + be1), be2 + be2);
   EXPECT_EQ(get(3, "rollout-7"), be2);                           // stream_heads: BE64(version)
   EXPECT_EQ(get(4, "idem"), be2 + be3 + be2);                    // idempotency: first last version
   std::string value = get(1, be3);                               // events: hash || canonical
@@ -187,6 +190,62 @@ TEST(RocksDbEventLogTest, StoredKeysFollowTheDocumentedEncoding) {
   ASSERT_OK(DecodeStoredRecord(3, value, &e, HashCheck::kVerify));
   EXPECT_EQ(e.payload, "r2");
   EXPECT_EQ(value.substr(kHashSize), EncodeCanonical(e));
+}
+
+TEST(RocksDbEventLogTest, AFormatOneDirectoryIsReadAndUpgraded) {
+  TempDir dir;
+  {
+    auto log = OpenOrDie(dir.path());
+    ASSERT_NE(log, nullptr);
+    // Single-event appends index exactly as format 1 did: one 8-byte entry each.
+    ASSERT_OK(log->Append(Request("s", ExpectedVersion::Any(), {"s1"})));
+    ASSERT_OK(log->Append(Request("t", ExpectedVersion::Any(), {"t1"})));
+    ASSERT_OK(log->Append(Request("s", ExpectedVersion::Any(), {"s2"})));
+  }
+  {
+    RawRocksDb raw(dir.path());
+    ASSERT_TRUE(raw.ok());
+    ASSERT_TRUE(raw.db()->Put(rocksdb::WriteOptions(), raw.handle(0), "format", "1").ok());
+  }
+  {
+    auto log = OpenOrDie(dir.path());
+    ASSERT_NE(log, nullptr);
+    std::vector<uint64_t> seqs;
+    ASSERT_OK(log->StreamSequences("s", 1, 10, &seqs));
+    EXPECT_EQ(seqs, (std::vector<uint64_t>{1, 3}));
+    ASSERT_OK(log->Append(Request("s", ExpectedVersion::Exact(2), {"s3", "s4"})));
+    ASSERT_OK(log->StreamSequences("s", 2, 10, &seqs));
+    EXPECT_EQ(seqs, (std::vector<uint64_t>{3, 4, 5}));
+  }
+  RawRocksDb raw(dir.path());
+  ASSERT_TRUE(raw.ok());
+  std::string format;
+  ASSERT_TRUE(raw.db()->Get(rocksdb::ReadOptions(), raw.handle(0), "format", &format).ok());
+  EXPECT_EQ(format, "2");
+}
+
+TEST(RocksDbEventLogTest, ACorruptStreamIndexEntryIsAnErrorNamingTheStream) {
+  TempDir dir;
+  {
+    auto log = OpenOrDie(dir.path());
+    ASSERT_NE(log, nullptr);
+    ASSERT_OK(log->Append(Request("s", ExpectedVersion::Any(), {"s1", "s2"})));
+  }
+  {
+    RawRocksDb raw(dir.path());
+    ASSERT_TRUE(raw.ok());
+    const std::string be1("\0\0\0\0\0\0\0\x01", 8);
+    ASSERT_TRUE(raw.db()
+                    ->Put(rocksdb::WriteOptions(), raw.handle(2), std::string("s\0", 2) + be1,
+                          be1 + std::string(8, '\0'))
+                    .ok());
+  }
+  auto log = OpenOrDie(dir.path());
+  ASSERT_NE(log, nullptr);
+  std::vector<uint64_t> seqs;
+  Status s = log->StreamSequences("s", 1, 10, &seqs);
+  EXPECT_EQ(s.code(), StatusCode::kCorruption) << s.ToString();
+  EXPECT_NE(s.message().find("stream 's'"), std::string::npos) << s.ToString();
 }
 
 }  // namespace
