@@ -109,6 +109,13 @@ Status EventLog::ReadStream(std::string_view stream_id, uint64_t from_version, s
   return Status::Ok();
 }
 
+std::vector<Result<AppendResult>> EventLog::AppendEach(std::vector<AppendRequest> requests) {
+  std::vector<Result<AppendResult>> results;
+  results.reserve(requests.size());
+  for (AppendRequest& request : requests) results.push_back(Append(std::move(request)));
+  return results;
+}
+
 uint64_t EventLog::WaitForAppend(uint64_t after, std::chrono::milliseconds timeout) const {
   std::unique_lock<std::mutex> lock(wait_mu_);
   appended_.wait_for(lock, timeout, [&] { return Head() > after || closed(); });

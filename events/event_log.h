@@ -86,6 +86,15 @@ class EventLog {
   // mismatch; nothing written), kIoError, kCancelled (closed).
   virtual Result<AppendResult> Append(AppendRequest request) = 0;
 
+  // Appends every request as Append would, each on its own terms: its own
+  // stream, expected version and idempotency key; one request's conflict or
+  // bad field refuses that request only. Requests are sealed in order (a
+  // later request to the same stream sees the earlier one's events). Returns
+  // one result per request, errors as Append's. RocksDbEventLog makes one
+  // synced write for all of them, which is how a batch of commands over many
+  // streams (agent reports) costs one fsync. The default appends one by one.
+  virtual std::vector<Result<AppendResult>> AppendEach(std::vector<AppendRequest> requests);
+
   // Visits stored records in sequence order from `from` (inclusive; with
   // kBackward, kHeadSequence means the head) until `visit` returns false or
   // the log ends. Values are the stored bytes (hash || canonical). Verify()

@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <optional>
+#include <span>
 #include <unordered_map>
 
 namespace rotor {
@@ -100,9 +101,11 @@ rocksdb::ColumnFamilyOptions PointLookupOptions() {
 }  // namespace
 
 struct RocksDbEventLog::Writer {
-  explicit Writer(const AppendRequest* r) : request(r) {}
-  const AppendRequest* request;
-  std::optional<Result<AppendResult>> result;
+  // results[i] is filled for each request i; a request that is already
+  // refused (invalid) arrives with its result set and is skipped.
+  std::span<const AppendRequest> requests;
+  std::vector<std::optional<Result<AppendResult>>> results;
+  size_t events = 0;  // of the requests still to write
   bool done = false;  // guarded by mu_
   std::condition_variable cv;
 };
@@ -191,23 +194,56 @@ Result<std::unique_ptr<RocksDbEventLog>> RocksDbEventLog::Open(const std::string
 
 Result<AppendResult> RocksDbEventLog::Append(AppendRequest request) {
   ROTOR_RETURN_IF_ERROR(ValidateAppendRequest(request));
-  Writer w(&request);
+  Writer w;
+  w.requests = std::span<const AppendRequest>(&request, 1);
+  w.results.resize(1);
+  w.events = request.events.size();
+  Enqueue(w);
+  return std::move(*w.results[0]);
+}
+
+std::vector<Result<AppendResult>> RocksDbEventLog::AppendEach(
+    std::vector<AppendRequest> requests) {
+  Writer w;
+  w.requests = requests;
+  w.results.resize(requests.size());
+  for (size_t i = 0; i < requests.size(); ++i) {
+    Status valid = ValidateAppendRequest(requests[i]);
+    if (valid.ok()) {
+      w.events += requests[i].events.size();
+    } else {
+      w.results[i] = std::move(valid);
+    }
+  }
+  if (w.events > 0) Enqueue(w);
+  std::vector<Result<AppendResult>> results;
+  results.reserve(requests.size());
+  for (auto& r : w.results) results.push_back(std::move(*r));
+  return results;
+}
+
+void RocksDbEventLog::Enqueue(Writer& w) {
   std::unique_lock<std::mutex> lock(mu_);
-  if (closed()) return Status::Cancelled("event log is closed");
+  if (closed()) {
+    for (auto& r : w.results) {
+      if (!r.has_value()) r = Status::Cancelled("event log is closed");
+    }
+    return;
+  }
   writers_.push_back(&w);
-  queued_events_ += request.events.size();
+  queued_events_ += w.events;
   if (gathering_ != nullptr && GatherDone()) gathering_->cv.notify_one();
   while (!w.done && writers_.front() != &w) w.cv.wait(lock);
-  if (w.done) return std::move(*w.result);
+  if (w.done) return;
 
-  // This writer leads: take every queued request, up to the group bound.
+  // This writer leads: take every queued writer, up to the group bound.
   GatherWriters(lock, &w);
   std::vector<Writer*> group;
   size_t events = 0;
   for (Writer* x : writers_) {
-    if (!group.empty() && events + x->request->events.size() > options_.max_group_events) break;
+    if (!group.empty() && events + x->events > options_.max_group_events) break;
     group.push_back(x);
-    events += x->request->events.size();
+    events += x->events;
   }
   lock.unlock();
   auto start = std::chrono::steady_clock::now();
@@ -218,14 +254,13 @@ Result<AppendResult> RocksDbEventLog::Append(AppendRequest request) {
   last_commit_ = last_commit_end_ - start;
   for (Writer* x : group) {
     writers_.pop_front();
-    queued_events_ -= x->request->events.size();
+    queued_events_ -= x->events;
     if (x != &w) {
       x->done = true;
       x->cv.notify_one();
     }
   }
   if (!writers_.empty()) writers_.front()->cv.notify_one();
-  return std::move(*w.result);
 }
 
 bool RocksDbEventLog::GatherDone() const {
@@ -251,90 +286,97 @@ void RocksDbEventLog::CommitGroup(const std::vector<Writer*>& group) {
   std::unordered_map<std::string, uint64_t> versions;       // this group's stream heads
   std::unordered_map<std::string, AppendResult> seen_keys;  // this group's idempotency keys
   std::vector<std::pair<uint64_t, std::string>> sealed;
-  std::vector<Writer*> writing;
+  // Results that hold only if the batch is written: the appends in it, and
+  // the answers to repeats of their idempotency keys within the group.
+  std::vector<std::optional<Result<AppendResult>>*> pending;
+  size_t appends = 0;
   uint64_t sequence = next_sequence_;
   Sha256Digest hash = last_hash_;
   rocksdb::ReadOptions ro;
   std::string value;
+  std::string head_value;
 
   for (Writer* w : group) {
-    const AppendRequest& req = *w->request;
-    if (!req.idempotency_key.empty()) {
-      auto seen = seen_keys.find(req.idempotency_key);
-      if (seen != seen_keys.end()) {
-        AppendResult dup = seen->second;
-        dup.duplicate = true;
-        w->result = dup;
+    for (size_t i = 0; i < w->requests.size(); ++i) {
+      std::optional<Result<AppendResult>>& out = w->results[i];
+      if (out.has_value()) continue;  // refused before it was queued
+      const AppendRequest& req = w->requests[i];
+      if (!req.idempotency_key.empty()) {
+        auto seen = seen_keys.find(req.idempotency_key);
+        if (seen != seen_keys.end()) {
+          AppendResult dup = seen->second;
+          dup.duplicate = true;
+          out = dup;
+          pending.push_back(&out);
+          continue;
+        }
+        rocksdb::Status s = db_->Get(ro, idempotency_, req.idempotency_key, &value);
+        if (s.ok() && value.size() == 24) {
+          out = AppendResult{GetBigEndian64(value), GetBigEndian64(value.substr(8)),
+                             GetBigEndian64(value.substr(16)), true};
+          continue;
+        }
+        if (!s.ok() && !s.IsNotFound()) {
+          out = FromRocks(s, "read idempotency key");
+          continue;
+        }
+      }
+      uint64_t current = 0;
+      auto v = versions.find(req.stream_id);
+      if (v != versions.end()) {
+        current = v->second;
+      } else {
+        rocksdb::Status s = db_->Get(ro, heads_, req.stream_id, &value);
+        if (s.ok() && value.size() == 8) {
+          current = GetBigEndian64(value);
+        } else if (!s.ok() && !s.IsNotFound()) {
+          out = FromRocks(s, "read stream head");
+          continue;
+        }
+      }
+      Status check = req.expected.Check(req.stream_id, current);
+      if (!check.ok()) {
+        out = check;
         continue;
       }
-      rocksdb::Status s = db_->Get(ro, idempotency_, req.idempotency_key, &value);
-      if (s.ok() && value.size() == 24) {
-        w->result = AppendResult{GetBigEndian64(value), GetBigEndian64(value.substr(8)),
-                                 GetBigEndian64(value.substr(16)), true};
-        continue;
+      sealed.clear();
+      sealed.reserve(req.events.size());
+      AppendResult result = SealAppend(req, sequence, current, &hash, &sealed);
+      for (const auto& [seq, stored] : sealed) {
+        batch.Put(events_, SequenceKey(seq), stored);  // 8-byte key: no allocation
       }
-      if (!s.ok() && !s.IsNotFound()) {
-        w->result = FromRocks(s, "read idempotency key");
-        continue;
+      // One index entry for the append's run of versions and sequences.
+      batch.Put(streams_, StreamKey(req.stream_id, current + 1),
+                EncodeStreamRun(result.first_sequence, sealed.size()));
+      head_value.clear();
+      PutBigEndian64(&head_value, result.stream_version);
+      batch.Put(heads_, req.stream_id, head_value);
+      if (!req.idempotency_key.empty()) {
+        batch.Put(idempotency_, req.idempotency_key, EncodeAppendResult(result));
+        seen_keys[req.idempotency_key] = result;
       }
+      versions[req.stream_id] = result.stream_version;
+      sequence = result.last_sequence + 1;
+      out = result;
+      pending.push_back(&out);
+      ++appends;
     }
-    uint64_t current = 0;
-    auto v = versions.find(req.stream_id);
-    if (v != versions.end()) {
-      current = v->second;
-    } else {
-      rocksdb::Status s = db_->Get(ro, heads_, req.stream_id, &value);
-      if (s.ok() && value.size() == 8) {
-        current = GetBigEndian64(value);
-      } else if (!s.ok() && !s.IsNotFound()) {
-        w->result = FromRocks(s, "read stream head");
-        continue;
-      }
-    }
-    Status check = req.expected.Check(req.stream_id, current);
-    if (!check.ok()) {
-      w->result = check;
-      continue;
-    }
-    sealed.clear();
-    sealed.reserve(req.events.size());
-    AppendResult result = SealAppend(req, sequence, current, &hash, &sealed);
-    for (const auto& [seq, stored] : sealed) {
-      batch.Put(events_, SequenceKey(seq), stored);  // 8-byte key: no allocation
-    }
-    // One index entry for the append's run of versions and sequences.
-    batch.Put(streams_, StreamKey(req.stream_id, current + 1),
-              EncodeStreamRun(result.first_sequence, sealed.size()));
-    std::string head_value;
-    PutBigEndian64(&head_value, result.stream_version);
-    batch.Put(heads_, req.stream_id, head_value);
-    if (!req.idempotency_key.empty()) {
-      batch.Put(idempotency_, req.idempotency_key, EncodeAppendResult(result));
-      seen_keys[req.idempotency_key] = result;
-    }
-    versions[req.stream_id] = result.stream_version;
-    sequence = result.last_sequence + 1;
-    w->result = result;
-    writing.push_back(w);
   }
 
-  if (writing.empty()) return;
+  if (appends == 0) return;
   rocksdb::WriteOptions wo;
   wo.sync = options_.sync;
   rocksdb::Status s = db_->Write(wo, &batch);
   if (!s.ok()) {
     Status failure = FromRocks(s, "append");
-    spdlog::error("event log write failed, {} appends refused: {}", writing.size(),
-                  failure.ToString());
-    for (Writer* w : group) {
-      if (w->result->ok() && !w->result->value().duplicate) w->result = failure;
-    }
+    spdlog::error("event log write failed, {} appends refused: {}", appends, failure.ToString());
+    for (std::optional<Result<AppendResult>>* out : pending) *out = failure;
     return;
   }
   next_sequence_ = sequence;
   last_hash_ = hash;
   group_commits_.fetch_add(1, std::memory_order_relaxed);
-  grouped_requests_.fetch_add(writing.size(), std::memory_order_relaxed);
+  grouped_requests_.fetch_add(appends, std::memory_order_relaxed);
   PublishHead(sequence - 1);
 }
 

@@ -50,6 +50,9 @@ class RocksDbEventLog final : public EventLog {
   ~RocksDbEventLog() override;
 
   Result<AppendResult> Append(AppendRequest request) override;
+  // One writer in the group commit queue for all of `requests`: one synced
+  // WriteBatch (or the group's) carries them.
+  std::vector<Result<AppendResult>> AppendEach(std::vector<AppendRequest> requests) override;
   Status ScanStored(uint64_t from, Direction direction,
                     const std::function<bool(uint64_t, std::string_view)>& visit) const override;
   Status StreamSequences(std::string_view stream_id, uint64_t from_version, size_t max,
@@ -68,6 +71,9 @@ class RocksDbEventLog final : public EventLog {
   struct Writer;
 
   RocksDbEventLog(RocksDbEventLogOptions options);
+  // Queues `w`, and leads a group commit when it reaches the front. Returns
+  // when w's results are filled.
+  void Enqueue(Writer& w);
   // Leader: seals and writes the requests of `group`; fills their results.
   void CommitGroup(const std::vector<Writer*>& group);
   // Leader, holding `lock` on mu_: briefly waits for the appenders of the

@@ -28,10 +28,10 @@ bool EngineCore::WaitForProjections(uint64_t sequence, std::chrono::milliseconds
   }) && ProjectedSequence() >= sequence;
 }
 
-Result<domain::CommandOutcome> EngineCore::Execute(const domain::Command& command) {
-  auto start = std::chrono::steady_clock::now();
-  Result<domain::CommandOutcome> outcome = commands->Execute(command);
-  double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+namespace {
+
+void RecordCommand(Metrics& metrics, const domain::Command& command,
+                   const Result<domain::CommandOutcome>& outcome, double seconds) {
   uint64_t appended = 0;
   std::string_view label;
   if (outcome.ok()) {
@@ -41,7 +41,25 @@ Result<domain::CommandOutcome> EngineCore::Execute(const domain::Command& comman
     label = StatusCodeName(outcome.status().code());
   }
   metrics.CommandExecuted(domain::CommandName(command), label, seconds, appended);
+}
+
+}  // namespace
+
+Result<domain::CommandOutcome> EngineCore::Execute(const domain::Command& command) {
+  auto start = std::chrono::steady_clock::now();
+  Result<domain::CommandOutcome> outcome = commands->Execute(command);
+  double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  RecordCommand(metrics, command, outcome, seconds);
   return outcome;
+}
+
+std::vector<Result<domain::CommandOutcome>> EngineCore::ExecuteBatch(
+    std::span<const domain::Command> batch) {
+  auto start = std::chrono::steady_clock::now();
+  std::vector<Result<domain::CommandOutcome>> outcomes = commands->ExecuteBatch(batch);
+  double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  for (size_t i = 0; i < batch.size(); ++i) RecordCommand(metrics, batch[i], outcomes[i], seconds);
+  return outcomes;
 }
 
 ApiResponse JsonResponse(const json& body, int status) {

@@ -14,6 +14,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <span>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
@@ -69,6 +70,10 @@ struct EngineCore {
 
   // Executes `command` and records its metrics.
   Result<domain::CommandOutcome> Execute(const domain::Command& command);
+  // Executes `commands` with CommandService::ExecuteBatch (one durable write
+  // per round) and records each command's metrics with the batch's latency.
+  std::vector<Result<domain::CommandOutcome>> ExecuteBatch(
+      std::span<const domain::Command> commands);
 
   // Reads the fleet or audit projection under its runner's shared lock.
   template <typename F>

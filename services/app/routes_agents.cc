@@ -103,9 +103,14 @@ ApiResponse IngestBatch(EngineCore& core, const RouteContext& ctx) {
   uint64_t first = 0;
   uint64_t last = 0;
   json rejected = json::array();
+  std::vector<domain::Command> commands;
+  commands.reserve(reports.size());
+  for (const AgentReport& report : reports) {
+    commands.emplace_back(domain::IngestAgentReport{report, core.Now()});
+  }
+  std::vector<Result<domain::CommandOutcome>> outcomes = core.ExecuteBatch(commands);
   for (size_t i = 0; i < reports.size(); ++i) {
-    Result<domain::CommandOutcome> outcome =
-        core.Execute(domain::IngestAgentReport{reports[i], core.Now()});
+    const Result<domain::CommandOutcome>& outcome = outcomes[i];
     if (!outcome.ok()) {
       if (!IsReportError(outcome.status())) {
         return ErrorResponse(outcome.status().WithContext(
@@ -118,7 +123,7 @@ ApiResponse IngestBatch(EngineCore& core, const RouteContext& ctx) {
       continue;
     }
     for (const domain::AppendedStream& s : outcome->appended) {
-      if (first == 0) first = s.result.first_sequence;
+      first = first == 0 ? s.result.first_sequence : std::min(first, s.result.first_sequence);
       last = std::max(last, s.result.last_sequence);
     }
     switch (DispositionOf(*outcome)) {

@@ -7,8 +7,8 @@
 //            acks=all, murmur2 partitioner) and the same keys, values and
 //            headers, encoded beforehand. Best of `--rounds` for each side.
 //   ingest:  `--reports` protobuf AgentReports (one agent each) on a topic:
-//            ReportConsumer -> IngestAgentReport on `--ingest-shards` command
-//            services -> durable events -> a FleetProjection committed by a
+//            ReportConsumer -> CommandService::ExecuteBatch of IngestAgentReport
+//            -> durable events -> a FleetProjection committed by a
 //            ProjectionRunner, timed until the projection's checkpoint is the
 //            last event; vs a raw consumer-group loop reading the same topic.
 // Without `--brokers` it starts a broker with docker/kafka/kafka.sh (with the
@@ -44,7 +44,6 @@ struct KafkaBenchOptions {
   uint64_t events = 200000;
   uint64_t reports = 20000;
   int partitions = 3;
-  size_t shards = 8;
   size_t batch = 5000;
   int rounds = 4;
   size_t read_ahead = 0;
@@ -256,7 +255,7 @@ Status IngestPhase(const KafkaBenchOptions& o, const ClientSettings& client, Tem
   projections::ProjectionRunner runner(**log, **store, fleet);
   ROTOR_RETURN_IF_ERROR(runner.Open());
   domain::CommandService service(**log);
-  kafka::ReportIngestor ingestor(service, **log, o.shards);
+  kafka::ReportIngestor ingestor(service);
   kafka::ReportConsumerOptions consumer_options;
   consumer_options.client = client;
   consumer_options.topic = topic;
@@ -304,7 +303,6 @@ void Print(const KafkaBenchOptions& o, const Figures& f) {
     j.Add("reports", o.reports)
         .Add("events", o.events)
         .Add("partitions", uint64_t(o.partitions))
-        .Add("ingest_shards", uint64_t{o.shards})
         .Add("consumer_batch", uint64_t{o.batch})
         .Add("ingest_per_s", f.ingest)
         .Add("raw_consume_per_s", f.raw_consume)
@@ -329,8 +327,8 @@ void Print(const KafkaBenchOptions& o, const Figures& f) {
              f.ingest, f.raw_consume, ingest_ratio, kIngestTarget);
   fmt::print("  (raw consumer without the group join: {:.0f}/s; ingest is {:.3f}x that)\n",
              f.raw_consume_after_join, Ratio(f.ingest, f.raw_consume_after_join));
-  fmt::print("  ingest: {} shards, {} group commits, {:.1f} appends per fsync\n", o.shards,
-             f.group_commits, per_fsync);
+  fmt::print("  ingest: {} group commits, {:.1f} appends per fsync\n", f.group_commits,
+             per_fsync);
 }
 
 int RunKafkaBench(const KafkaBenchOptions& o) {
@@ -378,9 +376,6 @@ Runner AddKafkaBench(CLI::App* command) {
       ->check(CLI::PositiveNumber)
       ->capture_default_str();
   command->add_option("--partitions", o->partitions, "partitions per topic")
-      ->check(CLI::PositiveNumber)
-      ->capture_default_str();
-  command->add_option("--ingest-shards", o->shards, "command services ingesting in parallel")
       ->check(CLI::PositiveNumber)
       ->capture_default_str();
   command->add_option("--batch", o->batch, "reports per consumer batch")

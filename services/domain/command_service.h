@@ -20,6 +20,7 @@
 
 #include <functional>
 #include <mutex>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -68,6 +69,22 @@ class CommandService {
   // event this build cannot read; kIoError or kCancelled from the log.
   Result<CommandOutcome> Execute(const Command& command);
 
+  // Executes `commands` as Execute would, returning one result per command
+  // in order, with one durable write per round instead of one per command
+  // (EventLog::AppendEach). A round decides every waiting command on the same
+  // caught-up state and appends the decisions whose streams no earlier
+  // command of the round writes. A command waits for a later round when it
+  // writes a stream already taken in this round (so the commands of one
+  // stream run in order, each deciding on the ones before it), or when its
+  // decision is an error or a no-op while an earlier command of the batch is
+  // unfinished (so it is refused or skipped only on a state that includes
+  // every command before it). Commands on disjoint streams are decided as if
+  // two services ran them concurrently. A conflict is retried in a later
+  // round, at most Options::max_attempts times per command. Errors per
+  // command: as Execute; a log error that ends a round is the result of
+  // every command not yet finished.
+  std::vector<Result<CommandOutcome>> ExecuteBatch(std::span<const Command> commands);
+
   // Folds events appended since the last fold. Errors: as Execute's log errors.
   Status CatchUp();
 
@@ -81,6 +98,11 @@ class CommandService {
   // Errors: kConflict (retry), other log errors.
   Status AppendDecision(const Decision& decision, CommandOutcome& outcome,
                         std::string& duplicate_key);
+  // What a duplicate idempotency key means for a command that appended
+  // `key`: kConflict the first time (decide again), kAlreadyExists when the
+  // previous attempt found the same key held (`duplicate_key`, updated).
+  Status DuplicateKey(const std::string& key, const AppendResult& result,
+                      std::string& duplicate_key) const;
 
   EventLog& log_;
   const Options options_;

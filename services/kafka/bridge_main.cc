@@ -64,7 +64,7 @@ int RunBridge(const BridgeOptions& options, const Flags& flags, const sigset_t& 
   auto log = rotor::RocksDbEventLog::Open(options.data_dir);
   if (!log.ok()) return Fail(log.status());
   rotor::domain::CommandService service(**log);
-  ReportIngestor ingestor(service, **log, options.ingest_shards);
+  ReportIngestor ingestor(service);
   std::unique_ptr<EventRelay> relay;
   std::unique_ptr<ReportConsumer> consumer;
   if (options.relay) {
@@ -144,7 +144,6 @@ int main(int argc, char** argv) {
           "relay checkpoint file (<data-dir>.relay-checkpoint)");
   setting("--batch-max", "consumer.batch.max", "reports per consumer batch (5000)");
   setting("--batch-wait-ms", "consumer.batch.wait.ms", "batch gathering time (50)");
-  setting("--ingest-shards", "ingest.shards", "command services ingesting in parallel (8)");
   app.add_flag_callback(
       "--no-relay", [&] { flags.settings.emplace_back("relay", "false"); },
       "do not run the event relay");

@@ -97,8 +97,6 @@ Status ApplySetting(std::string_view key, std::string_view value, BridgeOptions*
     size_t ms = 0;
     ROTOR_RETURN_IF_ERROR(ParseCount(key, value, &ms));
     o->batch_wait = std::chrono::milliseconds(ms);
-  } else if (key == "ingest.shards") {
-    return ParseCount(key, value, &o->ingest_shards);
   } else {
     return Status::InvalidArgument("unknown setting '" + std::string(key) + "'");
   }

@@ -1,6 +1,5 @@
 #include "services/kafka/report_ingestor.h"
 
-#include <thread>
 #include <variant>
 
 namespace rotor::kafka {
@@ -17,48 +16,18 @@ bool IsReportError(const Status& error) {
   }
 }
 
-ReportIngestor::ReportIngestor(domain::CommandService& service, EventLog& log, size_t shards) {
-  services_.push_back(&service);
-  for (size_t i = 1; i < shards; ++i) {
-    owned_.push_back(std::make_unique<domain::CommandService>(log));
-    services_.push_back(owned_.back().get());
-  }
-  routes_.resize(services_.size());
-}
-
-ReportIngestor::~ReportIngestor() = default;
-
 Status ReportIngestor::Ingest(std::span<const AgentReport> reports,
                               const std::function<Time()>& clock, std::vector<ReportResult>* out) {
   out->assign(reports.size(), ReportResult{});
-  for (auto& route : routes_) route.clear();
-  std::hash<std::string> hash;
+  commands_.clear();
+  commands_.reserve(reports.size());
+  for (const AgentReport& report : reports) {
+    commands_.emplace_back(domain::IngestAgentReport{report, clock()});
+  }
+  std::vector<Result<domain::CommandOutcome>> outcomes = service_.ExecuteBatch(commands_);
   for (size_t i = 0; i < reports.size(); ++i) {
-    size_t shard = services_.size() == 1 ? 0 : hash(reports[i].agent_id) % services_.size();
-    routes_[shard].push_back(i);
-  }
-  std::vector<Status> statuses(services_.size());
-  std::vector<std::thread> threads;
-  for (size_t s = 1; s < services_.size(); ++s) {
-    if (routes_[s].empty()) continue;
-    threads.emplace_back(
-        [&, s] { statuses[s] = RunShard(*services_[s], reports, routes_[s], clock, *out); });
-  }
-  statuses[0] = RunShard(*services_[0], reports, routes_[0], clock, *out);
-  for (std::thread& t : threads) t.join();
-  for (const Status& s : statuses) ROTOR_RETURN_IF_ERROR(s);
-  return Status::Ok();
-}
-
-Status ReportIngestor::RunShard(domain::CommandService& service,
-                                std::span<const AgentReport> reports,
-                                const std::vector<size_t>& indexes,
-                                const std::function<Time()>& clock,
-                                std::vector<ReportResult>& out) {
-  for (size_t i : indexes) {
-    Result<domain::CommandOutcome> outcome =
-        service.Execute(domain::IngestAgentReport{reports[i], clock()});
-    ReportResult& result = out[i];
+    const Result<domain::CommandOutcome>& outcome = outcomes[i];
+    ReportResult& result = (*out)[i];
     if (!outcome.ok()) {
       if (!IsReportError(outcome.status())) return outcome.status();
       result.disposition = ReportDisposition::kInvalid;

@@ -8,16 +8,11 @@
 // report_id is the append's idempotency key). Reports of one agent are
 // executed in batch order.
 //
-// Throughput: CommandService::Execute holds the service's mutex across the
-// durable append, so one service makes one fsync per report. With `shards`
-// > 1 the ingestor adds shards-1 private CommandServices over the same log
-// (the command service is built for several services sharing a log) and
-// routes each report by a hash of its agent id, one thread per shard; their
-// concurrent appends are merged by the log's group commit. Each service
-// folds every event of the log, so CPU per report grows with the shard
-// count (docs/kafka.md, "Throughput").
+// Throughput: the batch goes to CommandService::ExecuteBatch, so reports of
+// distinct agents share one durable write (one fsync per round of the batch,
+// usually one per batch).
 //
-// Ownership: `service` and `log` must outlive the ingestor. Thread safety:
+// Ownership: `service` must outlive the ingestor. Thread safety:
 // Ingest() is called from one thread at a time.
 #pragma once
 
@@ -49,8 +44,7 @@ struct ReportResult {
 
 class ReportIngestor {
  public:
-  ReportIngestor(domain::CommandService& service, EventLog& log, size_t shards = 1);
-  ~ReportIngestor();
+  explicit ReportIngestor(domain::CommandService& service) : service_(service) {}
   ReportIngestor(const ReportIngestor&) = delete;
   ReportIngestor& operator=(const ReportIngestor&) = delete;
 
@@ -63,17 +57,10 @@ class ReportIngestor {
   Status Ingest(std::span<const AgentReport> reports, const std::function<Time()>& clock,
                 std::vector<ReportResult>* out);
 
-  size_t shards() const { return services_.size(); }
 
  private:
-  // Executes reports[i] for each i in `indexes`, in order, on `service`.
-  static Status RunShard(domain::CommandService& service, std::span<const AgentReport> reports,
-                         const std::vector<size_t>& indexes, const std::function<Time()>& clock,
-                         std::vector<ReportResult>& out);
-
-  std::vector<std::unique_ptr<domain::CommandService>> owned_;
-  std::vector<domain::CommandService*> services_;  // [0] is the caller's
-  std::vector<std::vector<size_t>> routes_;        // per shard, reused
+  domain::CommandService& service_;
+  std::vector<domain::Command> commands_;  // reused
 };
 
 // Whether `error` from CommandService::Execute is the report's fault (goes to

@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "events/verify.h"
 #include "tests/events/event_log_test_util.h"
 
 namespace rotor::testing {
@@ -202,6 +203,55 @@ TYPED_TEST(EventLogConformanceTest, AppendAfterCloseIsCancelled) {
   EXPECT_EQ(r.status().code(), StatusCode::kCancelled);
   EXPECT_EQ(this->log().Head(), 1u);
   EXPECT_EQ(ReadAll(this->log()).size(), 1u);  // reads still work
+}
+
+TYPED_TEST(EventLogConformanceTest, AppendEachAppendsEveryRequestOnItsOwnTerms) {
+  std::vector<AppendRequest> requests;
+  requests.push_back(Request("a", ExpectedVersion::NoStream(), {"a1"}));
+  requests.push_back(Request("b", ExpectedVersion::NoStream(), {"b1", "b2"}));
+  requests.push_back(Request("a", ExpectedVersion::NoStream(), {"x"}));  // a is at 1 now
+  requests.push_back(Request("a", ExpectedVersion::Exact(1), {"a2"}));
+  requests.push_back(Request("c", ExpectedVersion::Any(), {}));  // no events: refused
+  requests.push_back(Request("c", ExpectedVersion::Any(), {"c1"}, "key-1"));
+  requests.push_back(Request("d", ExpectedVersion::Any(), {"d1"}, "key-1"));  // repeats key-1
+  requests.push_back(Request("b", ExpectedVersion::Any(), {"b3"}));
+  std::vector<Result<AppendResult>> results = this->log().AppendEach(std::move(requests));
+  ASSERT_EQ(results.size(), 8u);
+  ASSERT_OK(results[0]);
+  EXPECT_EQ(results[0]->first_sequence, 1u);
+  ASSERT_OK(results[1]);
+  EXPECT_EQ(results[1]->first_sequence, 2u);
+  EXPECT_EQ(results[1]->last_sequence, 3u);
+  EXPECT_EQ(results[2].status().code(), StatusCode::kConflict) << results[2].status().ToString();
+  ASSERT_OK(results[3]);
+  EXPECT_EQ(results[3]->first_sequence, 4u);
+  EXPECT_EQ(results[3]->stream_version, 2u);
+  EXPECT_EQ(results[4].status().code(), StatusCode::kInvalidArgument);
+  ASSERT_OK(results[5]);
+  EXPECT_FALSE(results[5]->duplicate);
+  ASSERT_OK(results[6]);
+  EXPECT_TRUE(results[6]->duplicate);
+  EXPECT_EQ(results[6]->first_sequence, results[5]->first_sequence);
+  ASSERT_OK(results[7]);
+  EXPECT_EQ(results[7]->stream_version, 3u);
+  std::vector<RecordedEvent> all = ReadAll(this->log());
+  EXPECT_EQ(PayloadsOf(all), (std::vector<std::string>{"a1", "b1", "b2", "a2", "c1", "b3"}));
+  EXPECT_EQ(this->log().Head(), 6u);
+  ASSERT_OK(Verify(this->log()));
+  std::vector<RecordedEvent> b;
+  ASSERT_OK(this->log().ReadStream("b", 1, 10, &b));
+  EXPECT_EQ(PayloadsOf(b), (std::vector<std::string>{"b1", "b2", "b3"}));
+}
+
+TYPED_TEST(EventLogConformanceTest, AppendEachOnAClosedLogIsCancelledForEveryRequest) {
+  this->log().Close();
+  std::vector<AppendRequest> requests;
+  requests.push_back(Request("a", ExpectedVersion::Any(), {"a1"}));
+  requests.push_back(Request("b", ExpectedVersion::Any(), {"b1"}));
+  std::vector<Result<AppendResult>> results = this->log().AppendEach(std::move(requests));
+  ASSERT_EQ(results.size(), 2u);
+  for (const auto& r : results) EXPECT_EQ(r.status().code(), StatusCode::kCancelled);
+  EXPECT_EQ(this->log().Head(), 0u);
 }
 
 }  // namespace

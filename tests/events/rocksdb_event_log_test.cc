@@ -248,5 +248,25 @@ TEST(RocksDbEventLogTest, ACorruptStreamIndexEntryIsAnErrorNamingTheStream) {
   EXPECT_NE(s.message().find("stream 's'"), std::string::npos) << s.ToString();
 }
 
+TEST(RocksDbEventLogTest, AppendEachIsOneGroupCommit) {
+  TempDir dir;
+  auto log = OpenOrDie(dir.path());
+  ASSERT_NE(log, nullptr);
+  std::vector<AppendRequest> requests;
+  for (int i = 0; i < 500; ++i) {
+    requests.push_back(Request("agent-" + std::to_string(i), ExpectedVersion::NoStream(),
+                               {"r" + std::to_string(i)}, "report-" + std::to_string(i)));
+  }
+  uint64_t commits = log->group_commits();
+  std::vector<Result<AppendResult>> results = log->AppendEach(std::move(requests));
+  EXPECT_EQ(log->group_commits(), commits + 1);
+  EXPECT_EQ(log->grouped_requests(), 500u);
+  for (size_t i = 0; i < results.size(); ++i) {
+    ASSERT_OK(results[i]);
+    EXPECT_EQ(results[i]->first_sequence, i + 1);
+  }
+  EXPECT_EQ(log->Head(), 500u);
+}
+
 }  // namespace
 }  // namespace rotor::testing

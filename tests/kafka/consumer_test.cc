@@ -37,7 +37,7 @@ class ReportConsumerTest : public testing::KafkaTest {
     ASSERT_TRUE(log.ok()) << log.status().ToString();
     log_ = std::move(*log);
     service_ = std::make_unique<domain::CommandService>(*log_);
-    ingestor_ = std::make_unique<ReportIngestor>(*service_, *log_, 8);
+    ingestor_ = std::make_unique<ReportIngestor>(*service_);
     topic_ = testing::UniqueTopic("reports");
     dlq_ = topic_ + ".dlq";
     ASSERT_TRUE(EnsureTopic(Client(), topic_, 3).ok());
@@ -274,7 +274,7 @@ TEST_F(ReportConsumerTest, RebalanceToASecondMemberLosesNothingAndRepeatsNothing
   // The second wave is produced once both hold partitions, so both get work
   // however fast the first member drained the first wave.
   domain::CommandService other_service(*log_);
-  ReportIngestor other_ingestor(other_service, *log_, 8);
+  ReportIngestor other_ingestor(other_service);
   auto second = StartConsumer("rebalance", 500, &other_ingestor);
   ASSERT_TRUE(WaitFor([&] {
     return first->assigned_partitions() > 0 && second->assigned_partitions() > 0 &&
