@@ -202,8 +202,7 @@ Result<AppendResult> RocksDbEventLog::Append(AppendRequest request) {
   return std::move(*w.results[0]);
 }
 
-std::vector<Result<AppendResult>> RocksDbEventLog::AppendEach(
-    std::vector<AppendRequest> requests) {
+std::vector<Result<AppendResult>> RocksDbEventLog::AppendEach(std::vector<AppendRequest> requests) {
   Writer w;
   w.requests = requests;
   w.results.resize(requests.size());

@@ -168,6 +168,10 @@ Time Engine::Now() const { return core_->Now(); }
 
 uint64_t Engine::Head() const { return core_->log->Head(); }
 
+EventLog& Engine::log() { return *core_->log; }
+
+domain::CommandService& Engine::commands() { return *core_->commands; }
+
 bool Engine::WaitForProjections(uint64_t sequence, std::chrono::milliseconds timeout) const {
   return core_->WaitForProjections(sequence, timeout);
 }

@@ -25,10 +25,15 @@
 #include <memory>
 #include <string>
 
+#include "events/event_log.h"
 #include "events/status.h"
 #include "events/time.h"
 #include "services/app/api.h"
 #include "services/app/virtual_clock.h"
+
+namespace rotor::domain {
+class CommandService;
+}  // namespace rotor::domain
 
 namespace rotor::app {
 
@@ -93,6 +98,12 @@ class Engine final : public Api {
   bool WaitForProjections(uint64_t sequence, std::chrono::milliseconds timeout) const;
   // OK while the log is open and the projections are running.
   Status Health() const;
+
+  // The event log and the command service, for in-process adapters (rotord's
+  // Kafka relay and report consumer). Valid until the engine is destroyed;
+  // after Close() appends return kCancelled.
+  EventLog& log();
+  domain::CommandService& commands();
 
   // Ends every Watch (within a quarter second); commands still run.
   void BeginShutdown();

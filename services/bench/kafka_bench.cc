@@ -327,8 +327,7 @@ void Print(const KafkaBenchOptions& o, const Figures& f) {
              f.ingest, f.raw_consume, ingest_ratio, kIngestTarget);
   fmt::print("  (raw consumer without the group join: {:.0f}/s; ingest is {:.3f}x that)\n",
              f.raw_consume_after_join, Ratio(f.ingest, f.raw_consume_after_join));
-  fmt::print("  ingest: {} group commits, {:.1f} appends per fsync\n", f.group_commits,
-             per_fsync);
+  fmt::print("  ingest: {} group commits, {:.1f} appends per fsync\n", f.group_commits, per_fsync);
 }
 
 int RunKafkaBench(const KafkaBenchOptions& o) {

@@ -77,8 +77,8 @@ Status CommandService::DuplicateKey(const std::string& key, const AppendResult& 
   std::string where = log_.ReadOne(result.first_sequence, &holder).ok()
                           ? " by stream '" + holder.stream_id + "'"
                           : "";
-  std::string message = "idempotency key '" + key + "' is already used" + where +
-                        " at sequence " + std::to_string(result.first_sequence);
+  std::string message = "idempotency key '" + key + "' is already used" + where + " at sequence " +
+                        std::to_string(result.first_sequence);
   if (duplicate_key == key) return Status::AlreadyExists(message);
   duplicate_key = key;
   return Status::Conflict(message);
@@ -108,6 +108,33 @@ std::vector<Result<CommandOutcome>> CommandService::ExecuteBatch(
     size_t first;
   };
   std::vector<Taken> taken;
+  // When the round's appends are the only events since state_ (no other
+  // writer came between), folds the decided events straight into state_
+  // instead of reading them back; otherwise the next CatchUpLocked does.
+  auto evolve_appended = [&](const std::vector<Taken>& round,
+                             const std::vector<Result<AppendResult>>& appended) {
+    uint64_t next = state_.last_sequence + 1;
+    for (const Result<AppendResult>& r : appended) {
+      if (!r.ok() || r->duplicate) continue;
+      if (r->first_sequence != next) return;
+      next = r->last_sequence + 1;
+    }
+    for (const Taken& t : round) {
+      for (size_t j = 0; j < t.decision.appends.size(); ++j) {
+        const Result<AppendResult>& r = appended[t.first + j];
+        if (!r.ok() || r->duplicate) continue;
+        const StreamAppend& append = t.decision.appends[j];
+        uint64_t version = r->stream_version - append.events.size();
+        uint64_t sequence = r->first_sequence;
+        for (const Event& event : append.events) {
+          Evolve(state_,
+                 EventMeta{sequence++, append.stream_id, ++version, t.decision.recorded_at,
+                           t.decision.actor},
+                 event);
+        }
+      }
+    }
+  };
   std::vector<AppendRequest> requests;
   std::unordered_set<std::string> claimed;
   std::vector<size_t> later;
@@ -142,8 +169,9 @@ std::vector<Result<CommandOutcome>> CommandService::ExecuteBatch(
         continue;
       }
       unfinished_before = true;
-      bool free = std::none_of(decision->appends.begin(), decision->appends.end(),
-                               [&](const StreamAppend& a) { return claimed.contains(a.stream_id); });
+      bool free =
+          std::none_of(decision->appends.begin(), decision->appends.end(),
+                       [&](const StreamAppend& a) { return claimed.contains(a.stream_id); });
       if (!free) {
         later.push_back(c);
         continue;
@@ -153,24 +181,24 @@ std::vector<Result<CommandOutcome>> CommandService::ExecuteBatch(
       size_t first = requests.size();
       for (const StreamAppend& append : decision->appends) {
         claimed.insert(append.stream_id);
-        requests.push_back(
-            MakeRequest(*decision, append, state_.StreamVersion(append.stream_id)));
+        requests.push_back(MakeRequest(*decision, append, state_.StreamVersion(append.stream_id)));
       }
       taken.push_back(Taken{c, std::move(*decision), first});
     }
     if (!requests.empty()) {
       std::vector<Result<AppendResult>> appended = log_.AppendEach(std::move(requests));
       requests = {};
+      evolve_appended(taken, appended);
       for (Taken& t : taken) {
         CommandOutcome& outcome = outcomes[t.command];
         Status status;
         for (size_t j = 0; j < t.decision.appends.size(); ++j) {
           const StreamAppend& append = t.decision.appends[j];
           const Result<AppendResult>& result = appended[t.first + j];
-          Status s = !result.ok()       ? result.status()
-                     : result->duplicate ? DuplicateKey(append.idempotency_key, *result,
-                                                        duplicate_keys[t.command])
-                                         : Status::Ok();
+          Status s = !result.ok() ? result.status()
+                     : result->duplicate
+                         ? DuplicateKey(append.idempotency_key, *result, duplicate_keys[t.command])
+                         : Status::Ok();
           if (s.ok()) {
             outcome.appended.push_back(
                 AppendedStream{append.stream_id, *result, std::move(t.decision.appends[j].events)});

@@ -57,7 +57,6 @@ class ReportIngestor {
   Status Ingest(std::span<const AgentReport> reports, const std::function<Time()>& clock,
                 std::vector<ReportResult>* out);
 
-
  private:
   domain::CommandService& service_;
   std::vector<domain::Command> commands_;  // reused

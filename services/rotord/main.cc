@@ -6,17 +6,27 @@
 // Prints `listening on URL` on stdout once bound (and writes URL to
 // --port-file). SIGTERM or SIGINT shuts down gracefully: stop accepting,
 // finish in-flight requests, let the projections commit, close the log.
-// Exit codes: 0 after a signal, 1 when startup fails, 2 on bad usage.
+// With Kafka brokers configured it also runs the event relay and the
+// agent-report consumer (docs/kafka.md).
+// Exit codes: 0 after a signal, 1 when startup fails or a Kafka client fails
+// for good, 2 on bad usage.
 #include <signal.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
+#include <unistd.h>
 
+#include <atomic>
 #include <cstdio>
 #include <fstream>
 #include <iostream>
+#include <thread>
 
 #include "services/app/engine.h"
 #include "services/http/http_server.h"
+#include "services/kafka/bridge_options.h"
+#include "services/kafka/event_relay.h"
+#include "services/kafka/report_consumer.h"
+#include "services/kafka/report_ingestor.h"
 #include "services/rotord/options.h"
 #include "services/rotord/stale_sweeper.h"
 
@@ -57,6 +67,67 @@ rotor::app::EngineOptions EngineOptionsFrom(const RotordOptions& o) {
   return e;
 }
 
+// The Kafka relay and report consumer, when configured (docs/kafka.md).
+struct KafkaClients {
+  std::unique_ptr<rotor::kafka::ReportIngestor> ingestor;
+  std::unique_ptr<rotor::kafka::EventRelay> relay;
+  std::unique_ptr<rotor::kafka::ReportConsumer> consumer;
+
+  // Why a client stopped for good (a fatal Kafka error), or OK.
+  Status Failure() const {
+    if (relay != nullptr && !relay->running() && !relay->status().ok()) return relay->status();
+    if (consumer != nullptr && !consumer->status().ok()) return consumer->status();
+    return Status::Ok();
+  }
+
+  // The consumer first, so that the relay publishes the last reports' events.
+  void Stop() {
+    if (consumer != nullptr) consumer->Stop();
+    if (relay != nullptr) relay->Stop();
+  }
+};
+
+// Reads the Kafka settings: the config file, then --kafka-brokers. The
+// relay's checkpoint defaults to DATA/kafka-relay.checkpoint. Errors:
+// kInvalidArgument or kIoError naming the setting or the file.
+rotor::Result<rotor::kafka::BridgeOptions> KafkaOptionsFrom(const RotordOptions& o) {
+  rotor::kafka::BridgeOptions k;
+  k.data_dir = o.data_dir;
+  k.checkpoint_path = o.data_dir + "/kafka-relay.checkpoint";
+  if (!o.kafka_config.empty()) {
+    ROTOR_RETURN_IF_ERROR(rotor::kafka::ApplyConfigFile(o.kafka_config, &k));
+  }
+  if (!o.kafka_brokers.empty()) {
+    ROTOR_RETURN_IF_ERROR(rotor::kafka::ApplySetting("brokers", o.kafka_brokers, &k));
+  }
+  ROTOR_RETURN_IF_ERROR(rotor::kafka::ValidateBridgeOptions(k));
+  return k;
+}
+
+rotor::Result<KafkaClients> StartKafka(const RotordOptions& o, rotor::app::Engine& engine) {
+  KafkaClients clients;
+  if (o.kafka_brokers.empty() && o.kafka_config.empty()) return clients;
+  rotor::Result<rotor::kafka::BridgeOptions> k = KafkaOptionsFrom(o);
+  if (!k.ok()) return k.status().WithContext("kafka");
+  if (k->relay) {
+    auto relay = rotor::kafka::EventRelay::Create(engine.log(), k->RelayOptions());
+    if (!relay.ok()) return relay.status();
+    clients.relay = std::move(*relay);
+  }
+  if (k->consume) {
+    clients.ingestor = std::make_unique<rotor::kafka::ReportIngestor>(engine.commands());
+    auto consumer = rotor::kafka::ReportConsumer::Create(*clients.ingestor, k->ConsumerOptions());
+    if (!consumer.ok()) return consumer.status();
+    clients.consumer = std::move(*consumer);
+  }
+  if (clients.relay != nullptr) clients.relay->Start();
+  if (clients.consumer != nullptr) clients.consumer->Start();
+  spdlog::info(
+      "kafka: {}{}", k->relay ? "publishing events to " + k->events_topic : "",
+      k->consume ? (k->relay ? ", " : "") + std::string("consuming ") + k->reports_topic : "");
+  return clients;
+}
+
 int Run(const RotordOptions& o, const sigset_t& signals) {
   rotor::app::EngineOptions engine_options = EngineOptionsFrom(o);
   auto engine = rotor::app::Engine::Open(engine_options);
@@ -95,16 +166,38 @@ int Run(const RotordOptions& o, const sigset_t& signals) {
                o.virtual_clock ? ", virtual clock" : "");
   rotor::rotord::StaleSweeper sweeper(**engine, o.sweep_interval);
   sweeper.Start();
+  rotor::Result<KafkaClients> kafka = StartKafka(o, **engine);
+  if (!kafka.ok()) return Fail(kafka.status());
 
+  // A Kafka client that fails for good stops rotord with exit code 1, so that
+  // its supervisor restarts it (the relay resumes from its checkpoint, the
+  // consumer from the committed offsets).
+  std::atomic<bool> stopping{false};
+  std::atomic<bool> kafka_failed{false};
+  std::thread watcher([&] {
+    while (!stopping.load()) {
+      Status failure = kafka->Failure();
+      if (!failure.ok()) {
+        spdlog::error("kafka: {}; shutting down", failure.ToString());
+        kafka_failed = true;
+        kill(getpid(), SIGTERM);
+        return;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    }
+  });
   int signal_number = 0;
   sigwait(&signals, &signal_number);
+  stopping = true;
+  watcher.join();
   spdlog::info("signal {}: shutting down", signal_number);
   sweeper.Stop();
   (*engine)->BeginShutdown();  // ends SSE streams
   (*server)->Stop();           // stops accepting; in-flight requests finish
+  kafka->Stop();               // commits what was ingested, publishes what was appended
   (*engine)->Close();          // projections commit, the log closes
   spdlog::info("rotord stopped");
-  return 0;
+  return kafka_failed ? 1 : 0;
 }
 
 }  // namespace

@@ -89,6 +89,10 @@ ParsedFlags ParseFlags(int argc, char** argv) {
       ->check(CLI::Range(1, 1024));
   app.add_option("--log-level", o.log_level, "trace, debug, info, warn, error")
       ->capture_default_str();
+  app.add_option("--kafka-brokers", o.kafka_brokers,
+                 "Kafka bootstrap servers: publish events, consume agent reports");
+  app.add_option("--kafka-config", o.kafka_config,
+                 "Kafka settings file: `key = value` lines (docs/kafka.md)");
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

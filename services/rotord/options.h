@@ -30,6 +30,10 @@ struct RotordOptions {
   size_t max_body_bytes = 8u << 20;
   int http_threads = 32;
   std::string log_level = "info";
+  // Kafka (docs/kafka.md): with brokers (flag or config file) rotord runs the
+  // event relay and the agent-report consumer in process.
+  std::string kafka_brokers;
+  std::string kafka_config;
 
   // Parsed from `listen`.
   std::string host;

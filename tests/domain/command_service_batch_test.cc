@@ -81,11 +81,9 @@ TEST_F(CommandServiceBatchTest, CommandsOfOneStreamRunInOrderEachSeeingTheOnesBe
   Time t1 = T0() + Hours(1);
   Time t2 = T0() + Hours(2);
   std::vector<Command> batch = {
-      Ingest("r1", "a1", t1, {kOld}),
-      Ingest("x1", "a2", t1, {kOld}),
-      Ingest("r2", "a1", t2, {kOld}),
-      Ingest("r1", "a1", t1, {kOld}),  // a repeat of the first
-      Ingest("r0", "a1", T0(), {kOld}),  // older than r2: outdated
+      Ingest("r1", "a1", t1, {kOld}),   Ingest("x1", "a2", t1, {kOld}),
+      Ingest("r2", "a1", t2, {kOld}),   Ingest("r1", "a1", t1, {kOld}),  // a repeat of the first
+      Ingest("r0", "a1", T0(), {kOld}),                                  // older than r2: outdated
   };
   std::vector<Result<CommandOutcome>> results = service.ExecuteBatch(batch);
   ASSERT_EQ(results.size(), 5u);

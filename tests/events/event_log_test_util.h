@@ -14,8 +14,8 @@
 #include "events/memory_event_log.h"
 #include "events/rocksdb_event_log.h"
 #include "events/status.h"
-#include "tests/testing/temp_dir.h"
 #include "tests/events/test_printers.h"
+#include "tests/testing/temp_dir.h"
 
 namespace rotor::testing {
 

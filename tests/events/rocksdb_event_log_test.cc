@@ -183,9 +183,9 @@ TEST(RocksDbEventLogTest, StoredKeysFollowTheDocumentedEncoding) {
   // streams: id 0x00 BE64(first version) -> BE64(first sequence) [BE64(count) when > 1]
   EXPECT_EQ(get(2, std::string("x\0", 2) + be1), be1);
   EXPECT_EQ(get(2, std::string("rollout-7\0", 10) + be1), be2 + be2);
-  EXPECT_EQ(get(3, "rollout-7"), be2);                           // stream_heads: BE64(version)
-  EXPECT_EQ(get(4, "idem"), be2 + be3 + be2);                    // idempotency: first last version
-  std::string value = get(1, be3);                               // events: hash || canonical
+  EXPECT_EQ(get(3, "rollout-7"), be2);         // stream_heads: BE64(version)
+  EXPECT_EQ(get(4, "idem"), be2 + be3 + be2);  // idempotency: first last version
+  std::string value = get(1, be3);             // events: hash || canonical
   RecordedEvent e;
   ASSERT_OK(DecodeStoredRecord(3, value, &e, HashCheck::kVerify));
   EXPECT_EQ(e.payload, "r2");

@@ -1,20 +1,17 @@
 // SIGKILL of the real rotor-kafka-bridge process in the middle of relaying:
 // after a restart every sequence 1..N is on the topic, as read by Debian's
 // kcat (a client Rotor did not write). Repeats are allowed, gaps are not.
-#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <map>
-#include <sstream>
 
 #include "events/rocksdb_event_log.h"
-#include "services/kafka/relay_checkpoint.h"
 #include "services/kafka/topic_admin.h"
-#include "tests/testing/temp_dir.h"
 #include "tests/kafka/kafka_test_util.h"
+#include "tests/testing/temp_dir.h"
 
 namespace rotor::kafka {
 namespace {
@@ -24,28 +21,10 @@ using testing::WaitFor;
 
 // Starts rotor-kafka-bridge with `args`, its output going to `log_path`.
 pid_t SpawnBridge(const std::vector<std::string>& args, const std::string& log_path) {
-  std::vector<std::string> argv_strings = {ROTOR_KAFKA_BRIDGE};
-  argv_strings.insert(argv_strings.end(), args.begin(), args.end());
-  std::vector<char*> argv;
-  for (std::string& s : argv_strings) argv.push_back(s.data());
-  argv.push_back(nullptr);
-  pid_t pid = fork();
-  if (pid == 0) {
-    int fd = open(log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
-    if (fd >= 0) {
-      dup2(fd, STDOUT_FILENO);
-      dup2(fd, STDERR_FILENO);
-    }
-    execv(argv[0], argv.data());
-    _exit(127);
-  }
-  return pid;
+  return testing::SpawnProcess(ROTOR_KAFKA_BRIDGE, args, log_path);
 }
 
-uint64_t CheckpointOf(const std::string& path) {
-  auto position = RelayCheckpointFile(path).Load();
-  return position.ok() ? position->sequence : 0;
-}
+using testing::CheckpointOf;
 
 class BridgeProcessTest : public testing::KafkaTest {};
 
@@ -85,24 +64,9 @@ TEST_F(BridgeProcessTest, SigkillMidRelayThenRestartPublishesEverySequence) {
   ASSERT_EQ(waitpid(second, &status, 0), second);
   EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << "graceful exit on SIGTERM";
 
-  // Read the topic with kcat, headers only: "rotor-event-type=...,rotor-sequence=N".
-  std::string out;
-  ASSERT_EQ(testing::Shell("kcat -C -q -e -o beginning -b " + Quote(bootstrap()) + " -t " +
-                               Quote(topic) + " -f '%h\\n'",
-                           &out),
-            0);
-  std::vector<uint32_t> copies(kEvents + 1, 0);
+  std::vector<uint32_t> copies = testing::SequenceCopies(bootstrap(), topic, kEvents);
   uint64_t messages = 0;
-  std::istringstream lines(out);
-  for (std::string line; std::getline(lines, line);) {
-    size_t at = line.find("rotor-sequence=");
-    ASSERT_NE(at, std::string::npos) << line;
-    uint64_t sequence = std::stoull(line.substr(at + 15));
-    ASSERT_GE(sequence, 1u);
-    ASSERT_LE(sequence, kEvents);
-    copies[sequence]++;
-    messages++;
-  }
+  for (uint32_t c : copies) messages += c;
   uint64_t missing = 0;
   for (uint64_t s = 1; s <= kEvents; ++s) missing += copies[s] == 0 ? 1 : 0;
   EXPECT_EQ(missing, 0u) << "sequences missing from the topic";

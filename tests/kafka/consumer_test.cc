@@ -12,9 +12,9 @@
 #include "services/kafka/event_relay.h"
 #include "services/kafka/report_consumer.h"
 #include "services/kafka/topic_admin.h"
-#include "tests/testing/temp_dir.h"
 #include "tests/kafka/kafka_test_util.h"
 #include "tests/kafka/report_gen.h"
+#include "tests/testing/temp_dir.h"
 
 namespace rotor::kafka {
 namespace {

@@ -1,12 +1,15 @@
 #include "tests/kafka/kafka_test_util.h"
 
+#include <fcntl.h>
 #include <stdlib.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <random>
+#include <sstream>
 #include <thread>
 
 namespace rotor::kafka::testing {
@@ -154,6 +157,7 @@ void KafkaTest::RestartBroker() {
 
 #include "events/codec.h"
 #include "events/event_log.h"
+#include "services/kafka/relay_checkpoint.h"
 
 namespace rotor::kafka::testing {
 
@@ -173,6 +177,52 @@ void FillLog(EventLog& log, uint64_t events, size_t per_append, size_t streams) 
     Result<AppendResult> appended = log.Append(std::move(request));
     ASSERT_TRUE(appended.ok()) << appended.status().ToString();
   }
+}
+
+std::vector<uint32_t> SequenceCopies(const std::string& bootstrap, const std::string& topic,
+                                     uint64_t max) {
+  std::string out;
+  EXPECT_EQ(Shell("kcat -C -q -e -o beginning -b " + Quote(bootstrap) + " -t " + Quote(topic) +
+                      " -f '%h\\n'",
+                  &out),
+            0);
+  std::vector<uint32_t> copies(max + 1, 0);
+  std::istringstream lines(out);
+  for (std::string line; std::getline(lines, line);) {
+    size_t at = line.find("rotor-sequence=");
+    EXPECT_NE(at, std::string::npos) << line;
+    if (at == std::string::npos) continue;
+    uint64_t sequence = std::stoull(line.substr(at + 15));
+    EXPECT_GE(sequence, 1u);
+    EXPECT_LE(sequence, max);
+    if (sequence >= 1 && sequence <= max) copies[sequence]++;
+  }
+  return copies;
+}
+
+int SpawnProcess(const std::string& binary, const std::vector<std::string>& args,
+                 const std::string& log_path) {
+  std::vector<std::string> argv_strings = {binary};
+  argv_strings.insert(argv_strings.end(), args.begin(), args.end());
+  std::vector<char*> argv;
+  for (std::string& s : argv_strings) argv.push_back(s.data());
+  argv.push_back(nullptr);
+  pid_t pid = fork();
+  if (pid == 0) {
+    int fd = open(log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+    if (fd >= 0) {
+      dup2(fd, STDOUT_FILENO);
+      dup2(fd, STDERR_FILENO);
+    }
+    execv(argv[0], argv.data());
+    _exit(127);
+  }
+  return pid;
+}
+
+uint64_t CheckpointOf(const std::string& path) {
+  auto position = RelayCheckpointFile(path).Load();
+  return position.ok() ? position->sequence : 0;
 }
 
 }  // namespace rotor::kafka::testing

@@ -51,6 +51,20 @@ struct KcatRecord {
 // parses every record (binary-safe: lengths come before the bytes).
 std::vector<KcatRecord> Kcat(const std::string& bootstrap, const std::string& topic);
 
+// How many messages on `topic` carry each rotor-sequence header value
+// (index 1..max; values outside fail the test), read with Debian's kcat, a
+// client Rotor did not write.
+std::vector<uint32_t> SequenceCopies(const std::string& bootstrap, const std::string& topic,
+                                     uint64_t max);
+
+// Starts `binary` with `args` in a child process, its stdout and stderr
+// appended to `log_path`. Returns the child's pid (or -1).
+int SpawnProcess(const std::string& binary, const std::vector<std::string>& args,
+                 const std::string& log_path);
+
+// The relay checkpoint's sequence in `path`; 0 when it is missing or unreadable.
+uint64_t CheckpointOf(const std::string& path);
+
 // Encodes a text-format rotor.v1.AgentReport with protoc --encode.
 std::string ProtocEncodeReport(const std::string& text_format);
 

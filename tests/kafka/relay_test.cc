@@ -12,8 +12,8 @@
 #include "events/rocksdb_event_log.h"
 #include "services/kafka/event_relay.h"
 #include "services/kafka/topic_admin.h"
-#include "tests/testing/temp_dir.h"
 #include "tests/kafka/kafka_test_util.h"
+#include "tests/testing/temp_dir.h"
 
 namespace rotor::kafka {
 namespace {
