@@ -67,6 +67,7 @@ enum Field : uint32_t {
   kCausationId = 8,
   kIdempotencyKey = 9,
   kPrevHash = 10,
+  kHash = 11,
   kPayload = 12,
 };
 constexpr uint32_t kVarintType = 0;
@@ -132,7 +133,9 @@ void SplitTime(Time t, int64_t* seconds, int32_t* nanos) {
 // SerializeToString writes them) to `out`. Returns false, appending nothing,
 // when the generated code must do it: a non-ASCII string (it checks UTF-8
 // and logs) or a huge payload.
-bool AppendCanonicalFast(const RecordedEvent& e, std::string* out) {
+// Writes the canonical bytes of `e`, or with `with_hash` the full envelope
+// (the hash, field 11, before the payload), as the generated code would.
+bool AppendEnvelopeFast(const RecordedEvent& e, bool with_hash, std::string* out) {
   const std::string_view strings[] = {e.stream_id,      e.event_type,   e.actor,
                                       e.correlation_id, e.causation_id, e.idempotency_key};
   size_t bytes = e.payload.size();
@@ -141,10 +144,10 @@ bool AppendCanonicalFast(const RecordedEvent& e, std::string* out) {
     bytes += s.size();
   }
   if (bytes > kFastPathMaxBytes) return false;
-  // Tags and lengths of eight length-delimited fields, two varint fields and
-  // the timestamp's two take at most 100 bytes; prev_hash is kHashSize.
+  // Tags and lengths of nine length-delimited fields, two varint fields and
+  // the timestamp's two take at most 100 bytes; prev_hash and hash kHashSize.
   size_t start = out->size();
-  out->resize(start + bytes + kHashSize + 100);
+  out->resize(start + bytes + 2 * kHashSize + 100);
   WireWriter w(out->data() + start);
   w.VarintField(kSequence, e.sequence);
   w.BytesField(kStreamId, e.stream_id);
@@ -168,9 +171,16 @@ bool AppendCanonicalFast(const RecordedEvent& e, std::string* out) {
   w.BytesField(kIdempotencyKey, e.idempotency_key);
   w.BytesField(kPrevHash,
                std::string_view(reinterpret_cast<const char*>(e.prev_hash.data()), kHashSize));
+  if (with_hash) {
+    w.BytesField(kHash, std::string_view(reinterpret_cast<const char*>(e.hash.data()), kHashSize));
+  }
   w.BytesField(kPayload, e.payload);
   out->resize(static_cast<size_t>(w.pos() - out->data()));
   return true;
+}
+
+bool AppendCanonicalFast(const RecordedEvent& e, std::string* out) {
+  return AppendEnvelopeFast(e, false, out);
 }
 
 // The fields of canonical bytes, pointing into them.
@@ -361,11 +371,12 @@ Status DecodeStoredRecord(uint64_t sequence, std::string_view value, RecordedEve
 }
 
 std::string EncodeEnvelope(const RecordedEvent& event) {
+  std::string out;
+  if (AppendEnvelopeFast(event, true, &out)) return out;
   v1::EventEnvelope& env = ScratchEnvelope();
   env.Clear();
   ToProto(event, &env);
   env.set_hash(event.hash.data(), event.hash.size());
-  std::string out;
   env.SerializeToString(&out);
   return out;
 }

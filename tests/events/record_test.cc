@@ -174,6 +174,37 @@ TEST(RecordTest, DamagedStoredValuesAreCorruptionNamingTheSequence) {
   EXPECT_TRUE(DecodeStoredRecord(42, flipped, &out, HashCheck::kSkip).ok());
 }
 
+TEST(RecordTest, EncodeEnvelopeWritesWhatTheGeneratedCodeWrites) {
+  // The hand-written path (ASCII strings) and the generated one (anything
+  // else) must agree byte for byte with protobuf's own serialization.
+  std::vector<RecordedEvent> records;
+  records.push_back(SampleRecord());
+  RecordedEvent empty_payload = SampleRecord();
+  empty_payload.payload.clear();
+  empty_payload.correlation_id.clear();
+  records.push_back(empty_payload);
+  RecordedEvent unicode = SampleRecord();
+  unicode.actor = "j\xc3\xb6rg";  // not ASCII: the generated code's path
+  records.push_back(unicode);
+  RecordedEvent epoch = SampleRecord();
+  epoch.recorded_at = TimeFromMicros(0);
+  records.push_back(epoch);
+  RecordedEvent before_epoch = SampleRecord();
+  before_epoch.recorded_at = TimeFromMicros(-1500001);
+  records.push_back(before_epoch);
+  for (const RecordedEvent& record : records) {
+    std::string bytes = EncodeEnvelope(record);
+    v1::EventEnvelope env;
+    ASSERT_TRUE(env.ParseFromString(bytes));
+    EXPECT_EQ(env.SerializeAsString(), bytes) << record.actor;
+    EXPECT_EQ(env.hash(),
+              std::string(reinterpret_cast<const char*>(record.hash.data()), record.hash.size()));
+    RecordedEvent decoded;
+    ASSERT_TRUE(DecodeEnvelope(bytes, &decoded).ok());
+    ExpectSameRecord(decoded, record);
+  }
+}
+
 TEST(RecordTest, DecodeEnvelopeRejectsBadInput) {
   RecordedEvent out;
   Status garbage = DecodeEnvelope("\xff\xff", &out);
