@@ -116,10 +116,20 @@ std::vector<Result<AppendResult>> EventLog::AppendEach(std::vector<AppendRequest
   return results;
 }
 
-uint64_t EventLog::WaitForAppend(uint64_t after, std::chrono::milliseconds timeout) const {
+uint64_t EventLog::WaitForAppend(uint64_t after, std::chrono::milliseconds timeout,
+                                 const std::atomic<bool>* stop) const {
   std::unique_lock<std::mutex> lock(wait_mu_);
-  appended_.wait_for(lock, timeout, [&] { return Head() > after || closed(); });
+  appended_.wait_for(lock, timeout, [&] {
+    return Head() > after || closed() || (stop != nullptr && stop->load(std::memory_order_acquire));
+  });
   return Head();
+}
+
+void EventLog::WakeWaiters() const {
+  // Taking the mutex orders the caller's flag store before any waiter's
+  // check of its predicate: the waiter either sees the flag or is woken.
+  { std::lock_guard<std::mutex> lock(wait_mu_); }
+  appended_.notify_all();
 }
 
 void EventLog::Close() {

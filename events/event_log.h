@@ -130,8 +130,14 @@ class EventLog {
   Status ReadStream(std::string_view stream_id, uint64_t from_version, size_t max,
                     std::vector<RecordedEvent>* out) const;
 
-  // Blocks until Head() > `after`, the timeout passes, or Close(). Returns Head().
-  uint64_t WaitForAppend(uint64_t after, std::chrono::milliseconds timeout) const;
+  // Blocks until Head() > `after`, the timeout passes, Close(), or `*stop`
+  // (when given) is true and WakeWaiters() was called. Returns Head().
+  uint64_t WaitForAppend(uint64_t after, std::chrono::milliseconds timeout,
+                         const std::atomic<bool>* stop = nullptr) const;
+
+  // Wakes every WaitForAppend to check its condition again: set a waiter's
+  // `stop` flag, then call this.
+  void WakeWaiters() const;
 
   // Wakes all waiters and refuses further appends.
   void Close();

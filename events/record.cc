@@ -30,7 +30,18 @@ bool CopyDigest(const std::string& bytes, Sha256Digest* out) {
   return true;
 }
 
-// Moves the fields of `env` into `out`. Returns false when a hash is malformed.
+// google.protobuf.Timestamp's range, 0001-01-01 to 9999-12-31 (as the codec
+// checks): inside it, seconds * 1000000 cannot overflow.
+constexpr int64_t kMinTimestampSeconds = -62135596800;
+constexpr int64_t kMaxTimestampSeconds = 253402300799;
+
+bool TimestampInRange(int64_t seconds, int64_t nanos) {
+  return seconds >= kMinTimestampSeconds && seconds <= kMaxTimestampSeconds && nanos >= 0 &&
+         nanos <= 999999999;
+}
+
+// Moves the fields of `env` into `out`. Returns false when a hash is
+// malformed; recorded_at must be in range (TimestampInRange).
 bool FromProto(v1::EventEnvelope& env, RecordedEvent* out) {
   out->sequence = env.sequence();
   out->stream_id = std::move(*env.mutable_stream_id());
@@ -275,7 +286,10 @@ bool ParseCanonicalFast(std::string_view in, CanonicalView* v) {
     std::string_view bytes(p, n);
     p += n;
     if (field == kRecordedAt) {
-      if (!ParseTimestampFast(bytes, &v->seconds, &v->nanos)) return false;
+      if (!ParseTimestampFast(bytes, &v->seconds, &v->nanos) ||
+          !TimestampInRange(v->seconds, v->nanos)) {
+        return false;
+      }
     } else if (field == kPrevHash) {
       v->prev_hash = bytes;
     } else if (field == kPayload) {
@@ -315,6 +329,11 @@ Status DecodeCanonicalSlow(uint64_t sequence, std::string_view canonical, Record
   if (env.sequence() != sequence) {
     return Status::Corruption(SeqText(sequence) + ": record holds sequence " +
                               std::to_string(env.sequence()));
+  }
+  if (!TimestampInRange(env.recorded_at().seconds(), env.recorded_at().nanos())) {
+    return Status::Corruption(SeqText(sequence) + ": recorded_at is out of range (seconds " +
+                              std::to_string(env.recorded_at().seconds()) + ", nanos " +
+                              std::to_string(env.recorded_at().nanos()) + ")");
   }
   if (!FromProto(env, out)) {
     return Status::Corruption(SeqText(sequence) + ": prev_hash is not 32 bytes");
@@ -388,6 +407,9 @@ Status DecodeEnvelope(std::string_view bytes, RecordedEvent* out) {
   }
   if (!CopyDigest(env.hash(), &out->hash)) {
     return Status::InvalidArgument("envelope hash is not 32 bytes");
+  }
+  if (!TimestampInRange(env.recorded_at().seconds(), env.recorded_at().nanos())) {
+    return Status::InvalidArgument("envelope recorded_at is out of range");
   }
   if (!FromProto(env, out)) return Status::InvalidArgument("envelope prev_hash is not 32 bytes");
   return Status::Ok();

@@ -12,13 +12,18 @@ uint64_t CatchUpSubscription::lag() const {
   return head >= next_ ? head - next_ + 1 : 0;
 }
 
+void CatchUpSubscription::Cancel() {
+  cancelled_.store(true, std::memory_order_release);
+  log_.WakeWaiters();
+}
+
 Status CatchUpSubscription::Next(std::vector<RecordedEvent>* out,
                                  std::chrono::milliseconds timeout) {
   out->clear();
   if (cancelled_.load(std::memory_order_acquire))
     return Status::Cancelled("subscription cancelled");
   if (log_.Head() < next_) {
-    log_.WaitForAppend(next_ - 1, timeout);
+    log_.WaitForAppend(next_ - 1, timeout, &cancelled_);
     if (cancelled_.load(std::memory_order_acquire)) {
       return Status::Cancelled("subscription cancelled");
     }

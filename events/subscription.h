@@ -35,7 +35,8 @@ class CatchUpSubscription {
   // Events between the position and the log's head.
   uint64_t lag() const;
 
-  void Cancel() { cancelled_.store(true, std::memory_order_release); }
+  // Makes Next() return kCancelled, waking it if it is waiting for an append.
+  void Cancel();
 
  private:
   const EventLog& log_;

@@ -205,6 +205,25 @@ TEST(RecordTest, EncodeEnvelopeWritesWhatTheGeneratedCodeWrites) {
   }
 }
 
+TEST(RecordTest, ARecordedAtOutOfRangeIsCorruptionNamingTheSequence) {
+  for (int64_t seconds : {int64_t{1} << 62, -(int64_t{1} << 62), int64_t{253402300800}}) {
+    v1::EventEnvelope env;
+    env.set_sequence(7);
+    env.set_stream_id("s");
+    env.set_event_type("test.Recorded");
+    env.mutable_recorded_at()->set_seconds(seconds);
+    env.set_prev_hash(std::string(kHashSize, '\0'));
+    std::string stored = std::string(kHashSize, '\0') + env.SerializeAsString();
+    RecordedEvent out;
+    Status s = DecodeStoredRecord(7, stored, &out, HashCheck::kSkip);
+    EXPECT_EQ(s.code(), StatusCode::kCorruption) << seconds;
+    EXPECT_NE(s.message().find("sequence 7: recorded_at is out of range"), std::string::npos)
+        << s.message();
+    env.set_hash(std::string(kHashSize, '\0'));
+    EXPECT_EQ(DecodeEnvelope(env.SerializeAsString(), &out).code(), StatusCode::kInvalidArgument);
+  }
+}
+
 TEST(RecordTest, DecodeEnvelopeRejectsBadInput) {
   RecordedEvent out;
   Status garbage = DecodeEnvelope("\xff\xff", &out);

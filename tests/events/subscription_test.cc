@@ -133,6 +133,24 @@ TYPED_TEST(SubscriptionTest, CancelledSubscriptionReturnsCancelled) {
   EXPECT_EQ(sub.position(), 1u);
 }
 
+TYPED_TEST(SubscriptionTest, CancelWakesAWaitingSubscriber) {
+  this->AppendN(1);
+  CatchUpSubscription sub(this->log(), 2);
+  std::thread canceller([&] {
+    std::this_thread::sleep_for(milliseconds(20));  // usually after Next began to wait
+    sub.Cancel();
+  });
+  std::vector<RecordedEvent> batch;
+  auto start = std::chrono::steady_clock::now();
+  Status s = sub.Next(&batch, kLongWait);
+  auto waited = std::chrono::steady_clock::now() - start;
+  canceller.join();
+  EXPECT_EQ(s.code(), StatusCode::kCancelled) << s.ToString();
+  EXPECT_TRUE(batch.empty());
+  EXPECT_LT(waited, kLongWait / 2);
+  EXPECT_FALSE(this->log().closed()) << "the log stays open for others";
+}
+
 TYPED_TEST(SubscriptionTest, CloseWakesAWaitingSubscriber) {
   this->AppendN(1);
   CatchUpSubscription sub(this->log(), 2);
