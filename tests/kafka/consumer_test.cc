@@ -289,9 +289,16 @@ TEST_F(ReportConsumerTest, RebalanceToASecondMemberLosesNothingAndRepeatsNothing
   EXPECT_TRUE(first->status().ok() && second->status().ok());
   EXPECT_GT(second->processed(), 0u) << "the second member got partitions";
   EXPECT_EQ(first->ingested() + second->ingested(), kReports);
-  EXPECT_EQ(first->duplicates() + second->duplicates(), 0u)
-      << "what was processed before the rebalance was committed, not delivered again";
-  EXPECT_EQ(log_->Head(), kReports);
+  // What was processed before the rebalance was committed in the revoke
+  // callback, so it is not delivered again, unless that commit failed (a
+  // loaded broker can refuse it mid-rebalance): then the new owner gets the
+  // reports again and they are no-ops.
+  uint64_t commit_failures = first->commit_failures() + second->commit_failures();
+  if (commit_failures == 0) {
+    EXPECT_EQ(first->duplicates() + second->duplicates(), 0u)
+        << "delivered again though every commit succeeded";
+  }
+  EXPECT_EQ(log_->Head(), kReports) << "each report once in the log";
 }
 
 TEST(ReportMessageTest, ParsesByContentType) {
