@@ -2,6 +2,7 @@
 
 #include <cstring>
 
+#include "events/wire.h"
 #include "rotor/v1/envelope.pb.h"
 
 namespace rotor {
@@ -86,11 +87,8 @@ constexpr uint32_t kLengthType = 2;
 // Larger values take the generated code's path (it refuses messages of 2 GiB).
 constexpr size_t kFastPathMaxBytes = size_t{1} << 30;
 
-bool IsAscii(std::string_view s) {
-  unsigned char bits = 0;  // no early exit: the loop vectorizes
-  for (char c : s) bits |= static_cast<unsigned char>(c);
-  return bits < 0x80;
-}
+using wire::GetVarint;
+using wire::IsAscii;
 
 size_t VarintSize(uint64_t v) {
   size_t n = 1;
@@ -203,20 +201,6 @@ struct CanonicalView {
   std::string_view stream_id, event_type, actor, correlation_id, causation_id, idempotency_key;
   std::string_view prev_hash, payload;
 };
-
-// Reads a varint of at most 9 bytes (a value below 2^63) at `*p`.
-bool GetVarint(const char** p, const char* end, uint64_t* v) {
-  uint64_t result = 0;
-  for (int shift = 0; shift < 63 && *p < end; shift += 7) {
-    uint64_t byte = static_cast<uint8_t>(*(*p)++);
-    result |= (byte & 0x7f) << shift;
-    if (byte < 0x80) {
-      *v = result;
-      return true;
-    }
-  }
-  return false;
-}
 
 bool ParseTimestampFast(std::string_view in, int64_t* seconds, int32_t* nanos) {
   const char* p = in.data();

@@ -11,8 +11,17 @@
 #include <span>
 #include <unordered_map>
 
+#include "events/rocksdb_keys.h"
+
 namespace rotor {
 namespace {
+
+using rocksdb_keys::EncodeAppendResult;
+using rocksdb_keys::EncodeStreamRun;
+using rocksdb_keys::FromRocks;
+using rocksdb_keys::GetBigEndian64;
+using rocksdb_keys::PutBigEndian64;
+using rocksdb_keys::StreamKey;
 
 constexpr char kFormatKey[] = "format";
 // Format 2 indexes a stream by runs (one `streams` entry per append); format 1
@@ -26,55 +35,6 @@ constexpr char kHeadsCf[] = "stream_heads";
 constexpr char kIdempotencyCf[] = "idempotency";
 // Upper bound on how long a leader waits for concurrent appenders to queue.
 constexpr std::chrono::microseconds kMaxGatherWait{2000};
-
-void PutBigEndian64(std::string* out, uint64_t v) {
-  char buf[8];
-  for (int i = 7; i >= 0; --i) {
-    buf[i] = static_cast<char>(v & 0xff);
-    v >>= 8;
-  }
-  out->append(buf, 8);
-}
-
-uint64_t GetBigEndian64(std::string_view in) {
-  uint64_t v = 0;
-  for (size_t i = 0; i < 8; ++i) v = (v << 8) | static_cast<uint8_t>(in[i]);
-  return v;
-}
-
-std::string StreamPrefix(std::string_view stream_id) {
-  std::string key(stream_id);
-  key.push_back('\0');
-  return key;
-}
-
-std::string StreamKey(std::string_view stream_id, uint64_t version) {
-  std::string key = StreamPrefix(stream_id);
-  PutBigEndian64(&key, version);
-  return key;
-}
-
-// A `streams` value: the run's first sequence, and its length when above 1.
-std::string EncodeStreamRun(uint64_t first_sequence, uint64_t count) {
-  std::string v;
-  PutBigEndian64(&v, first_sequence);
-  if (count > 1) PutBigEndian64(&v, count);
-  return v;
-}
-
-std::string EncodeAppendResult(const AppendResult& r) {
-  std::string v;
-  PutBigEndian64(&v, r.first_sequence);
-  PutBigEndian64(&v, r.last_sequence);
-  PutBigEndian64(&v, r.stream_version);
-  return v;
-}
-
-Status FromRocks(const rocksdb::Status& s, std::string_view what) {
-  if (s.ok()) return Status::Ok();
-  if (s.IsCorruption()) return Status::Corruption(std::string(what) + ": " + s.ToString());
-  return Status::IoError(std::string(what) + ": " + s.ToString());
-}
 
 // Events are written in key order and mostly read by forward scans: 16 KiB
 // blocks; recent levels (L0, L1) uncompressed so that flushes and tail reads
@@ -377,97 +337,6 @@ void RocksDbEventLog::CommitGroup(const std::vector<Writer*>& group) {
   group_commits_.fetch_add(1, std::memory_order_relaxed);
   grouped_requests_.fetch_add(appends, std::memory_order_relaxed);
   PublishHead(sequence - 1);
-}
-
-Status RocksDbEventLog::ScanStored(
-    uint64_t from, Direction direction,
-    const std::function<bool(uint64_t, std::string_view)>& visit) const {
-  rocksdb::ReadOptions ro;
-  if (direction == Direction::kForward) {  // long scans: read ahead, leave the cache alone
-    ro.readahead_size = 2 << 20;
-    ro.fill_cache = false;
-  }
-  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro, events_));
-  if (direction == Direction::kForward) {
-    it->Seek(SequenceKey(from));
-  } else {
-    it->SeekForPrev(SequenceKey(from));
-  }
-  for (; it->Valid(); direction == Direction::kForward ? it->Next() : it->Prev()) {
-    rocksdb::Slice key = it->key();
-    if (key.size() != 8) {
-      return Status::Corruption(
-          "events key of " + std::to_string(key.size()) +
-          " bytes (want 8): " + ToHex(std::string_view(key.data(), key.size())));
-    }
-    uint64_t seq = GetBigEndian64(std::string_view(key.data(), 8));
-    if (!visit(seq, std::string_view(it->value().data(), it->value().size()))) break;
-  }
-  return FromRocks(it->status(), "scan events");
-}
-
-Status RocksDbEventLog::StreamSequences(std::string_view stream_id, uint64_t from_version,
-                                        size_t max, std::vector<uint64_t>* out) const {
-  out->clear();
-  if (stream_id.find('\0') != std::string_view::npos) {
-    return Status::InvalidArgument("stream id contains a NUL byte");
-  }
-  if (max == 0) return Status::Ok();
-  from_version = std::max<uint64_t>(from_version, 1);
-  std::string prefix = StreamPrefix(stream_id);
-  auto in_stream = [&](const rocksdb::Slice& key) {
-    return key.size() == prefix.size() + 8 && key.starts_with(prefix);
-  };
-  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), streams_));
-  // The run holding `from_version` starts at or before it.
-  std::string target = StreamKey(stream_id, from_version);
-  it->SeekForPrev(target);
-  if (!it->Valid() || !in_stream(it->key())) it->Seek(target);
-  for (; it->Valid() && out->size() < max; it->Next()) {
-    rocksdb::Slice key = it->key();
-    if (!in_stream(key)) break;
-    rocksdb::Slice value = it->value();
-    if (value.size() != 8 && value.size() != 16) {
-      return Status::Corruption("stream '" + std::string(stream_id) + "' index value of " +
-                                std::to_string(value.size()) + " bytes");
-    }
-    uint64_t first_version = GetBigEndian64(std::string_view(key.data() + prefix.size(), 8));
-    uint64_t first_sequence = GetBigEndian64(std::string_view(value.data(), 8));
-    uint64_t count = value.size() == 16 ? GetBigEndian64(std::string_view(value.data() + 8, 8)) : 1;
-    if (first_version == 0 || count == 0 || count > kMaxEventsPerAppend) {
-      return Status::Corruption("stream '" + std::string(stream_id) + "' index entry at version " +
-                                std::to_string(first_version) + " holds " + std::to_string(count) +
-                                " events");
-    }
-    for (uint64_t v = std::max(first_version, from_version);
-         v < first_version + count && out->size() < max; ++v) {
-      out->push_back(first_sequence + (v - first_version));
-    }
-  }
-  return FromRocks(it->status(), "read stream index");
-}
-
-Status RocksDbEventLog::ReadOne(uint64_t sequence, RecordedEvent* out) const {
-  std::string value;
-  rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), events_, SequenceKey(sequence), &value);
-  if (s.IsNotFound()) {
-    return Status::NotFound("sequence " + std::to_string(sequence) + " is not in the log");
-  }
-  ROTOR_RETURN_IF_ERROR(FromRocks(s, "read sequence " + std::to_string(sequence)));
-  return DecodeStoredRecord(sequence, value, out);
-}
-
-Result<uint64_t> RocksDbEventLog::StreamVersion(std::string_view stream_id) const {
-  std::string value;
-  rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), heads_,
-                               rocksdb::Slice(stream_id.data(), stream_id.size()), &value);
-  if (s.IsNotFound()) return uint64_t{0};
-  ROTOR_RETURN_IF_ERROR(FromRocks(s, "read stream head"));
-  if (value.size() != 8) {
-    return Status::Corruption("stream '" + std::string(stream_id) + "' head of " +
-                              std::to_string(value.size()) + " bytes");
-  }
-  return GetBigEndian64(value);
 }
 
 }  // namespace rotor

@@ -1,8 +1,7 @@
 #include "projections/event_decoder.h"
 
-#include <cstring>
-
 #include "events/codec.h"
+#include "events/wire.h"
 
 namespace rotor::projections {
 namespace {
@@ -12,31 +11,8 @@ constexpr uint32_t kLength = 2;
 constexpr std::string_view kInventoryType = "rotor.v1.AgentInventoryReported";
 constexpr std::string_view kStaleType = "rotor.v1.AgentFlaggedStale";
 
-// A varint below 2^63 (at most 9 bytes), as events/record.cc reads them.
-bool GetVarint(const char** p, const char* end, uint64_t* v) {
-  uint64_t result = 0;
-  for (int shift = 0; shift < 63 && *p < end; shift += 7) {
-    uint64_t byte = static_cast<uint8_t>(*(*p)++);
-    result |= (byte & 0x7f) << shift;
-    if (byte < 0x80) {
-      *v = result;
-      return true;
-    }
-  }
-  return false;
-}
-
-bool IsAscii(std::string_view s) {
-  uint64_t high = 0;
-  size_t i = 0;
-  for (; i + 8 <= s.size(); i += 8) {
-    uint64_t w;
-    std::memcpy(&w, s.data() + i, 8);
-    high |= w;
-  }
-  for (; i < s.size(); ++i) high |= static_cast<uint8_t>(s[i]);
-  return (high & 0x8080808080808080ULL) == 0;
-}
+using wire::GetVarint;
+using wire::IsAscii;
 
 // google.protobuf.Timestamp with non-negative fields, converted as the codec does.
 bool GetTime(std::string_view in, Time* out) {

@@ -53,16 +53,17 @@ TEST(BridgeOptionsTest, BadLinesNameTheFileAndLine) {
   EXPECT_EQ(ApplyConfigFile(dir.Sub("missing.conf"), &o).code(), StatusCode::kIoError);
 }
 
-TEST(BridgeOptionsTest, ValidationNeedsADataDirBrokersAndSomethingToDo) {
+TEST(BridgeOptionsTest, ValidationNamesWhatIsMissing) {
   BridgeOptions o;
-  EXPECT_FALSE(ValidateBridgeOptions(o).ok());
+  EXPECT_EQ(ValidateBridgeOptions(o).message(), "no data directory (--data-dir)");
   o.data_dir = "/tmp/log";
-  EXPECT_FALSE(ValidateBridgeOptions(o).ok());
+  EXPECT_EQ(ValidateBridgeOptions(o).message(), "no brokers (--brokers)");
   o.client.properties.emplace_back("bootstrap.servers", "b:9092");
   EXPECT_TRUE(ValidateBridgeOptions(o).ok());
   o.relay = false;
   o.consume = false;
-  EXPECT_FALSE(ValidateBridgeOptions(o).ok());
+  EXPECT_EQ(ValidateBridgeOptions(o).message(),
+            "nothing to do: both the relay and the consumer are off");
 }
 
 TEST(BridgeOptionsTest, LibrdkafkaRefusesAnUnknownPassThroughProperty) {

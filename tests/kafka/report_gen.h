@@ -4,8 +4,9 @@
 // Why templates: one `protoc --encode` per report costs ~20 ms, far too slow
 // for 100,000 reports. A protobuf string field's bytes are its length
 // followed by its characters, so a template encoded once with fixed-width
-// placeholders ("r-RRRRRRRRRR", "agent-AAAAAAAA") stays a valid encoding when
-// the placeholder digits are replaced by other digits of the same width.
+// fields ("r-RRRRRRRRRR", "agent-AAAAAAAA", the letters marking where the
+// digits go) stays a valid encoding when those letters are overwritten with
+// digits of the same width.
 //
 // Why kcat -D with eight 0xFF bytes: kcat splits its input on a delimiter,
 // and binary values may contain any byte. In these reports every string is

@@ -11,8 +11,8 @@
 #include <string>
 #include <vector>
 
-#include "tests/testing/temp_dir.h"
 #include "tests/services/e2e_process.h"
+#include "tests/testing/temp_dir.h"
 
 namespace rotor::testing {
 

@@ -36,7 +36,7 @@ class RotordProcessTest : public ::testing::Test {
   std::vector<std::string> Args(const std::vector<std::string>& extra = {}) {
     std::vector<std::string> args = {
         "--data",           dir_->Sub("data"), "--listen",        "127.0.0.1:0", "--tls-cert",
-        files_.server_cert, "--tls-key",        files_.server_key, "--tokens",    files_.tokens};
+        files_.server_cert, "--tls-key",       files_.server_key, "--tokens",    files_.tokens};
     args.insert(args.end(), extra.begin(), extra.end());
     return args;
   }

@@ -1,0 +1,33 @@
+// The key and value encodings of RocksDbEventLog's column families
+// (docs/storage.md), shared by its write path (rocksdb_event_log.cc) and read
+// path (rocksdb_event_log_read.cc). Internal to events/. Stateless.
+#pragma once
+
+#include <rocksdb/status.h>
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "events/event_log.h"
+#include "events/status.h"
+
+namespace rotor::rocksdb_keys {
+
+// Appends `v` as 8 big-endian bytes (byte order = numeric order).
+void PutBigEndian64(std::string* out, uint64_t v);
+// Reads 8 big-endian bytes; `in` must hold at least 8.
+uint64_t GetBigEndian64(std::string_view in);
+
+// `streams` keys: stream_id 0x00, then BE64(first version of the run).
+std::string StreamPrefix(std::string_view stream_id);
+std::string StreamKey(std::string_view stream_id, uint64_t version);
+// A `streams` value: the run's first sequence, and its length when above 1.
+std::string EncodeStreamRun(uint64_t first_sequence, uint64_t count);
+// An `idempotency` value: BE64 first, last, stream version.
+std::string EncodeAppendResult(const AppendResult& r);
+
+// A RocksDB status as Rotor's: kCorruption or kIoError prefixed with `what`.
+Status FromRocks(const rocksdb::Status& s, std::string_view what);
+
+}  // namespace rotor::rocksdb_keys
