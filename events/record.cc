@@ -244,20 +244,21 @@ std::string_view* StringField(CanonicalView* v, uint32_t field) {
   }
 }
 
-// Parses canonical bytes of the shape AppendCanonicalFast writes: each known
-// field at most once with its declared wire type, ASCII strings, a 32-byte
-// prev_hash, no `hash`, no unknown fields. Anything else returns false and the
-// generated parser decides (it may still accept it, e.g. a repeated field).
+// Parses canonical bytes of the shape AppendCanonicalFast writes: known
+// fields in field-number order, each at most once with its declared wire
+// type, ASCII strings, a 32-byte prev_hash, no `hash`, no unknown fields.
+// Anything else returns false and the generated parser decides (it may still
+// accept it, e.g. a repeated field or another order).
 bool ParseCanonicalFast(std::string_view in, CanonicalView* v) {
   if (in.size() > kFastPathMaxBytes) return false;
   const char* p = in.data();
   const char* end = p + in.size();
-  uint32_t seen = 0;
+  uint32_t last = 0;
   while (p < end) {
     auto tag = static_cast<uint8_t>(*p++);
     uint32_t field = tag >> 3;
-    if (field == 0 || field > kPayload || field == 11 || (seen >> field & 1) != 0) return false;
-    seen |= 1u << field;
+    if (field <= last || field > kPayload || field == kHash) return false;
+    last = field;
     bool is_varint = field == kSequence || field == kStreamVersion;
     if ((tag & 7) != (is_varint ? kVarintType : kLengthType)) return false;
     uint64_t n = 0;
@@ -382,6 +383,46 @@ std::string EncodeEnvelope(const RecordedEvent& event) {
   env.set_hash(event.hash.data(), event.hash.size());
   env.SerializeToString(&out);
   return out;
+}
+
+Status PrepareEnvelope(uint64_t sequence, std::string_view value, PublishableRecord* out) {
+  out->sequence = sequence;
+  CanonicalView view;
+  std::string_view canonical = value.size() >= kHashSize ? value.substr(kHashSize) : "";
+  // The envelope is the canonical bytes with the hash (field 11) before the
+  // payload (field 12), as the generated code orders them. Fast path: a
+  // non-empty payload that is the last field, or no payload.
+  size_t split = canonical.size();
+  bool fast = value.size() >= kHashSize && ParseCanonicalFast(canonical, &view) &&
+              view.sequence == sequence;
+  if (fast && view.payload.data() != nullptr) {
+    fast = !view.payload.empty() &&
+           view.payload.data() + view.payload.size() == canonical.data() + canonical.size();
+    split = static_cast<size_t>(view.payload.data() - canonical.data()) - 1 -
+            VarintSize(view.payload.size());
+  }
+  if (!fast) {
+    RecordedEvent event;
+    ROTOR_RETURN_IF_ERROR(DecodeStoredRecord(sequence, value, &event));
+    out->envelope = EncodeEnvelope(event);
+    out->stream_id = std::move(event.stream_id);
+    out->event_type = std::move(event.event_type);
+    out->recorded_at = event.recorded_at;
+    out->hash = event.hash;
+    return Status::Ok();
+  }
+  out->envelope.clear();
+  out->envelope.reserve(canonical.size() + 2 + kHashSize);
+  out->envelope.append(canonical.substr(0, split));
+  out->envelope.push_back(static_cast<char>(kHash << 3 | kLengthType));
+  out->envelope.push_back(static_cast<char>(kHashSize));
+  out->envelope.append(value.substr(0, kHashSize));
+  out->envelope.append(canonical.substr(split));
+  out->stream_id.assign(view.stream_id);
+  out->event_type.assign(view.event_type);
+  out->recorded_at = TimeFromMicros(view.seconds * 1000000 + view.nanos / 1000);
+  std::memcpy(out->hash.data(), value.data(), kHashSize);
+  return Status::Ok();
 }
 
 Status DecodeEnvelope(std::string_view bytes, RecordedEvent* out) {

@@ -63,6 +63,22 @@ Status DecodeStoredRecord(uint64_t sequence, std::string_view value, RecordedEve
 // The full envelope with `hash` set: what Kafka consumers and exports see.
 std::string EncodeEnvelope(const RecordedEvent& event);
 
+// A stored record made ready to publish without decoding its payload: the
+// full envelope, byte for byte what EncodeEnvelope writes, and the fields that
+// key and label it. Reusing one keeps its buffers.
+struct PublishableRecord {
+  uint64_t sequence = 0;
+  std::string envelope;
+  std::string stream_id;
+  std::string event_type;
+  Time recorded_at;
+  Sha256Digest hash{};
+};
+
+// Fills `out` from the stored value found under `sequence`. Errors:
+// kCorruption naming the sequence number, as DecodeStoredRecord.
+Status PrepareEnvelope(uint64_t sequence, std::string_view value, PublishableRecord* out);
+
 // Parses a full envelope (as published or exported). Errors: kInvalidArgument.
 Status DecodeEnvelope(std::string_view bytes, RecordedEvent* out);
 

@@ -17,11 +17,11 @@ void CatchUpSubscription::Cancel() {
   log_.WakeWaiters();
 }
 
-Status CatchUpSubscription::Next(std::vector<RecordedEvent>* out,
-                                 std::chrono::milliseconds timeout) {
-  out->clear();
-  if (cancelled_.load(std::memory_order_acquire))
+Status CatchUpSubscription::AwaitNext(std::chrono::milliseconds timeout, bool* ready) {
+  *ready = false;
+  if (cancelled_.load(std::memory_order_acquire)) {
     return Status::Cancelled("subscription cancelled");
+  }
   if (log_.Head() < next_) {
     log_.WaitForAppend(next_ - 1, timeout, &cancelled_);
     if (cancelled_.load(std::memory_order_acquire)) {
@@ -31,6 +31,41 @@ Status CatchUpSubscription::Next(std::vector<RecordedEvent>* out,
       return log_.closed() ? Status::Cancelled("event log closed") : Status::Ok();
     }
   }
+  *ready = true;
+  return Status::Ok();
+}
+
+Status CatchUpSubscription::NextStored(
+    std::chrono::milliseconds timeout,
+    const std::function<Status(uint64_t sequence, std::string_view stored)>& visit, size_t* count) {
+  *count = 0;
+  bool ready = false;
+  ROTOR_RETURN_IF_ERROR(AwaitNext(timeout, &ready));
+  if (!ready) return Status::Ok();
+  uint64_t head = log_.Head();
+  Status result;
+  ROTOR_RETURN_IF_ERROR(
+      log_.ScanStored(next_, Direction::kForward, [&](uint64_t seq, std::string_view stored) {
+        if (seq > head) return false;  // not yet published
+        if (seq != next_) {
+          result = Status::Internal("gap in the log: expected sequence " + std::to_string(next_) +
+                                    ", found " + std::to_string(seq));
+          return false;
+        }
+        result = visit(seq, stored);
+        if (!result.ok()) return false;
+        ++next_;
+        return ++*count < batch_capacity_;
+      }));
+  return result;
+}
+
+Status CatchUpSubscription::Next(std::vector<RecordedEvent>* out,
+                                 std::chrono::milliseconds timeout) {
+  out->clear();
+  bool ready = false;
+  ROTOR_RETURN_IF_ERROR(AwaitNext(timeout, &ready));
+  if (!ready) return Status::Ok();
   ROTOR_RETURN_IF_ERROR(log_.Read(next_, Direction::kForward, batch_capacity_, out));
   if (!out->empty() && out->front().sequence != next_) {
     uint64_t found = out->front().sequence;

@@ -12,6 +12,8 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <functional>
+#include <string_view>
 #include <vector>
 
 #include "events/event_log.h"
@@ -30,6 +32,16 @@ class CatchUpSubscription {
   // naming the sequence number; kInternal on a gap in the sequence.
   Status Next(std::vector<RecordedEvent>* out, std::chrono::milliseconds timeout);
 
+  // As Next, but hands each record's stored bytes (hash || canonical, see
+  // events/record.h) to `visit` instead of decoding them, for readers that
+  // pass records on (the Kafka relay); the bytes are valid during the call.
+  // Sets *count to the number visited. An error from `visit` stops the batch
+  // and is returned; the position then follows the last record visited
+  // without error.
+  Status NextStored(std::chrono::milliseconds timeout,
+                    const std::function<Status(uint64_t sequence, std::string_view stored)>& visit,
+                    size_t* count);
+
   // The sequence of the next event to deliver.
   uint64_t position() const { return next_; }
   // Events between the position and the log's head.
@@ -39,6 +51,10 @@ class CatchUpSubscription {
   void Cancel();
 
  private:
+  // Waits up to `timeout` when caught up. Returns kCancelled, or Ok with
+  // *ready false when nothing was appended in time.
+  Status AwaitNext(std::chrono::milliseconds timeout, bool* ready);
+
   const EventLog& log_;
   uint64_t next_;
   size_t batch_capacity_;

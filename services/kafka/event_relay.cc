@@ -8,15 +8,8 @@
 
 namespace rotor::kafka {
 
-// One event, encoded for Kafka.
-struct EventRelay::Outgoing {
-  uint64_t sequence = 0;
-  std::string key;    // the stream id
-  std::string value;  // EncodeEnvelope
-  std::string event_type;
-  int64_t timestamp_ms = 0;
-  Sha256Digest hash{};
-};
+// One event, encoded for Kafka: key the stream id, value the envelope.
+struct EventRelay::Outgoing : PublishableRecord {};
 
 // Follows the subscription and encodes its events. With `depth` > 0 it does
 // so on its own thread, keeping up to `depth` encoded batches ready; with 0,
@@ -61,20 +54,22 @@ class EventRelay::ReadAhead {
 
  private:
   // The next batch of the subscription, encoded (empty after `timeout`).
+  // The envelopes are made from the stored bytes, without decoding the
+  // records; `batch`'s buffers are reused.
   Status Read(std::chrono::milliseconds timeout, std::vector<Outgoing>* batch) {
-    ROTOR_RETURN_IF_ERROR(subscription_.Next(&events_, timeout));
-    batch->resize(events_.size());
-    for (size_t i = 0; i < events_.size(); ++i) {
-      RecordedEvent& e = events_[i];
-      Outgoing& m = (*batch)[i];
-      m.sequence = e.sequence;
-      m.value = EncodeEnvelope(e);
-      m.key = std::move(e.stream_id);
-      m.event_type = std::move(e.event_type);
-      m.timestamp_ms = ToMicros(e.recorded_at) / 1000;
-      m.hash = e.hash;
-    }
-    return Status::Ok();
+    size_t prepared = 0;
+    size_t visited = 0;
+    Status read = subscription_.NextStored(
+        timeout,
+        [&](uint64_t sequence, std::string_view stored) {
+          if (prepared == batch->size()) batch->emplace_back();
+          ROTOR_RETURN_IF_ERROR(PrepareEnvelope(sequence, stored, &(*batch)[prepared]));
+          ++prepared;
+          return Status::Ok();
+        },
+        &visited);
+    batch->resize(prepared);
+    return read;
   }
 
   void Loop() {
@@ -98,7 +93,6 @@ class EventRelay::ReadAhead {
   CatchUpSubscription& subscription_;
   const size_t depth_;
   const std::chrono::milliseconds idle_wait_;
-  std::vector<RecordedEvent> events_;  // the reading thread's
   std::mutex mu_;
   std::condition_variable changed_;
   std::deque<std::vector<Outgoing>> ready_;  // guarded by mu_
@@ -281,8 +275,9 @@ Status EventRelay::Produce(const Outgoing& m) {
   for (;;) {
     RdKafka::ErrorCode err = producer_->produce(
         options_.topic, RdKafka::Topic::PARTITION_UA, RdKafka::Producer::RK_MSG_COPY,
-        const_cast<char*>(m.value.data()), m.value.size(), m.key.data(), m.key.size(),
-        m.timestamp_ms, headers.get(), reinterpret_cast<void*>(static_cast<uintptr_t>(m.sequence)));
+        const_cast<char*>(m.envelope.data()), m.envelope.size(), m.stream_id.data(),
+        m.stream_id.size(), ToMicros(m.recorded_at) / 1000, headers.get(),
+        reinterpret_cast<void*>(static_cast<uintptr_t>(m.sequence)));
     if (err == RdKafka::ERR_NO_ERROR) {
       (void)headers.release();  // librdkafka owns them now
       produced_.store(m.sequence, std::memory_order_release);

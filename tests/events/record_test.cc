@@ -174,9 +174,8 @@ TEST(RecordTest, DamagedStoredValuesAreCorruptionNamingTheSequence) {
   EXPECT_TRUE(DecodeStoredRecord(42, flipped, &out, HashCheck::kSkip).ok());
 }
 
-TEST(RecordTest, EncodeEnvelopeWritesWhatTheGeneratedCodeWrites) {
-  // The hand-written path (ASCII strings) and the generated one (anything
-  // else) must agree byte for byte with protobuf's own serialization.
+// Records that take each path of the hand-written encoders and decoders.
+std::vector<RecordedEvent> VariedRecords() {
   std::vector<RecordedEvent> records;
   records.push_back(SampleRecord());
   RecordedEvent empty_payload = SampleRecord();
@@ -192,7 +191,13 @@ TEST(RecordTest, EncodeEnvelopeWritesWhatTheGeneratedCodeWrites) {
   RecordedEvent before_epoch = SampleRecord();
   before_epoch.recorded_at = TimeFromMicros(-1500001);
   records.push_back(before_epoch);
-  for (const RecordedEvent& record : records) {
+  return records;
+}
+
+TEST(RecordTest, EncodeEnvelopeWritesWhatTheGeneratedCodeWrites) {
+  // The hand-written path (ASCII strings) and the generated one (anything
+  // else) must agree byte for byte with protobuf's own serialization.
+  for (const RecordedEvent& record : VariedRecords()) {
     std::string bytes = EncodeEnvelope(record);
     v1::EventEnvelope env;
     ASSERT_TRUE(env.ParseFromString(bytes));
@@ -203,6 +208,60 @@ TEST(RecordTest, EncodeEnvelopeWritesWhatTheGeneratedCodeWrites) {
     ASSERT_TRUE(DecodeEnvelope(bytes, &decoded).ok());
     ExpectSameRecord(decoded, record);
   }
+}
+
+TEST(RecordTest, PrepareEnvelopeFromStoredBytesIsEncodeEnvelope) {
+  PublishableRecord out;  // reused, as the relay does
+  for (RecordedEvent record : VariedRecords()) {
+    std::string stored = SealRecord(record);
+    ASSERT_TRUE(PrepareEnvelope(record.sequence, stored, &out).ok()) << record.actor;
+    EXPECT_EQ(out.envelope, EncodeEnvelope(record)) << record.actor;
+    EXPECT_EQ(out.sequence, record.sequence);
+    EXPECT_EQ(out.stream_id, record.stream_id);
+    EXPECT_EQ(out.event_type, record.event_type);
+    EXPECT_EQ(out.recorded_at, record.recorded_at);
+    EXPECT_EQ(out.hash, record.hash);
+  }
+}
+
+TEST(RecordTest, PrepareEnvelopeOfAnUnusualLayoutStillWritesTheGeneratedBytes) {
+  RecordedEvent record = SampleRecord();
+  std::string stored = SealRecord(record);
+  std::string canonical = stored.substr(kHashSize);
+  v1::EventEnvelope env;
+  ASSERT_TRUE(env.ParseFromString(canonical));
+  // The payload first, then the rest: the same message in another order.
+  v1::EventEnvelope payload_only;
+  payload_only.set_payload(env.payload());
+  v1::EventEnvelope rest = env;
+  rest.clear_payload();
+  std::string reordered =
+      stored.substr(0, kHashSize) + payload_only.SerializeAsString() + rest.SerializeAsString();
+  PublishableRecord out;
+  ASSERT_TRUE(PrepareEnvelope(record.sequence, reordered, &out).ok());
+  EXPECT_EQ(out.envelope, EncodeEnvelope(record));
+
+  // An explicitly empty payload field after the others.
+  RecordedEvent empty = SampleRecord();
+  empty.payload.clear();
+  std::string empty_stored = SealRecord(empty) + std::string("\x62\x00", 2);
+  ASSERT_TRUE(PrepareEnvelope(empty.sequence, empty_stored, &out).ok());
+  EXPECT_EQ(out.envelope, EncodeEnvelope(empty));
+}
+
+TEST(RecordTest, PrepareEnvelopeOfADamagedRecordIsCorruptionNamingTheSequence) {
+  RecordedEvent record = SampleRecord();
+  std::string stored = SealRecord(record);
+  PublishableRecord out;
+  Status truncated = PrepareEnvelope(record.sequence, stored.substr(0, 10), &out);
+  EXPECT_EQ(truncated.code(), StatusCode::kCorruption);
+  EXPECT_NE(truncated.message().find("sequence " + std::to_string(record.sequence)),
+            std::string::npos)
+      << truncated.message();
+  Status cut = PrepareEnvelope(record.sequence, stored.substr(0, stored.size() - 3), &out);
+  EXPECT_EQ(cut.code(), StatusCode::kCorruption) << cut.message();
+  Status elsewhere = PrepareEnvelope(record.sequence + 1, stored, &out);
+  EXPECT_EQ(elsewhere.code(), StatusCode::kCorruption) << elsewhere.message();
 }
 
 TEST(RecordTest, ARecordedAtOutOfRangeIsCorruptionNamingTheSequence) {

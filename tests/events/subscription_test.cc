@@ -8,6 +8,7 @@
 #include <thread>
 #include <vector>
 
+#include "events/record.h"
 #include "tests/events/event_log_test_util.h"
 
 namespace rotor::testing {
@@ -73,6 +74,52 @@ TYPED_TEST(SubscriptionTest, BatchCapacityBoundsEveryBatch) {
   CatchUpSubscription one(this->log(), 1, 0);  // capacity 0 means 1
   ASSERT_OK(one.Next(&batch, milliseconds(0)));
   EXPECT_EQ(batch.size(), 1u);
+}
+
+TYPED_TEST(SubscriptionTest, NextStoredHandsOnTheStoredBytesInBatches) {
+  this->AppendN(5);
+  std::vector<RecordedEvent> decoded;
+  ASSERT_OK(this->log().Read(1, Direction::kForward, 5, &decoded));
+  CatchUpSubscription sub(this->log(), 2, 3);
+  std::vector<uint64_t> sequences;
+  size_t count = 0;
+  auto visit = [&](uint64_t sequence, std::string_view stored) {
+    RecordedEvent e;
+    Status s = DecodeStoredRecord(sequence, stored, &e);
+    if (s.ok()) {
+      EXPECT_EQ(e.hash, decoded[sequence - 1].hash);
+      sequences.push_back(sequence);
+    }
+    return s;
+  };
+  ASSERT_OK(sub.NextStored(milliseconds(0), visit, &count));
+  EXPECT_EQ(count, 3u);
+  ASSERT_OK(sub.NextStored(milliseconds(0), visit, &count));
+  EXPECT_EQ(count, 1u);
+  EXPECT_EQ(sequences, (std::vector<uint64_t>{2, 3, 4, 5}));
+  EXPECT_EQ(sub.position(), 6u);
+  ASSERT_OK(sub.NextStored(milliseconds(1), visit, &count));
+  EXPECT_EQ(count, 0u);
+  sub.Cancel();
+  EXPECT_EQ(sub.NextStored(milliseconds(0), visit, &count).code(), StatusCode::kCancelled);
+}
+
+TYPED_TEST(SubscriptionTest, NextStoredStopsAtTheVisitorsErrorAndResumesThere) {
+  this->AppendN(4);
+  CatchUpSubscription sub(this->log(), 1);
+  size_t count = 0;
+  Status refused = sub.NextStored(
+      milliseconds(0),
+      [](uint64_t sequence, std::string_view) {
+        return sequence == 3 ? Status::InvalidArgument("no 3") : Status::Ok();
+      },
+      &count);
+  EXPECT_EQ(refused.message(), "no 3");
+  EXPECT_EQ(count, 2u);
+  EXPECT_EQ(sub.position(), 3u);
+  std::vector<RecordedEvent> rest;
+  ASSERT_OK(sub.Next(&rest, milliseconds(0)));
+  EXPECT_EQ(SequencesOf(rest), (std::vector<uint64_t>{3, 4}));
 }
 
 TYPED_TEST(SubscriptionTest, LiveAppendWakesAWaitingSubscriber) {
