@@ -72,12 +72,19 @@ struct KafkaClients {
   std::unique_ptr<rotor::kafka::ReportIngestor> ingestor;
   std::unique_ptr<rotor::kafka::EventRelay> relay;
   std::unique_ptr<rotor::kafka::ReportConsumer> consumer;
+  std::string summary;  // what the clients do, for the log
 
   // Why a client stopped for good (a fatal Kafka error), or OK.
   Status Failure() const {
     if (relay != nullptr && !relay->running() && !relay->status().ok()) return relay->status();
     if (consumer != nullptr && !consumer->status().ok()) return consumer->status();
     return Status::Ok();
+  }
+
+  void Start() {
+    if (relay != nullptr) relay->Start();
+    if (consumer != nullptr) consumer->Start();
+    if (relay != nullptr || consumer != nullptr) spdlog::info("kafka: {}", summary);
   }
 
   // The consumer first, so that the relay publishes the last reports' events.
@@ -104,7 +111,9 @@ rotor::Result<rotor::kafka::BridgeOptions> KafkaOptionsFrom(const RotordOptions&
   return k;
 }
 
-rotor::Result<KafkaClients> StartKafka(const RotordOptions& o, rotor::app::Engine& engine) {
+// Checks the Kafka settings and creates the clients (not started: nothing
+// connects yet), so that bad settings stop rotord before it listens.
+rotor::Result<KafkaClients> MakeKafka(const RotordOptions& o, rotor::app::Engine& engine) {
   KafkaClients clients;
   if (o.kafka_brokers.empty() && o.kafka_config.empty()) return clients;
   rotor::Result<rotor::kafka::BridgeOptions> k = KafkaOptionsFrom(o);
@@ -113,18 +122,15 @@ rotor::Result<KafkaClients> StartKafka(const RotordOptions& o, rotor::app::Engin
     auto relay = rotor::kafka::EventRelay::Create(engine.log(), k->RelayOptions());
     if (!relay.ok()) return relay.status();
     clients.relay = std::move(*relay);
+    clients.summary = "publishing events to " + k->events_topic;
   }
   if (k->consume) {
     clients.ingestor = std::make_unique<rotor::kafka::ReportIngestor>(engine.commands());
     auto consumer = rotor::kafka::ReportConsumer::Create(*clients.ingestor, k->ConsumerOptions());
     if (!consumer.ok()) return consumer.status();
     clients.consumer = std::move(*consumer);
+    clients.summary += (k->relay ? ", " : "") + std::string("consuming ") + k->reports_topic;
   }
-  if (clients.relay != nullptr) clients.relay->Start();
-  if (clients.consumer != nullptr) clients.consumer->Start();
-  spdlog::info(
-      "kafka: {}{}", k->relay ? "publishing events to " + k->events_topic : "",
-      k->consume ? (k->relay ? ", " : "") + std::string("consuming ") + k->reports_topic : "");
   return clients;
 }
 
@@ -137,6 +143,8 @@ int Run(const RotordOptions& o, const sigset_t& signals) {
     engine_options.virtual_clock->Set(
         std::chrono::time_point_cast<rotor::Micros>(std::chrono::system_clock::now()));
   }
+  rotor::Result<KafkaClients> kafka = MakeKafka(o, **engine);
+  if (!kafka.ok()) return Fail(kafka.status());
   rotor::http::HttpServerOptions h;
   h.host = o.host;
   h.port = o.port;
@@ -166,8 +174,7 @@ int Run(const RotordOptions& o, const sigset_t& signals) {
                o.virtual_clock ? ", virtual clock" : "");
   rotor::rotord::StaleSweeper sweeper(**engine, o.sweep_interval);
   sweeper.Start();
-  rotor::Result<KafkaClients> kafka = StartKafka(o, **engine);
-  if (!kafka.ok()) return Fail(kafka.status());
+  kafka->Start();
 
   // A Kafka client that fails for good stops rotord with exit code 1, so that
   // its supervisor restarts it (the relay resumes from its checkpoint, the

@@ -5,8 +5,10 @@
 
 #include <gtest/gtest.h>
 #include <signal.h>
+#include <sys/wait.h>
 
 #include <atomic>
+#include <filesystem>
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <set>
@@ -101,6 +103,47 @@ TEST_F(RotordProcessTest, ServesTlsWithTokensAndStopsCleanlyOnSigterm) {
       << metrics->body;
 
   EXPECT_EQ(rotord->Terminate(), 0);
+}
+
+// Runs rotord with `args` to its exit; returns the exit code and fills
+// `output` with what it wrote to stdout and stderr.
+int RunToExit(const std::vector<std::string>& args, std::string* output) {
+  std::string command = RotordPath();
+  for (const std::string& a : args) command += " '" + a + "'";
+  command += " 2>&1";
+  FILE* pipe = popen(command.c_str(), "r");
+  if (pipe == nullptr) return -1;
+  char buffer[4096];
+  for (size_t n; (n = fread(buffer, 1, sizeof(buffer), pipe)) > 0;) output->append(buffer, n);
+  int status = pclose(pipe);
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+TEST_F(RotordProcessTest, BadKafkaSettingsStopStartupBeforeItListens) {
+  // No broker is needed: each of these is refused before a client connects.
+  std::string unknown = dir_->Sub("unknown.conf");
+  WriteFile(unknown, "brokers = 127.0.0.1:9\nevents.topci = rotor.events\n");
+  std::string librdkafka = dir_->Sub("librdkafka.conf");
+  WriteFile(librdkafka, "brokers = 127.0.0.1:9\nlibrdkafka.no.such.property = 1\n");
+  std::string port_file = dir_->Sub("port");
+  struct Case {
+    std::vector<std::string> flags;
+    std::string names;  // in the error message
+  };
+  const Case cases[] = {
+      {{"--kafka-config", dir_->Sub("missing.conf")}, "cannot read config file"},
+      {{"--kafka-config", unknown}, "unknown setting 'events.topci'"},
+      {{"--kafka-config", librdkafka}, "no.such.property"},
+  };
+  for (const Case& c : cases) {
+    std::vector<std::string> args = Args(c.flags);
+    args.insert(args.end(), {"--port-file", port_file});
+    std::string output;
+    EXPECT_EQ(RunToExit(args, &output), 1) << output;
+    EXPECT_NE(output.find(c.names), std::string::npos) << output;
+    EXPECT_EQ(output.find("listening on"), std::string::npos) << output;
+    EXPECT_FALSE(std::filesystem::exists(port_file)) << "a port file was written";
+  }
 }
 
 TEST_F(RotordProcessTest, ClientCertificatesAreRequiredWithAClientCa) {
