@@ -370,7 +370,8 @@ Result<AgentReport> FromProto(const v1::AgentReport& r) {
 }
 
 Result<AgentReport> ParseAgentReport(std::string_view bytes) {
-  v1::AgentReport m;
+  thread_local v1::AgentReport m;  // reused: Clear() keeps its buffers
+  m.Clear();
   if (!m.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) {
     return Status::InvalidArgument("bytes do not parse as rotor.v1.AgentReport");
   }

@@ -8,15 +8,21 @@
 namespace rotor::domain {
 namespace {
 
+Status CheckReportFields(const AgentReport& r) {
+  ROTOR_RETURN_IF_ERROR(CheckId("agent id", r.agent_id));
+  for (const std::string& fp : r.certificate_fingerprints) {
+    ROTOR_RETURN_IF_ERROR(CheckFingerprint("certificate", fp));
+  }
+  if (!r.gateway_id.empty()) ROTOR_RETURN_IF_ERROR(CheckId("gateway id", r.gateway_id));
+  return Status::Ok();
+}
+
+// Errors name the report: "agent report R: agent id ...". The context is
+// built only on failure (this runs once per report, on the ingest path).
 Status CheckReport(const AgentReport& r) {
   ROTOR_RETURN_IF_ERROR(CheckId("agent report id", r.report_id));
-  ROTOR_RETURN_IF_ERROR(CheckId("agent report " + r.report_id + ": agent id", r.agent_id));
-  for (const std::string& fp : r.certificate_fingerprints) {
-    ROTOR_RETURN_IF_ERROR(CheckFingerprint("agent report " + r.report_id + ": certificate", fp));
-  }
-  if (!r.gateway_id.empty()) {
-    ROTOR_RETURN_IF_ERROR(CheckId("agent report " + r.report_id + ": gateway id", r.gateway_id));
-  }
+  Status fields = CheckReportFields(r);
+  if (!fields.ok()) return fields.WithContext("agent report " + r.report_id);
   return Status::Ok();
 }
 

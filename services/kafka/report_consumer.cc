@@ -1,5 +1,7 @@
 #include "services/kafka/report_consumer.h"
 
+#include <librdkafka/rdkafka.h>
+
 #include <algorithm>
 
 #include "events/codec.h"
@@ -8,6 +10,8 @@ namespace rotor::kafka {
 namespace {
 
 constexpr std::chrono::milliseconds kPollSlice{100};
+// How often an idle consumer sends offsets whose commit has not succeeded yet.
+constexpr std::chrono::seconds kCommitRetry{1};
 
 std::string_view Trim(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
@@ -22,13 +26,19 @@ std::string Lower(std::string_view s) {
   return out;
 }
 
-// The last `content-type` header of `message`, "" when none.
-std::string ContentType(RdKafka::Message& message) {
-  RdKafka::Headers* headers = message.headers();
-  if (headers == nullptr) return "";
-  std::vector<RdKafka::Headers::Header> found = headers->get(kContentTypeHeader);
-  if (found.empty() || found.back().value() == nullptr) return "";
-  return std::string(static_cast<const char*>(found.back().value()), found.back().value_size());
+// The last `content-type` header of `message`, "" when none; valid while
+// the message lives. (The C API reads it in place; the C++ Headers copy all.)
+std::string_view ContentType(RdKafka::Message& message) {
+  rd_kafka_headers_t* headers = nullptr;
+  if (rd_kafka_message_headers(message.c_ptr(), &headers) != RD_KAFKA_RESP_ERR_NO_ERROR) return "";
+  const void* value = nullptr;
+  size_t size = 0;
+  if (rd_kafka_header_get_last(headers, kContentTypeHeader, &value, &size) !=
+          RD_KAFKA_RESP_ERR_NO_ERROR ||
+      value == nullptr) {
+    return "";
+  }
+  return std::string_view(static_cast<const char*>(value), size);
 }
 
 }  // namespace
@@ -40,6 +50,7 @@ Properties ReportConsumerDefaults() {
 Properties ReportConsumerRequired() { return {{"enable.auto.commit", "false"}}; }
 
 Result<AgentReport> ParseReportMessage(std::string_view content_type, std::string_view value) {
+  if (content_type.empty()) return ParseAgentReport(value);
   std::string type = Lower(Trim(content_type.substr(0, content_type.find(';'))));
   if (type == "application/json") return ParseAgentReportJson(value);
   if (type.empty() || type == "application/x-protobuf" || type == "application/protobuf" ||
@@ -56,6 +67,18 @@ class ReportConsumer::Rebalance : public RdKafka::RebalanceCb {
   void rebalance_cb(RdKafka::KafkaConsumer* consumer, RdKafka::ErrorCode err,
                     std::vector<RdKafka::TopicPartition*>& partitions) override {
     owner_->OnRebalance(consumer, err, partitions);
+  }
+
+ private:
+  ReportConsumer* owner_;
+};
+
+class ReportConsumer::CommitResults : public RdKafka::OffsetCommitCb {
+ public:
+  explicit CommitResults(ReportConsumer* owner) : owner_(owner) {}
+  void offset_commit_cb(RdKafka::ErrorCode err,
+                        std::vector<RdKafka::TopicPartition*>& offsets) override {
+    owner_->OnCommitted(err, offsets);
   }
 
  private:
@@ -89,6 +112,11 @@ Result<std::unique_ptr<ReportConsumer>> ReportConsumer::Create(ReportIngestor& i
                    error) != RdKafka::Conf::CONF_OK) {
     return Status::Internal("report consumer: rebalance_cb: " + error);
   }
+  if ((*conf)->set("offset_commit_cb",
+                   static_cast<RdKafka::OffsetCommitCb*>(c->commit_results_.get()),
+                   error) != RdKafka::Conf::CONF_OK) {
+    return Status::Internal("report consumer: offset_commit_cb: " + error);
+  }
   c->consumer_.reset(RdKafka::KafkaConsumer::create(conf->get(), error));
   if (c->consumer_ == nullptr) return Status::InvalidArgument("report consumer: " + error);
   return c;
@@ -98,7 +126,8 @@ ReportConsumer::ReportConsumer(ReportIngestor& ingestor, ReportConsumerOptions o
     : ingestor_(ingestor),
       options_(std::move(options)),
       events_(std::make_unique<KafkaEvents>("report consumer")),
-      rebalance_(std::make_unique<Rebalance>(this)) {}
+      rebalance_(std::make_unique<Rebalance>(this)),
+      commit_results_(std::make_unique<CommitResults>(this)) {}
 
 ReportConsumer::~ReportConsumer() {
   Stop();
@@ -158,7 +187,7 @@ Status ReportConsumer::Run() {
   // Unprocessed messages are not committed: the group redelivers them.
   pending_.clear();
   dlq_->Abandon();
-  CommitOffsets();
+  CommitOffsets(CommitMode::kWait);
   consumer_->close();
   closed_ = true;
   return Fail(result);
@@ -183,6 +212,12 @@ Status ReportConsumer::FillBatch() {
         break;
       case RdKafka::ERR__TIMED_OUT:
       case RdKafka::ERR__PARTITION_EOF:
+        // Idle: a commit that failed (the broker was away) is sent again
+        // now, not only with the next batch, which may never come.
+        if (pending_.empty() && !uncommitted_.empty() &&
+            std::chrono::steady_clock::now() - last_commit_sent_ >= kCommitRetry) {
+          CommitOffsets(CommitMode::kAsync);
+        }
         break;
       default:
         if (events_->fatal() || message->err() == RdKafka::ERR__FATAL) {
@@ -246,7 +281,7 @@ Status ReportConsumer::ProcessBatch() {
   dead_lettered_.fetch_add(letters.size());
   malformed_.fetch_add(malformed);
   batches_.fetch_add(1);
-  CommitOffsets();
+  CommitOffsets(CommitMode::kAsync);
   UpdateLag();
   return Status::Ok();
 }
@@ -269,35 +304,51 @@ void ReportConsumer::UpdateLag() {
   lag_.store(lag, std::memory_order_relaxed);
 }
 
-void ReportConsumer::CommitOffsets() {
+void ReportConsumer::CommitOffsets(CommitMode mode) {
   if (uncommitted_.empty()) return;
   std::vector<RdKafka::TopicPartition*> offsets;
   for (const auto& [where, offset] : uncommitted_) {
     offsets.push_back(RdKafka::TopicPartition::create(where.first, where.second, offset));
   }
-  RdKafka::ErrorCode err = consumer_->commitSync(offsets);
-  bool all = err == RdKafka::ERR_NO_ERROR;
-  Offsets done;
-  for (RdKafka::TopicPartition* tp : offsets) {
-    if (all || tp->err() == RdKafka::ERR_NO_ERROR) {
-      done[{tp->topic(), tp->partition()}] = tp->offset();
-    }
-  }
+  last_commit_sent_ = std::chrono::steady_clock::now();
+  // Either way the result also reaches OnCommitted, on a later consume().
+  RdKafka::ErrorCode err =
+      mode == CommitMode::kWait ? consumer_->commitSync(offsets) : consumer_->commitAsync(offsets);
+  if (mode == CommitMode::kWait || err != RdKafka::ERR_NO_ERROR) RecordCommitted(err, offsets);
   RdKafka::TopicPartition::destroy(offsets);
+}
+
+void ReportConsumer::OnCommitted(RdKafka::ErrorCode err,
+                                 std::vector<RdKafka::TopicPartition*>& offsets) {
+  if (err == RdKafka::ERR__NO_OFFSET) return;  // nothing was left to commit
+  RecordCommitted(err, offsets);
+  if (err == RdKafka::ERR_NO_ERROR) {
+    commits_.fetch_add(1);
+  } else {
+    commit_failures_.fetch_add(1);
+    Logger().warn("report consumer: commit failed ({}); it is sent again", ErrorText(err));
+  }
+}
+
+void ReportConsumer::RecordCommitted(RdKafka::ErrorCode err,
+                                     const std::vector<RdKafka::TopicPartition*>& offsets) {
+  // A failed commit counts for no partition (commitSync leaves per-partition
+  // errors unset): every offset is sent again with the next commit.
+  if (err != RdKafka::ERR_NO_ERROR) return;
+  Offsets done;
+  for (const RdKafka::TopicPartition* tp : offsets) {
+    if (tp->err() == RdKafka::ERR_NO_ERROR) done[{tp->topic(), tp->partition()}] = tp->offset();
+  }
   for (const auto& [where, offset] : done) {
     // A later batch may have raised the offset meanwhile; keep it then.
     auto it = uncommitted_.find(where);
-    if (it != uncommitted_.end() && it->second == offset) uncommitted_.erase(it);
-  }
-  if (!all) {
-    commit_failures_.fetch_add(1);
-    Logger().warn("report consumer: commit failed ({}); retrying with the next batch",
-                  ErrorText(err));
-  } else {
-    commits_.fetch_add(1);
+    if (it != uncommitted_.end() && it->second <= offset) uncommitted_.erase(it);
   }
   std::lock_guard<std::mutex> lock(mu_);
-  for (const auto& [where, offset] : done) committed_[where] = offset;
+  for (const auto& [where, offset] : done) {
+    int64_t& committed = committed_[where];
+    committed = std::max(committed, offset);
+  }
 }
 
 void ReportConsumer::OnRebalance(RdKafka::KafkaConsumer* consumer, RdKafka::ErrorCode err,
@@ -320,7 +371,7 @@ void ReportConsumer::OnRebalance(RdKafka::KafkaConsumer* consumer, RdKafka::Erro
   if (!pending_.empty() && !stopping_.load(std::memory_order_acquire) && rebalance_failure_.ok()) {
     rebalance_failure_ = ProcessBatch();
   }
-  CommitOffsets();
+  CommitOffsets(CommitMode::kWait);
   // Whatever is left of the revoked partitions belongs to their next owner.
   auto revoked = [&](const std::string& topic, int32_t partition) {
     for (const RdKafka::TopicPartition* tp : partitions) {

@@ -8,7 +8,8 @@
 // ReportIngestor (the command's time comes from the injected clock), sends
 // what it cannot use to the dead-letter topic, and only when every event is
 // durable (Append returned) and every dead letter acknowledged does it
-// commit the batch's offsets, once. So:
+// commit the batch's offsets (asynchronously: the next batch does not wait
+// for the broker; before partitions are given up and on close it waits). So:
 //   - at least once: a crash before the commit redelivers the batch, and a
 //     redelivered report is a no-op (its report_id is an idempotency key);
 //   - a malformed message (does not parse, fails validation, a report_id
@@ -20,7 +21,7 @@
 //   - on a rebalance, the batch in hand is finished and committed before the
 //     partitions are given up;
 //   - a broker restart is survived: librdkafka reconnects, a commit that
-//     failed is retried with the next batch.
+//     failed is sent again with the next batch, or within a second when idle.
 // enable.auto.commit=false is required; auto.offset.reset defaults to earliest.
 //
 // Ownership: the consumer owns its librdkafka clients; `ingestor` must
@@ -108,13 +109,14 @@ class ReportConsumer {
   // Messages behind the high watermarks of the assigned partitions, as of
   // the last batch (librdkafka's cached watermarks; 0 before the first).
   uint64_t lag() const { return lag_.load(std::memory_order_relaxed); }
-  // The offsets this consumer committed last, by (topic, partition).
+  // The highest offset this consumer committed, by (topic, partition).
   std::map<std::pair<std::string, int32_t>, int64_t> committed() const;
   // Partitions assigned to this member now (changes on each rebalance).
   uint64_t assigned_partitions() const { return assigned_.load(std::memory_order_relaxed); }
 
  private:
   class Rebalance;
+  class CommitResults;
   using Offsets = std::map<std::pair<std::string, int32_t>, int64_t>;
 
   ReportConsumer(ReportIngestor& ingestor, ReportConsumerOptions options);
@@ -122,8 +124,17 @@ class ReportConsumer {
   Status FillBatch();
   // Parses, ingests, dead-letters and commits pending_. Errors: as Run.
   Status ProcessBatch();
-  // Commits uncommitted_ (and keeps what fails for the next attempt).
-  void CommitOffsets();
+  // Commits uncommitted_; an offset leaves it once a commit of it (or of a
+  // later one) succeeded, so what fails goes again with the next commit.
+  // kAsync after each batch (the events are durable already; the result
+  // comes to OnCommitted), kWait before giving partitions up and on close.
+  enum class CommitMode { kAsync, kWait };
+  void CommitOffsets(CommitMode mode);
+  // The offset_commit_cb: every commit's result, served by consume().
+  void OnCommitted(RdKafka::ErrorCode err, std::vector<RdKafka::TopicPartition*>& offsets);
+  // Marks what a successful commit covered as committed.
+  void RecordCommitted(RdKafka::ErrorCode err,
+                       const std::vector<RdKafka::TopicPartition*>& offsets);
   // Recomputes lag() from the assignment's positions and cached watermarks.
   void UpdateLag();
   void OnRebalance(RdKafka::KafkaConsumer* consumer, RdKafka::ErrorCode err,
@@ -134,6 +145,7 @@ class ReportConsumer {
   const ReportConsumerOptions options_;
   std::unique_ptr<KafkaEvents> events_;
   std::unique_ptr<Rebalance> rebalance_;
+  std::unique_ptr<CommitResults> commit_results_;
   std::unique_ptr<DeadLetterProducer> dlq_;
   std::unique_ptr<RdKafka::KafkaConsumer> consumer_;
 
@@ -143,6 +155,7 @@ class ReportConsumer {
   std::vector<size_t> report_message_;  // reports_[i] came from pending_[report_message_[i]]
   std::vector<ReportResult> results_;
   Offsets uncommitted_;
+  std::chrono::steady_clock::time_point last_commit_sent_{};
   Status rebalance_failure_;
 
   std::atomic<uint64_t> ingested_{0};
