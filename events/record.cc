@@ -200,6 +200,8 @@ struct CanonicalView {
   int32_t nanos = 0;
   std::string_view stream_id, event_type, actor, correlation_id, causation_id, idempotency_key;
   std::string_view prev_hash, payload;
+  // Where the payload field's tag starts in the parsed bytes (npos: absent).
+  size_t payload_tag = std::string_view::npos;
 };
 
 bool ParseTimestampFast(std::string_view in, int64_t* seconds, int32_t* nanos) {
@@ -255,6 +257,7 @@ bool ParseCanonicalFast(std::string_view in, CanonicalView* v) {
   const char* end = p + in.size();
   uint32_t last = 0;
   while (p < end) {
+    const char* tag_at = p;
     auto tag = static_cast<uint8_t>(*p++);
     uint32_t field = tag >> 3;
     if (field <= last || field > kPayload || field == kHash) return false;
@@ -279,6 +282,7 @@ bool ParseCanonicalFast(std::string_view in, CanonicalView* v) {
       v->prev_hash = bytes;
     } else if (field == kPayload) {
       v->payload = bytes;
+      v->payload_tag = static_cast<size_t>(tag_at - in.data());
     } else {
       if (!IsAscii(bytes)) return false;
       *StringField(v, field) = bytes;
@@ -390,16 +394,15 @@ Status PrepareEnvelope(uint64_t sequence, std::string_view value, PublishableRec
   CanonicalView view;
   std::string_view canonical = value.size() >= kHashSize ? value.substr(kHashSize) : "";
   // The envelope is the canonical bytes with the hash (field 11) before the
-  // payload (field 12), as the generated code orders them. Fast path: a
-  // non-empty payload that is the last field, or no payload.
+  // payload (field 12), as the generated code orders them. Fast path: fields
+  // in order, a non-empty payload that is the last field, or no payload.
   size_t split = canonical.size();
   bool fast = value.size() >= kHashSize && ParseCanonicalFast(canonical, &view) &&
               view.sequence == sequence;
-  if (fast && view.payload.data() != nullptr) {
+  if (fast && view.payload_tag != std::string_view::npos) {
     fast = !view.payload.empty() &&
            view.payload.data() + view.payload.size() == canonical.data() + canonical.size();
-    split = static_cast<size_t>(view.payload.data() - canonical.data()) - 1 -
-            VarintSize(view.payload.size());
+    split = view.payload_tag;
   }
   if (!fast) {
     RecordedEvent event;

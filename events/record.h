@@ -64,8 +64,10 @@ Status DecodeStoredRecord(uint64_t sequence, std::string_view value, RecordedEve
 std::string EncodeEnvelope(const RecordedEvent& event);
 
 // A stored record made ready to publish without decoding its payload: the
-// full envelope, byte for byte what EncodeEnvelope writes, and the fields that
-// key and label it. Reusing one keeps its buffers.
+// full envelope and the fields that key and label it. For every record the
+// log writes (SealRecord) the envelope is byte for byte what EncodeEnvelope
+// writes; stored bytes of another layout still give an envelope of the same
+// message. Reusing one keeps its buffers.
 struct PublishableRecord {
   uint64_t sequence = 0;
   std::string envelope;

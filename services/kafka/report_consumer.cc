@@ -27,7 +27,9 @@ std::string Lower(std::string_view s) {
 }
 
 // The last `content-type` header of `message`, "" when none; valid while
-// the message lives. (The C API reads it in place; the C++ Headers copy all.)
+// the message lives. (The C API reads it in place; the C++ Headers copy all.
+// Call it before anything calls message.headers(), which takes the C headers
+// over: the dead-letter producer does so only after parsing.)
 std::string_view ContentType(RdKafka::Message& message) {
   rd_kafka_headers_t* headers = nullptr;
   if (rd_kafka_message_headers(message.c_ptr(), &headers) != RD_KAFKA_RESP_ERR_NO_ERROR) return "";

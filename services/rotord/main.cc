@@ -111,8 +111,10 @@ rotor::Result<rotor::kafka::BridgeOptions> KafkaOptionsFrom(const RotordOptions&
   return k;
 }
 
-// Checks the Kafka settings and creates the clients (not started: nothing
-// connects yet), so that bad settings stop rotord before it listens.
+// Checks the Kafka settings and creates the clients, so that bad settings
+// stop rotord before it listens. The clients are not started: no event is
+// published and no report consumed yet (librdkafka may already connect, to
+// get the producer id and find the group coordinator).
 rotor::Result<KafkaClients> MakeKafka(const RotordOptions& o, rotor::app::Engine& engine) {
   KafkaClients clients;
   if (o.kafka_brokers.empty() && o.kafka_config.empty()) return clients;

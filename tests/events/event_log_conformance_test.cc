@@ -241,6 +241,14 @@ TYPED_TEST(EventLogConformanceTest, AppendEachAppendsEveryRequestOnItsOwnTerms) 
   std::vector<RecordedEvent> b;
   ASSERT_OK(this->log().ReadStream("b", 1, 10, &b));
   EXPECT_EQ(PayloadsOf(b), (std::vector<std::string>{"b1", "b2", "b3"}));
+  // Each stream's head is its last append's, though "a" and "b" were each
+  // appended twice in the one write.
+  for (const auto& [stream, version] :
+       std::vector<std::pair<std::string, uint64_t>>{{"a", 2}, {"b", 3}, {"c", 1}, {"d", 0}}) {
+    Result<uint64_t> head = this->log().StreamVersion(stream);
+    ASSERT_OK(head);
+    EXPECT_EQ(*head, version) << stream;
+  }
 }
 
 TYPED_TEST(EventLogConformanceTest, AppendEachOnAClosedLogIsCancelledForEveryRequest) {

@@ -241,6 +241,29 @@ TEST(RecordTest, PrepareEnvelopeOfAnUnusualLayoutStillWritesTheGeneratedBytes) {
   ASSERT_TRUE(PrepareEnvelope(record.sequence, reordered, &out).ok());
   EXPECT_EQ(out.envelope, EncodeEnvelope(record));
 
+  // The stream id before the sequence (fields 2, 1, 3, ...), the payload last.
+  v1::EventEnvelope stream_only;
+  stream_only.set_stream_id(env.stream_id());
+  v1::EventEnvelope without_stream = env;
+  without_stream.clear_stream_id();
+  std::string swapped = stored.substr(0, kHashSize) + stream_only.SerializeAsString() +
+                        without_stream.SerializeAsString();
+  ASSERT_TRUE(PrepareEnvelope(record.sequence, swapped, &out).ok());
+  EXPECT_EQ(out.envelope, EncodeEnvelope(record));
+
+  // The payload's length as an overlong varint: the hash still goes in at
+  // the payload's tag, and the envelope is the same message.
+  ASSERT_LT(record.payload.size(), 128u);
+  size_t tag = canonical.size() - record.payload.size() - 2;
+  ASSERT_EQ(canonical[tag], '\x62');
+  std::string overlong = stored.substr(0, kHashSize + tag) + "\x62" +
+                         static_cast<char>(0x80 | record.payload.size()) + std::string(1, '\0') +
+                         record.payload;
+  ASSERT_TRUE(PrepareEnvelope(record.sequence, overlong, &out).ok());
+  v1::EventEnvelope published;
+  ASSERT_TRUE(published.ParseFromString(out.envelope));
+  EXPECT_EQ(published.SerializeAsString(), EncodeEnvelope(record));
+
   // An explicitly empty payload field after the others.
   RecordedEvent empty = SampleRecord();
   empty.payload.clear();
