@@ -291,13 +291,17 @@ bool ParseCanonicalFast(std::string_view in, CanonicalView* v) {
   return v->prev_hash.size() == kHashSize;
 }
 
+Time ViewTime(const CanonicalView& v) {
+  return TimeFromMicros(v.seconds * 1000000 + v.nanos / 1000);
+}
+
 // Copies `v` into `out`, reusing the capacity of its strings.
 void AssignView(const CanonicalView& v, RecordedEvent* out) {
   out->sequence = v.sequence;
   out->stream_id.assign(v.stream_id);
   out->stream_version = v.stream_version;
   out->event_type.assign(v.event_type);
-  out->recorded_at = TimeFromMicros(v.seconds * 1000000 + v.nanos / 1000);
+  out->recorded_at = ViewTime(v);
   out->actor.assign(v.actor);
   out->correlation_id.assign(v.correlation_id);
   out->causation_id.assign(v.causation_id);
@@ -423,7 +427,7 @@ Status PrepareEnvelope(uint64_t sequence, std::string_view value, PublishableRec
   out->envelope.append(canonical.substr(split));
   out->stream_id.assign(view.stream_id);
   out->event_type.assign(view.event_type);
-  out->recorded_at = TimeFromMicros(view.seconds * 1000000 + view.nanos / 1000);
+  out->recorded_at = ViewTime(view);
   std::memcpy(out->hash.data(), value.data(), kHashSize);
   return Status::Ok();
 }

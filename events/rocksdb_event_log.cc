@@ -335,9 +335,6 @@ void RocksDbEventLog::CommitGroup(const std::vector<Writer*>& group) {
       // One index entry for the append's run of versions and sequences.
       streams.Add(StreamKey(req.stream_id, current + 1),
                   EncodeStreamRun(result.first_sequence, sealed.size()));
-      std::string head_value;
-      PutBigEndian64(&head_value, result.stream_version);
-      heads.Add(req.stream_id, std::move(head_value));
       if (!req.idempotency_key.empty()) {
         keys.Add(req.idempotency_key, EncodeAppendResult(result));
         seen_keys[req.idempotency_key] = result;
@@ -351,6 +348,11 @@ void RocksDbEventLog::CommitGroup(const std::vector<Writer*>& group) {
   }
 
   if (appends == 0) return;
+  for (const auto& [stream_id, version] : versions) {  // each stream's head after the group
+    std::string head_value;
+    PutBigEndian64(&head_value, version);
+    heads.Add(stream_id, std::move(head_value));
+  }
   streams.WriteTo(&batch);
   heads.WriteTo(&batch);
   keys.WriteTo(&batch);

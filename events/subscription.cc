@@ -1,5 +1,7 @@
 #include "events/subscription.h"
 
+#include "events/record.h"
+
 namespace rotor {
 
 CatchUpSubscription::CatchUpSubscription(const EventLog& log, uint64_t from, size_t batch_capacity)
@@ -63,26 +65,19 @@ Status CatchUpSubscription::NextStored(
 Status CatchUpSubscription::Next(std::vector<RecordedEvent>* out,
                                  std::chrono::milliseconds timeout) {
   out->clear();
-  bool ready = false;
-  ROTOR_RETURN_IF_ERROR(AwaitNext(timeout, &ready));
-  if (!ready) return Status::Ok();
-  ROTOR_RETURN_IF_ERROR(log_.Read(next_, Direction::kForward, batch_capacity_, out));
-  if (!out->empty() && out->front().sequence != next_) {
-    uint64_t found = out->front().sequence;
+  uint64_t from = next_;
+  size_t count = 0;
+  Status read = NextStored(
+      timeout,
+      [&](uint64_t sequence, std::string_view stored) {
+        return DecodeStoredRecord(sequence, stored, &out->emplace_back());
+      },
+      &count);
+  if (!read.ok()) {  // a failed batch delivers nothing and keeps the position
     out->clear();
-    return Status::Internal("gap in the log: expected sequence " + std::to_string(next_) +
-                            ", found " + std::to_string(found));
+    next_ = from;
   }
-  for (size_t i = 1; i < out->size(); ++i) {
-    if ((*out)[i].sequence != next_ + i) {
-      uint64_t missing = next_ + i;
-      out->clear();
-      return Status::Internal("gap in the log: sequence " + std::to_string(missing) +
-                              " is missing");
-    }
-  }
-  next_ += out->size();
-  return Status::Ok();
+  return read;
 }
 
 }  // namespace rotor

@@ -8,9 +8,6 @@
 
 namespace rotor::kafka {
 
-// One event, encoded for Kafka: key the stream id, value the envelope.
-struct EventRelay::Outgoing : PublishableRecord {};
-
 // Follows the subscription and encodes its events. With `depth` > 0 it does
 // so on its own thread, keeping up to `depth` encoded batches ready; with 0,
 // Pop() reads on the caller's thread. Pop() and Stop() are called by the
@@ -25,7 +22,7 @@ class EventRelay::ReadAhead {
 
   // Waits up to `timeout` for a batch. Returns false when none came; then
   // `error` holds the subscription's error if it ended (kCancelled after Stop).
-  bool Pop(std::vector<Outgoing>* out, std::chrono::milliseconds timeout, Status* error) {
+  bool Pop(std::vector<PublishableRecord>* out, std::chrono::milliseconds timeout, Status* error) {
     if (depth_ == 0) {
       *error = Read(timeout, out);
       return error->ok() && !out->empty();
@@ -56,7 +53,7 @@ class EventRelay::ReadAhead {
   // The next batch of the subscription, encoded (empty after `timeout`).
   // The envelopes are made from the stored bytes, without decoding the
   // records; `batch`'s buffers are reused.
-  Status Read(std::chrono::milliseconds timeout, std::vector<Outgoing>* batch) {
+  Status Read(std::chrono::milliseconds timeout, std::vector<PublishableRecord>* batch) {
     size_t prepared = 0;
     size_t visited = 0;
     Status read = subscription_.NextStored(
@@ -74,7 +71,7 @@ class EventRelay::ReadAhead {
 
   void Loop() {
     for (;;) {
-      std::vector<Outgoing> batch;
+      std::vector<PublishableRecord> batch;
       Status read = Read(idle_wait_, &batch);
       std::unique_lock<std::mutex> lock(mu_);
       if (!read.ok()) {
@@ -95,9 +92,9 @@ class EventRelay::ReadAhead {
   const std::chrono::milliseconds idle_wait_;
   std::mutex mu_;
   std::condition_variable changed_;
-  std::deque<std::vector<Outgoing>> ready_;  // guarded by mu_
-  Status error_;                             // guarded by mu_
-  bool stopping_ = false;                    // guarded by mu_
+  std::deque<std::vector<PublishableRecord>> ready_;  // guarded by mu_
+  Status error_;                                      // guarded by mu_
+  bool stopping_ = false;                             // guarded by mu_
   std::thread thread_;
 };
 
@@ -238,7 +235,7 @@ Status EventRelay::Run() {
 
 Status EventRelay::Loop() {
   ReadAhead reader(*subscription_, options_.read_ahead, options_.idle_wait);
-  std::vector<Outgoing> batch;
+  std::vector<PublishableRecord> batch;
   while (!stopping_.load(std::memory_order_acquire)) {
     if (events_->fatal()) {
       std::string reason;
@@ -250,7 +247,7 @@ Status EventRelay::Loop() {
       auto wait = in_flight_.empty() ? options_.idle_wait : std::chrono::milliseconds(5);
       Status ended;
       if (reader.Pop(&batch, wait, &ended)) {
-        for (const Outgoing& message : batch) ROTOR_RETURN_IF_ERROR(Produce(message));
+        for (const PublishableRecord& message : batch) ROTOR_RETURN_IF_ERROR(Produce(message));
       } else if (!ended.ok()) {
         if (ended.code() == StatusCode::kCancelled && stopping_.load(std::memory_order_acquire)) {
           break;
@@ -266,7 +263,7 @@ Status EventRelay::Loop() {
   return Status::Ok();
 }
 
-Status EventRelay::Produce(const Outgoing& m) {
+Status EventRelay::Produce(const PublishableRecord& m) {
   assert(m.sequence == produced() + 1);
   std::unique_ptr<RdKafka::Headers> headers(RdKafka::Headers::create());
   headers->add(kEventTypeHeader, m.event_type);

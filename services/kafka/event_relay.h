@@ -46,6 +46,7 @@
 #include <vector>
 
 #include "events/event_log.h"
+#include "events/record.h"
 #include "events/subscription.h"
 #include "services/kafka/client_config.h"
 #include "services/kafka/relay_checkpoint.h"
@@ -119,7 +120,6 @@ class EventRelay {
  private:
   class Callbacks;
   class ReadAhead;
-  struct Outgoing;
   struct InFlight {
     bool acked = false;
     Sha256Digest hash{};
@@ -129,7 +129,8 @@ class EventRelay {
   Status Loop();
   // Hands one message to librdkafka, serving delivery reports while its
   // queue is full. Errors: kIoError.
-  Status Produce(const Outgoing& message);
+  // Produces one event: key the stream id, value the envelope.
+  Status Produce(const PublishableRecord& message);
   // Relay thread, from a delivery report.
   void OnDelivery(uint64_t sequence, RdKafka::ErrorCode error, const std::string& reason);
   // Stores the acknowledged position if it moved and `force` or the interval passed.

@@ -8,6 +8,7 @@
 
 #include "events/codec.h"
 #include "events/rocksdb_event_log.h"
+#include "events/subscription.h"
 #include "events/verify.h"
 #include "tests/events/event_log_test_util.h"
 #include "tests/events/raw_rocksdb.h"
@@ -261,4 +262,38 @@ TEST_F(RocksDbTamperTest, MalformedEventsKeyRefusesToOpen) {
 }
 
 }  // namespace
+TEST_F(RocksDbTamperTest, ASubscriptionStopsAtADamagedRecordAndKeepsItsPosition) {
+  {
+    RawRocksDb raw(dir_.path());
+    std::string value = raw.GetEvent(3);
+    raw.PutEvent(3, value.substr(0, value.size() - 2));  // truncated
+  }
+  auto log = Reopen();
+  ASSERT_NE(log, nullptr);
+  CatchUpSubscription sub(*log, 1);
+  std::vector<RecordedEvent> batch;
+  for (int attempt = 0; attempt < 2; ++attempt) {  // the same answer again
+    Status s = sub.Next(&batch, std::chrono::milliseconds(0));
+    EXPECT_EQ(s.code(), StatusCode::kCorruption) << s.ToString();
+    EXPECT_EQ(s.message().rfind("sequence 3", 0), 0u) << s.message();
+    EXPECT_TRUE(batch.empty());
+    EXPECT_EQ(sub.position(), 1u);
+  }
+  // Passing the stored bytes on, the records before the damaged one go out.
+  std::vector<uint64_t> passed;
+  size_t count = 0;
+  Status s = sub.NextStored(
+      std::chrono::milliseconds(0),
+      [&](uint64_t sequence, std::string_view stored) {
+        PublishableRecord record;
+        Status prepared = PrepareEnvelope(sequence, stored, &record);
+        if (prepared.ok()) passed.push_back(sequence);
+        return prepared;
+      },
+      &count);
+  EXPECT_EQ(s.code(), StatusCode::kCorruption) << s.ToString();
+  EXPECT_EQ(passed, (std::vector<uint64_t>{1, 2}));
+  EXPECT_EQ(sub.position(), 3u);
+}
+
 }  // namespace rotor::testing
