@@ -118,11 +118,11 @@ std::optional<app::ApiResponse> Session::RequestRaw(std::string method, std::str
   return std::move(response).value();
 }
 
-std::optional<json> Session::Request(std::string method, std::string path, const json& body,
+std::optional<json> Session::Request(std::string method, const std::string& path, const json& body,
                                      std::map<std::string, std::string> query) {
   std::string text = body.is_null() ? std::string() : body.dump();
   std::optional<app::ApiResponse> response =
-      RequestRaw(std::move(method), std::move(path), std::move(text), std::move(query));
+      RequestRaw(std::move(method), path, std::move(text), std::move(query));
   if (!response) return std::nullopt;
   if (response->body.empty()) return json::object();
   json doc = json::parse(response->body, nullptr, /*allow_exceptions=*/false);

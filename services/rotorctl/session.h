@@ -59,7 +59,8 @@ class Session {
 
   // Sends a request and parses the JSON reply. On a non-2xx answer or a
   // transport error prints the one-line error and returns nullopt.
-  std::optional<json> Request(std::string method, std::string path, const json& body = nullptr,
+  std::optional<json> Request(std::string method, const std::string& path,
+                              const json& body = nullptr,
                               std::map<std::string, std::string> query = {});
   // As Request, without parsing the body (binary or text routes).
   std::optional<app::ApiResponse> RequestRaw(std::string method, std::string path,

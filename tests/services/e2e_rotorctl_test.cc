@@ -1,12 +1,34 @@
 // End to end through rotorctl: the article's replacement against a real
 // rotord on an ephemeral port, the live progress stream, and the same
-// answers from `rotorctl --data DIR` on the stopped daemon's directory.
+// answers from `rotorctl --data DIR` on the stopped daemon's directory; and a
+// server whose answer is not JSON.
+#include <httplib.h>
+
 #include <thread>
 
 #include "tests/services/e2e_article.h"
 
 namespace rotor::testing {
 namespace {
+
+// A proxy in front of rotord that answers 200 with an HTML page: rotorctl
+// fails with an error that names the request it sent.
+TEST(RotorctlTest, AnAnswerThatIsNotJsonIsAnErrorNamingTheRequest) {
+  httplib::Server server;
+  server.Get(".*", [](const httplib::Request&, httplib::Response& res) {
+    res.set_content("<html>bad gateway</html>", "text/html");
+  });
+  int port = server.bind_to_any_port("127.0.0.1");
+  ASSERT_GT(port, 0);
+  std::thread serving([&] { server.listen_after_bind(); });
+  ToolResult r = RunTool("rotorctl", {"--server", "http://127.0.0.1:" + std::to_string(port),
+                                      "--token", kAuditorToken, "rollouts"});
+  server.stop();
+  serving.join();
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.err.find("the server's answer to /v1/rollouts"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("is not JSON"), std::string::npos) << r.err;
+}
 
 TEST_F(ArticleTest, ReplacementRunsToFinalizeThroughRotorctl) {
   StartDaemon();
