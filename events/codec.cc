@@ -315,8 +315,9 @@ std::string EncodePayload(const Event& event) {
 
 Result<Event> DecodePayload(std::string_view event_type, std::string_view payload) {
   int index = EventIndexFromTypeName(event_type);
-  if (index < 0)
+  if (index < 0) {
     return Status::InvalidArgument("unknown event type '" + std::string(event_type) + "'");
+  }
   return DecodeAt<0>(static_cast<size_t>(index), payload);
 }
 
@@ -385,7 +386,7 @@ Result<AgentReport> ParseAgentReportJson(std::string_view json) {
   auto status =
       pb::util::JsonStringToMessage(pb::StringPiece(json.data(), json.size()), &m, options);
   if (!status.ok()) {
-    return Status::InvalidArgument("agent report JSON: " + std::string(status.message()));
+    return Status::InvalidArgument("agent report JSON: " + status.message().ToString());
   }
   return FromProto(m);
 }

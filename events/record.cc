@@ -103,7 +103,7 @@ size_t VarintSize(uint64_t v) {
 class WireWriter {
  public:
   explicit WireWriter(char* p) : p_(p) {}
-  char* pos() const { return p_; }
+  char* Pos() const { return p_; }
 
   void Byte(uint32_t b) { *p_++ = static_cast<char>(b); }
   void Varint(uint64_t v) {
@@ -184,7 +184,7 @@ bool AppendEnvelopeFast(const RecordedEvent& e, bool with_hash, std::string* out
     w.BytesField(kHash, std::string_view(reinterpret_cast<const char*>(e.hash.data()), kHashSize));
   }
   w.BytesField(kPayload, e.payload);
-  out->resize(static_cast<size_t>(w.pos() - out->data()));
+  out->resize(static_cast<size_t>(w.Pos() - out->data()));
   return true;
 }
 
@@ -351,7 +351,7 @@ std::string SealRecord(RecordedEvent& event) {
   // the hash, then hash them in place.
   std::string value(kHashSize, '\0');
   if (!AppendCanonicalFast(event, &value)) value.append(EncodeCanonical(event));
-  std::string_view canonical = std::string_view(value).substr(kHashSize);
+  std::string_view canonical = std::string_view{value}.substr(kHashSize);
   event.hash = Sha256(std::string_view(reinterpret_cast<const char*>(event.prev_hash.data()),
                                        event.prev_hash.size()),
                       canonical);

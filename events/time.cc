@@ -44,7 +44,7 @@ std::string FormatTime(Time t) {
     frac += 1000000;
     secs -= 1;
   }
-  time_t tt = static_cast<time_t>(secs);
+  auto tt = static_cast<time_t>(secs);
   std::tm tm{};
   gmtime_r(&tt, &tm);
   char buf[64];
@@ -105,7 +105,7 @@ Result<Time> ParseTime(std::string_view text) {
       if (oh < 0 || oh > 23 || !Expect(text, pos, ':')) return bad();
       int om = ReadDigits(text, pos, 2);
       if (om < 0 || om > 59) return bad();
-      offset_s = sign * (oh * 3600 + om * 60);
+      offset_s = sign * (int64_t{oh} * 3600 + int64_t{om} * 60);
     } else {
       return bad();
     }

@@ -21,8 +21,9 @@ void AuditProjection::Add(std::string_view rollout_id, const RecordedEvent& reco
                           std::string action, std::string detail) {
   if (rollout_id.empty()) return;
   auto it = timelines_.find(rollout_id);
-  if (it == timelines_.end())
+  if (it == timelines_.end()) {
     it = timelines_.emplace(std::string(rollout_id), std::vector<AuditEntry>{}).first;
+  }
   it->second.push_back(
       {record.sequence, record.recorded_at, record.actor, std::move(action), std::move(detail)});
   if (track_) unwritten_.emplace_back(it->first, it->second.size() - 1);

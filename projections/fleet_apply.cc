@@ -235,7 +235,7 @@ void FleetProjection::On(const RecordedEvent& r, const CertificateRevoked& e) {
   CertInfo& cert = certs_[f];
   cert.revoked = true;
   MarkCert(f, cert);
-  std::string_view agent_id = e.agent_id.empty() ? std::string_view(cert.agent_id) : e.agent_id;
+  const std::string& agent_id = e.agent_id.empty() ? cert.agent_id : e.agent_id;
   if (agent_id.empty()) return;
   uint32_t a = InternAgent(agent_id);
   if ((agents_[a].flags & kRevoked) != 0) return;

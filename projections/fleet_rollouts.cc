@@ -8,7 +8,7 @@ namespace rotor::projections {
 
 RolloutState* FleetProjection::NewRollout(const RecordedEvent& r, std::string_view id) {
   if (id.empty() || rollout_index_.contains(id)) return nullptr;
-  uint32_t index = static_cast<uint32_t>(rollouts_.size());
+  auto index = static_cast<uint32_t>(rollouts_.size());
   rollout_index_.emplace(std::string(id), index);
   RolloutState& rollout = rollouts_.emplace_back();
   rollout.id = std::string(id);
@@ -20,7 +20,7 @@ RolloutState* FleetProjection::NewRollout(const RecordedEvent& r, std::string_vi
 
 void FleetProjection::Recount(RolloutState& rollout) {
   rollout.ResetCounters();
-  uint32_t n = static_cast<uint32_t>(agents_.size());
+  auto n = static_cast<uint32_t>(agents_.size());
   for (uint32_t a = 0; a < n; ++a) rollout.Count(Contribute(rollout, a), +1);
 }
 

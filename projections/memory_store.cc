@@ -34,7 +34,7 @@ class MemoryReader final : public KvReader {
   Status Scan(std::string_view prefix,
               const std::function<bool(std::string_view, std::string_view)>& visit) const override {
     for (auto it = snapshot_.lower_bound(prefix);
-         it != snapshot_.end() && std::string_view(it->first).starts_with(prefix); ++it) {
+         it != snapshot_.end() && it->first.starts_with(prefix); ++it) {
       if (!visit(it->first, it->second)) break;
     }
     return Status::Ok();

@@ -83,6 +83,7 @@ Result<std::unique_ptr<RocksDbProjectionStore>> RocksDbProjectionStore::Open(
   rocksdb::Status listed = rocksdb::DB::ListColumnFamilies(db_options, path, &names);
   if (!listed.ok() || names.empty()) names = {rocksdb::kDefaultColumnFamilyName};
   std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
+  descriptors.reserve(names.size());
   for (const std::string& name : names) descriptors.emplace_back(name, FamilyOptions());
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
   rocksdb::DB* raw = nullptr;

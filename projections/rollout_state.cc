@@ -10,7 +10,7 @@ namespace {
 void Bump(std::vector<Tally>& tallies, uint32_t id, const Contribution& c, int sign) {
   if (tallies.size() <= id) tallies.resize(id + 1);
   Tally& t = tallies[id];
-  uint32_t d = static_cast<uint32_t>(sign);
+  auto d = static_cast<uint32_t>(sign);
   t.total += d;
   if (c.received) t.received += d;
   if (c.stale) t.stale += d;
@@ -53,7 +53,7 @@ int64_t ReceiptWindow::Minute(int64_t micros) {
 
 void ReceiptWindow::Add(int64_t at_micros) {
   int64_t m = Minute(at_micros);
-  size_t i = static_cast<size_t>(((m % kBuckets) + kBuckets) % kBuckets);
+  auto i = static_cast<size_t>(((m % kBuckets) + kBuckets) % kBuckets);
   if (minute_[i] == m) {
     ++count_[i];
   } else if (minute_[i] < m || count_[i] == 0) {
@@ -72,7 +72,7 @@ uint64_t ReceiptWindow::CountLastHour(int64_t now_micros) const {
 }
 
 void ReceiptWindow::Encode(std::string* out) const {
-  size_t used = static_cast<size_t>(
+  auto used = static_cast<size_t>(
       std::count_if(count_.begin(), count_.end(), [](uint32_t c) { return c != 0; }));
   PutVarint(out, used);
   for (int i = 0; i < kBuckets; ++i) {
@@ -122,7 +122,7 @@ RolloutStatus RolloutState::Status() const {
 }
 
 void RolloutState::Count(const Contribution& c, int sign) {
-  uint64_t d = static_cast<uint64_t>(static_cast<int64_t>(sign));
+  auto d = static_cast<uint64_t>(static_cast<int64_t>(sign));
   if (c.uncounted) counters.not_counted += d;
   if (!c.counted) return;
   counters.total += d;

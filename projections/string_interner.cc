@@ -31,7 +31,7 @@ uint32_t StringInterner::Intern(std::string_view s) {
     std::fprintf(stderr, "StringInterner: more than %u strings or 4 GiB of text\n", kMaxStrings);
     std::abort();
   }
-  uint32_t id = static_cast<uint32_t>(size());
+  auto id = static_cast<uint32_t>(size());
   arena_.insert(arena_.end(), s.begin(), s.end());
   offsets_.push_back(static_cast<uint32_t>(arena_.size()));
   slots_[i] = Slot(id, hash);

@@ -109,8 +109,9 @@ std::string NewRolloutId() {
   unsigned char bytes[6];
   if (RAND_bytes(bytes, sizeof(bytes)) != 1) {
     auto now = std::chrono::steady_clock::now().time_since_epoch().count();
-    for (size_t i = 0; i < sizeof(bytes); ++i)
+    for (size_t i = 0; i < sizeof(bytes); ++i) {
       bytes[i] = static_cast<unsigned char>(now >> (8 * i));
+    }
   }
   return "r-" + ToHex(std::string_view(reinterpret_cast<const char*>(bytes), sizeof(bytes)));
 }

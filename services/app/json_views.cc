@@ -5,9 +5,9 @@
 #include <google/protobuf/message.h>
 #include <google/protobuf/util/json_util.h>
 
-#include <array>
 #include <memory>
 
+#include "events/base64.h"
 #include "events/hash.h"
 
 namespace rotor::app {
@@ -48,9 +48,6 @@ std::optional<json> PayloadJson(const RecordedEvent& event) {
   if (parsed.is_discarded()) return std::nullopt;
   return parsed;
 }
-
-constexpr std::string_view kAlphabet =
-    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
 }  // namespace
 
@@ -154,59 +151,6 @@ json EventToJson(const RecordedEvent& e) {
     out["payload"] = std::move(*payload);
   } else {
     out["payload"] = {{"undecodable_base64", Base64Encode(e.payload)}};
-  }
-  return out;
-}
-
-std::string Base64Encode(std::string_view bytes) {
-  std::string out;
-  out.reserve((bytes.size() + 2) / 3 * 4);
-  size_t i = 0;
-  for (; i + 2 < bytes.size(); i += 3) {
-    uint32_t n = (uint8_t(bytes[i]) << 16) | (uint8_t(bytes[i + 1]) << 8) | uint8_t(bytes[i + 2]);
-    for (int shift : {18, 12, 6, 0}) out.push_back(kAlphabet[(n >> shift) & 63]);
-  }
-  if (i < bytes.size()) {
-    uint32_t n = uint8_t(bytes[i]) << 16;
-    if (i + 1 < bytes.size()) n |= uint8_t(bytes[i + 1]) << 8;
-    out.push_back(kAlphabet[(n >> 18) & 63]);
-    out.push_back(kAlphabet[(n >> 12) & 63]);
-    out.push_back(i + 1 < bytes.size() ? kAlphabet[(n >> 6) & 63] : '=');
-    out.push_back('=');
-  }
-  return out;
-}
-
-Result<std::string> Base64Decode(std::string_view text, std::string_view what) {
-  std::array<int, 256> values;
-  values.fill(-1);
-  for (size_t i = 0; i < kAlphabet.size(); ++i) values[uint8_t(kAlphabet[i])] = int(i);
-  std::string out;
-  uint32_t acc = 0;
-  int bits = 0;
-  size_t padding = 0;
-  size_t symbols = 0;
-  for (char c : text) {
-    if (c == ' ' || c == '\n' || c == '\r' || c == '\t') continue;
-    if (c == '=') {
-      ++padding;
-      ++symbols;
-      continue;
-    }
-    int v = values[uint8_t(c)];
-    if (v < 0 || padding > 0) {
-      return Status::InvalidArgument(std::string(what) + " is not valid base64");
-    }
-    ++symbols;
-    acc = (acc << 6) | uint32_t(v);
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      out.push_back(char((acc >> bits) & 0xff));
-    }
-  }
-  if (padding > 2 || (padding > 0 && symbols % 4 != 0)) {
-    return Status::InvalidArgument(std::string(what) + " has bad base64 padding");
   }
   return out;
 }

@@ -24,10 +24,4 @@ nlohmann::json ToJson(const projections::AuditEntry& entry);
 // holds the stored payload bytes, so an export can re-check the hash chain.
 nlohmann::json EventToJson(const RecordedEvent& event);
 
-// Standard base64 (RFC 4648, with padding).
-std::string Base64Encode(std::string_view bytes);
-// Errors: kInvalidArgument naming `what` for a character outside the
-// alphabet or bad padding. Whitespace is ignored.
-Result<std::string> Base64Decode(std::string_view text, std::string_view what);
-
 }  // namespace rotor::app

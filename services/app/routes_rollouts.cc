@@ -67,7 +67,8 @@ json FinalizeDetails(EngineCore& core, const std::string& rollout_id) {
     domain::RolloutProgress p = domain::ComputeProgress(state, *rollout, true);
     std::vector<std::string> listed(
         p.outstanding_agent_ids.begin(),
-        p.outstanding_agent_ids.begin() + std::min<size_t>(100, p.outstanding_agent_ids.size()));
+        p.outstanding_agent_ids.begin() +
+            static_cast<std::ptrdiff_t>(std::min<size_t>(100, p.outstanding_agent_ids.size())));
     details = {{"total", p.total},
                {"received", p.received},
                {"outstanding", p.Outstanding()},

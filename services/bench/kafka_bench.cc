@@ -15,10 +15,10 @@
 // optimizing JIT) in the scratch directory and stops it at the end.
 #include <spdlog/fmt/fmt.h>
 #include <spdlog/spdlog.h>
-#include <stdlib.h>
 
 #include <CLI/CLI.hpp>
 #include <cstdio>
+#include <cstdlib>
 #include <optional>
 #include <random>
 #include <thread>
@@ -305,14 +305,15 @@ double Ratio(double a, double b) { return b > 0 ? a / b : 0.0; }
 void Print(const KafkaBenchOptions& o, const Figures& f) {
   double ingest_ratio = Ratio(f.ingest, f.raw_consume);
   double publish_ratio = Ratio(f.publish, f.raw_produce);
-  double per_fsync = Ratio(static_cast<double>(f.grouped_requests), f.group_commits);
+  double per_fsync =
+      Ratio(static_cast<double>(f.grouped_requests), static_cast<double>(f.group_commits));
   if (o.json) {
     JsonObject targets;
     targets.Add("ingest_ratio", kIngestTarget).Add("publish_ratio", kPublishTarget);
     JsonObject j;
     j.Add("reports", o.reports)
         .Add("events", o.events)
-        .Add("partitions", uint64_t(o.partitions))
+        .Add("partitions", static_cast<uint64_t>(o.partitions))
         .Add("consumer_batch", uint64_t{o.batch})
         .Add("ingest_per_s", f.ingest)
         .Add("raw_consume_per_s", f.raw_consume)

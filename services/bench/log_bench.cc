@@ -60,7 +60,9 @@ struct Figures {
 };
 
 double Ratio(double a, double b) { return b > 0 ? a / b : 0.0; }
-double NanosPerEvent(double seconds, uint64_t events) { return Ratio(seconds * 1e9, events); }
+double NanosPerEvent(double seconds, uint64_t events) {
+  return Ratio(seconds * 1e9, static_cast<double>(events));
+}
 
 Status BatchAndReadPhases(const LogBenchOptions& o, const TempDir& dir, Figures* f) {
   std::vector<AppendRequest> batches = MakeBatches(o.events, o.batch, o.payload_bytes, o.streams);
@@ -162,7 +164,8 @@ void PrintJson(const LogBenchOptions& o, const Figures& f) {
   j.Add("events", f.events)
       .Add("batch", uint64_t{o.batch})
       .Add("payload_bytes", uint64_t{o.payload_bytes})
-      .Add("avg_value_bytes", Ratio(static_cast<double>(f.value_bytes), f.events))
+      .Add("avg_value_bytes",
+           Ratio(static_cast<double>(f.value_bytes), static_cast<double>(f.events)))
       .Add("threads", uint64_t{o.threads})
       .Add("events_per_thread", uint64_t{o.per_thread})
       .Add("read_passes", static_cast<uint64_t>(o.read_passes))
@@ -182,7 +185,7 @@ void PrintJson(const LogBenchOptions& o, const Figures& f) {
       .Add("raw_read_cpu_ns_per_event", f.raw_read_cpu)
       .Add("concurrent_group_commits", f.group_commits)
       .Add("concurrent_appends_per_group",
-           Ratio(static_cast<double>(f.grouped_requests), f.group_commits))
+           Ratio(static_cast<double>(f.grouped_requests), static_cast<double>(f.group_commits)))
       .Add("bytes_identical", f.bytes_identical)
       .AddObject("targets", targets)
       .Add("targets_met", append_ratio >= kAppendTarget && read_ratio >= kReadTarget &&
@@ -192,7 +195,8 @@ void PrintJson(const LogBenchOptions& o, const Figures& f) {
 
 void PrintHuman(const LogBenchOptions& o, const Figures& f) {
   fmt::print("rotor-bench log: {} events, ~{}-byte payloads ({:.0f}-byte stored values), sync on\n",
-             f.events, o.payload_bytes, Ratio(static_cast<double>(f.value_bytes), f.events));
+             f.events, o.payload_bytes,
+             Ratio(static_cast<double>(f.value_bytes), static_cast<double>(f.events)));
   fmt::print("raw RocksDB (default options) writes the same keys and bytes (identical: {})\n",
              f.bytes_identical ? "yes" : "NO");
   auto line = [](std::string_view what, double rotor, double raw, double target) {
@@ -207,7 +211,8 @@ void PrintHuman(const LogBenchOptions& o, const Figures& f) {
   fmt::print("  thread CPU per event: append {:.0f} ns (raw {:.0f}), read {:.0f} ns (raw {:.0f})\n",
              f.append_cpu, f.raw_append_cpu, f.read_cpu, f.raw_read_cpu);
   fmt::print("  rotor group commits: {} carrying {} appends ({:.2f} per sync)\n", f.group_commits,
-             f.grouped_requests, Ratio(static_cast<double>(f.grouped_requests), f.group_commits));
+             f.grouped_requests,
+             Ratio(static_cast<double>(f.grouped_requests), static_cast<double>(f.group_commits)));
 }
 
 int RunLogBench(const LogBenchOptions& o) {

@@ -2,10 +2,10 @@
 
 #include <rocksdb/write_batch.h>
 #include <spdlog/fmt/fmt.h>
-#include <time.h>
 
 #include <algorithm>
 #include <chrono>
+#include <ctime>
 #include <latch>
 #include <thread>
 

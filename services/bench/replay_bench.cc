@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
+#include <cinttypes>
 #include <cstdio>
 #include <memory>
 
@@ -55,7 +56,9 @@ constexpr char kRollout[] = "rollout-web-2026";
 const std::string kOld = ToHex(Sha256("server-web-2025"));
 const std::string kNew = ToHex(Sha256("server-web-2026"));
 
-Time At(uint64_t ms) { return TimeFromMicros(int64_t{1793491200000000} + int64_t(ms) * 1000); }
+Time At(uint64_t ms) {
+  return TimeFromMicros(int64_t{1793491200000000} + static_cast<int64_t>(ms) * 1000);
+}
 
 std::string AgentName(uint64_t i) { return fmt::format("agent-{:07}", i); }
 
@@ -102,8 +105,9 @@ Result<uint64_t> BuildLog(EventLog& log, uint64_t agents) {
   ROTOR_RETURN_IF_ERROR(add(ReplacementInitiated{kRollout, kOld, kNew, CertificateKind::kServerWeb,
                                                  ReplacementMode::kDirect, 1000},
                             t0, "alice"));
-  for (uint64_t i = 0; i < agents; ++i)
+  for (uint64_t i = 0; i < agents; ++i) {
     ROTOR_RETURN_IF_ERROR(add(Report(i, At(i), false), At(i), "agent"));
+  }
   uint64_t t = agents;
   for (uint64_t i = 0; i < agents; ++i) {
     if (Receives(i)) ROTOR_RETURN_IF_ERROR(add(Report(i, At(t + i), true), At(t + i), "agent"));
@@ -111,7 +115,7 @@ Result<uint64_t> BuildLog(EventLog& log, uint64_t agents) {
   t += agents + 7ull * 86400000;
   for (uint64_t i = 0; i < agents; ++i) {
     if (!GoesStale(i)) continue;
-    AgentFlaggedStale flag{AgentName(i), At(i), At(t + i), 7 * 86400};
+    AgentFlaggedStale flag{AgentName(i), At(i), At(t + i), uint64_t{7} * 86400};
     ROTOR_RETURN_IF_ERROR(add(flag, At(t + i), "sweeper"));
   }
   if (!request.events.empty()) {
@@ -132,8 +136,8 @@ double ThreadCpuSeconds() {
 uint64_t ResidentBytes() {
   std::FILE* f = std::fopen("/proc/self/statm", "r");
   if (f == nullptr) return 0;
-  unsigned long size = 0, resident = 0;
-  int n = std::fscanf(f, "%lu %lu", &size, &resident);
+  uint64_t size = 0, resident = 0;
+  int n = std::fscanf(f, "%" SCNu64 " %" SCNu64, &size, &resident);
   std::fclose(f);
   return n == 2 ? resident * static_cast<uint64_t>(sysconf(_SC_PAGESIZE)) : 0;
 }

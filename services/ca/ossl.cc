@@ -10,7 +10,7 @@ namespace rotor::ca {
 
 std::string DrainOpenSslErrors() {
   std::string out;
-  for (unsigned long e = ERR_get_error(); e != 0; e = ERR_get_error()) {
+  for (auto e = ERR_get_error(); e != 0; e = ERR_get_error()) {
     char buf[256];
     ERR_error_string_n(e, buf, sizeof(buf));
     if (!out.empty()) out += "; ";
@@ -20,7 +20,7 @@ std::string DrainOpenSslErrors() {
 }
 
 Status OpenSslError(StatusCode code, std::string_view what) {
-  return Status(code, std::string(what) + ": " + DrainOpenSslErrors());
+  return {code, std::string(what) + ": " + DrainOpenSslErrors()};
 }
 
 Result<BioPtr> MemoryBioFor(std::string_view data) {
@@ -57,12 +57,14 @@ Result<Time> FromAsn1Time(const ASN1_TIME* t) {
   if (t == nullptr || ASN1_TIME_to_tm(t, &tm) != 1) {
     return OpenSslError(StatusCode::kInvalidArgument, "malformed ASN1_TIME");
   }
-  using namespace std::chrono;
-  year_month_day ymd{year(tm.tm_year + 1900), month(static_cast<unsigned>(tm.tm_mon + 1)),
-                     day(static_cast<unsigned>(tm.tm_mday))};
+  namespace chrono = std::chrono;
+  chrono::year_month_day ymd{chrono::year(tm.tm_year + 1900),
+                             chrono::month(static_cast<unsigned>(tm.tm_mon + 1)),
+                             chrono::day(static_cast<unsigned>(tm.tm_mday))};
   if (!ymd.ok()) return Status::InvalidArgument("ASN1_TIME has an invalid date");
-  auto tp = sys_days(ymd) + hours(tm.tm_hour) + minutes(tm.tm_min) + seconds(tm.tm_sec);
-  return Time(duration_cast<Micros>(tp.time_since_epoch()));
+  auto tp = chrono::sys_days{ymd} + chrono::hours(tm.tm_hour) + chrono::minutes(tm.tm_min) +
+            chrono::seconds(tm.tm_sec);
+  return Time(chrono::duration_cast<Micros>(tp.time_since_epoch()));
 }
 
 std::string DescribeKey(const EVP_PKEY* key) {

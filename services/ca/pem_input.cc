@@ -6,7 +6,7 @@
 namespace rotor::ca {
 namespace {
 
-constexpr size_t kMaxCsrBytes = 64 * 1024;
+constexpr size_t kMaxCsrBytes = size_t{64} * 1024;
 
 // A pem_password_cb that never supplies a passphrase (and never prompts).
 int NoPassphrase(char* /*buf*/, int /*size*/, int /*rwflag*/, void* /*u*/) { return -1; }
@@ -60,6 +60,7 @@ Result<X509ReqPtr> ParseCsr(std::string_view input) {
   }
   const auto* begin = reinterpret_cast<const unsigned char*>(input.data());
   const unsigned char* p = begin;
+  // NOLINTNEXTLINE(google-runtime-int): d2i_X509_REQ takes a long length.
   X509ReqPtr req(d2i_X509_REQ(nullptr, &p, static_cast<long>(input.size())));
   if (req == nullptr) {
     return OpenSslError(StatusCode::kInvalidArgument,

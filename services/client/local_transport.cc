@@ -28,7 +28,7 @@ LocalTransport::~LocalTransport() {
   if (engine_ != nullptr) engine_->Close();
 }
 
-Result<std::unique_ptr<LocalTransport>> LocalTransport::Open(LocalOptions options) {
+Result<std::unique_ptr<LocalTransport>> LocalTransport::Open(const LocalOptions& options) {
   if (options.data_dir.empty()) return Status::InvalidArgument("the data directory is empty");
   app::EngineOptions engine_options;
   engine_options.data_dir = options.data_dir;

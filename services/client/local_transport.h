@@ -33,7 +33,7 @@ class LocalTransport final : public Transport {
   // Opens the directory (creating it when missing). Errors: kInvalidArgument
   // for an empty path; kIoError when the directory is locked by a running
   // rotord or cannot be opened; kCorruption when its log is damaged.
-  static Result<std::unique_ptr<LocalTransport>> Open(LocalOptions options);
+  static Result<std::unique_ptr<LocalTransport>> Open(const LocalOptions& options);
   ~LocalTransport() override;
 
   Result<app::ApiResponse> Send(const app::ApiRequest& request) override;

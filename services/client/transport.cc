@@ -29,7 +29,6 @@ StatusCode CodeForHttpStatus(int status) {
     case 412:
       return StatusCode::kFailedPrecondition;
     case 413:
-      return StatusCode::kResourceExhausted;
     case 429:
       return StatusCode::kResourceExhausted;
     case 503:
@@ -87,7 +86,7 @@ Status ResponseStatus(const app::ApiResponse& response) {
     std::string line = FirstLine(response.body);
     if (!line.empty()) message += ": " + line;
   }
-  return Status(code, std::move(message));
+  return {code, std::move(message)};
 }
 
 std::string UrlEncode(std::string_view text) {

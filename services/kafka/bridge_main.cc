@@ -9,10 +9,10 @@
 //
 // Exit codes: 0 after a signal (graceful: the consumer stops, the relay
 // flushes and stores its checkpoint), 1 when a bridge fails, 2 on bad usage.
-#include <signal.h>
 #include <spdlog/spdlog.h>
 
 #include <CLI/CLI.hpp>
+#include <csignal>
 #include <memory>
 #include <string>
 #include <vector>
@@ -25,10 +25,8 @@
 #include "services/kafka/report_consumer.h"
 #include "services/kafka/report_ingestor.h"
 
+namespace rotor::kafka {
 namespace {
-
-using rotor::Status;
-using namespace rotor::kafka;  // NOLINT(build/namespaces)
 
 struct Flags {
   std::string config;
@@ -84,7 +82,7 @@ int RunBridge(const BridgeOptions& options, const Flags& flags, const sigset_t& 
   int code = 0;
   auto last_stats = std::chrono::steady_clock::now();
   for (;;) {
-    timespec slice{0, 200 * 1000 * 1000};
+    timespec slice{0, int64_t{200} * 1000 * 1000};
     int sig = sigtimedwait(&signals, nullptr, &slice);
     if (sig > 0) {
       Logger().info("signal {}: stopping", sig);
@@ -113,9 +111,7 @@ int RunBridge(const BridgeOptions& options, const Flags& flags, const sigset_t& 
   return code;
 }
 
-}  // namespace
-
-int main(int argc, char** argv) {
+int BridgeMain(int argc, char** argv) {
   // Signals are taken synchronously by the main thread; every thread started
   // later inherits the mask.
   sigset_t signals;
@@ -177,3 +173,8 @@ int main(int argc, char** argv) {
   if (!valid.ok()) return Fail(valid), 2;
   return RunBridge(options, flags, signals);
 }
+
+}  // namespace
+}  // namespace rotor::kafka
+
+int main(int argc, char** argv) { return rotor::kafka::BridgeMain(argc, argv); }

@@ -108,7 +108,7 @@ Status ApplyConfigFile(const std::string& path, BridgeOptions* options) {
   if (!in) return Status::IoError("cannot read config file " + path);
   std::string line;
   for (int number = 1; std::getline(in, line); ++number) {
-    std::string_view text = Trim(std::string_view(line).substr(0, line.find('#')));
+    std::string_view text = Trim(std::string_view{line}.substr(0, line.find('#')));
     if (text.empty()) continue;
     size_t eq = text.find('=');
     Status applied =

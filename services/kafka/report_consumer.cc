@@ -40,7 +40,7 @@ std::string_view ContentType(RdKafka::Message& message) {
       value == nullptr) {
     return "";
   }
-  return std::string_view(static_cast<const char*>(value), size);
+  return {static_cast<const char*>(value), size};
 }
 
 }  // namespace

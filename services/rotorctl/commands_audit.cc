@@ -68,8 +68,9 @@ void AddExport(CLI::App& app, Session& s, Action& action) {
         stream = &file;
       }
       Result<uint64_t> count = ExportEvents(s, *o, *stream);
-      if (!count.ok())
+      if (!count.ok()) {
         return s.exit_code() != kExitOk ? s.exit_code() : s.FailStatus(count.status());
+      }
       stream->flush();
       if (!*stream) return s.FailStatus(Status::IoError("writing " + *out + " failed"));
       if (*out != "-") {

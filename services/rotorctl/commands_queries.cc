@@ -10,8 +10,9 @@ namespace {
 
 // Registers a read command whose text output is `human(reply)`.
 CLI::App* AddRead(CLI::App& app, Session& s, Action& action, const std::string& name,
-                  const std::string& help, std::function<std::optional<json>(Session&)> fetch,
-                  std::function<void(const json&)> human) {
+                  const std::string& help,
+                  const std::function<std::optional<json>(Session&)>& fetch,
+                  const std::function<void(const json&)>& human) {
   CLI::App* cmd = app.add_subcommand(name, help);
   cmd->callback([&s, &action, fetch, human] {
     action = [&s, fetch, human] {

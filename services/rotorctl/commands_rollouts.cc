@@ -4,6 +4,7 @@
 
 #include <cstdio>
 
+#include "events/base64.h"
 #include "events/hash.h"
 #include "services/pki/certificate_parser.h"
 #include "services/rotorctl/commands.h"
@@ -14,26 +15,6 @@ namespace {
 
 const std::vector<std::string> kKinds = {"server-web", "cem-root", "cem-agent",
                                          "gateway-reporting"};
-
-std::string Base64(std::string_view bytes) {
-  static constexpr char kAlphabet[] =
-      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  std::string out;
-  size_t i = 0;
-  for (; i + 2 < bytes.size(); i += 3) {
-    uint32_t v = (uint8_t(bytes[i]) << 16) | (uint8_t(bytes[i + 1]) << 8) | uint8_t(bytes[i + 2]);
-    for (int shift : {18, 12, 6, 0}) out += kAlphabet[(v >> shift) & 63];
-  }
-  if (i < bytes.size()) {
-    uint32_t v = uint8_t(bytes[i]) << 16;
-    if (i + 1 < bytes.size()) v |= uint8_t(bytes[i + 1]) << 8;
-    out += kAlphabet[(v >> 18) & 63];
-    out += kAlphabet[(v >> 12) & 63];
-    out += i + 1 < bytes.size() ? kAlphabet[(v >> 6) & 63] : '=';
-    out += '=';
-  }
-  return out;
-}
 
 struct Registered {
   std::string fingerprint;
@@ -55,7 +36,7 @@ std::optional<Registered> RegisterFile(Session& s, const std::string& file, cons
   if (bytes->find("-----BEGIN") != std::string::npos) {
     body["pem"] = *bytes;
   } else {
-    body["der_base64"] = Base64(*bytes);
+    body["der_base64"] = Base64Encode(*bytes);
   }
   if (!agent_id.empty()) body["agent_id"] = agent_id;
   client::Transport* t = s.transport();
@@ -164,8 +145,8 @@ void AddReplace(CLI::App& app, Session& s, Action& action) {
 // A POST /v1/rollouts/{id}/<verb> command with a JSON body built by `body`.
 void AddRolloutVerb(CLI::App& app, Session& s, Action& action, const std::string& name,
                     const std::string& help, const std::string& verb,
-                    std::function<void(CLI::App*, std::shared_ptr<json>)> options,
-                    std::string done) {
+                    const std::function<void(CLI::App*, std::shared_ptr<json>)>& options,
+                    const std::string& done) {
   CLI::App* cmd = app.add_subcommand(name, help);
   auto id = std::make_shared<std::string>();
   auto body = std::make_shared<json>(json::object());
@@ -182,7 +163,7 @@ void AddRolloutVerb(CLI::App& app, Session& s, Action& action, const std::string
 
 // Copies the option's value into body[field] when the option is given.
 template <typename T>
-void Bind(CLI::App* cmd, std::shared_ptr<json> body, const std::string& flag,
+void Bind(CLI::App* cmd, const std::shared_ptr<json>& body, const std::string& flag,
           const std::string& field, const std::string& help) {
   cmd->add_option_function<T>(
       flag, [body, field](const T& value) { (*body)[field] = value; }, help);
@@ -192,7 +173,7 @@ void AddRolloutVerbs(CLI::App& app, Session& s, Action& action) {
   AddRolloutVerb(
       app, s, action, "stage",
       "pre-staged: add the new certificate to the agents' communication profile", "stage",
-      [](CLI::App* cmd, std::shared_ptr<json> body) {
+      [](CLI::App* cmd, const std::shared_ptr<json>& body) {
         Bind<std::string>(cmd, body, "--profile", "communication_profile",
                           "the communication profile");
       },
@@ -203,7 +184,7 @@ void AddRolloutVerbs(CLI::App& app, Session& s, Action& action) {
   AddRolloutVerb(
       app, s, action, "finalize",
       "put the new certificate in use (refused while agents are outstanding)", "finalize",
-      [](CLI::App* cmd, std::shared_ptr<json> body) {
+      [](CLI::App* cmd, const std::shared_ptr<json>& body) {
         cmd->add_flag_callback(
             "--force", [body] { (*body)["force"] = true; },
             "finalize although agents are outstanding (needs --reason)");
@@ -212,7 +193,7 @@ void AddRolloutVerbs(CLI::App& app, Session& s, Action& action) {
       "finalized");
   AddRolloutVerb(
       app, s, action, "cancel", "cancel a replacement; the old certificate stays in use", "cancel",
-      [](CLI::App* cmd, std::shared_ptr<json> body) {
+      [](CLI::App* cmd, const std::shared_ptr<json>& body) {
         Bind<std::string>(cmd, body, "--reason", "reason", "why");
       },
       "cancelled");

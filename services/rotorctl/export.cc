@@ -7,6 +7,7 @@
 
 #include <memory>
 
+#include "events/base64.h"
 #include "events/record.h"
 #include "services/rotorctl/format.h"
 
@@ -28,44 +29,23 @@ Result<Sha256Digest> DigestFromHex(const std::string& hex, const std::string& wh
   return d;
 }
 
-Result<std::string> Base64Decode(const std::string& text) {
-  std::string out;
-  uint32_t acc = 0;
-  int bits = 0;
-  for (char c : text) {
-    int v = c >= 'A' && c <= 'Z'   ? c - 'A'
-            : c >= 'a' && c <= 'z' ? c - 'a' + 26
-            : c >= '0' && c <= '9' ? c - '0' + 52
-            : c == '+'             ? 62
-            : c == '/'             ? 63
-                                   : -1;
-    if (c == '=') break;
-    if (v < 0) return Status::InvalidArgument("payload is not base64");
-    acc = (acc << 6) | static_cast<uint32_t>(v);
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      out.push_back(static_cast<char>((acc >> bits) & 0xff));
-    }
-  }
-  return out;
-}
-
 // The payload bytes of `event`: "payload_base64" when the server sends it;
 // otherwise its decoded JSON turned back into the message `event_type`, or
 // the raw bytes the server could not decode.
 Result<std::string> PayloadBytes(const json& event, const std::string& type) {
-  if (event.contains("payload_base64")) return Base64Decode(Str(event, "payload_base64"));
+  if (event.contains("payload_base64")) {
+    return Base64Decode(Str(event, "payload_base64"), "payload_base64");
+  }
   const json& payload = event.contains("payload") ? event["payload"] : json();
   if (payload.is_object() && payload.contains("undecodable_base64")) {
-    return Base64Decode(Str(payload, "undecodable_base64"));
+    return Base64Decode(Str(payload, "undecodable_base64"), "undecodable_base64");
   }
   const pb::Descriptor* d = pb::DescriptorPool::generated_pool()->FindMessageTypeByName(type);
   if (d == nullptr) return Status::InvalidArgument("unknown event type " + type);
   const pb::Message* prototype = pb::MessageFactory::generated_factory()->GetPrototype(d);
   std::unique_ptr<pb::Message> message(prototype->New());
   auto status = pb::util::JsonStringToMessage(payload.dump(), message.get());
-  if (!status.ok()) return Status::InvalidArgument("payload: " + std::string(status.message()));
+  if (!status.ok()) return Status::InvalidArgument("payload: " + status.message().ToString());
   std::string bytes;
   if (!message->SerializeToString(&bytes)) return Status::Internal("cannot serialize the payload");
   return bytes;
@@ -142,7 +122,7 @@ Result<uint64_t> ExportEvents(Session& s, const ExportOptions& o, std::ostream& 
       }
       ++written;
     }
-    uint64_t last = static_cast<uint64_t>(Num(events.back(), "sequence"));
+    auto last = static_cast<uint64_t>(Num(events.back(), "sequence"));
     if (last < next) return Status::Internal("the server returned events out of order");
     next = last + 1;
   }

@@ -90,7 +90,8 @@ std::string Bar(uint64_t done, uint64_t total, int width) {
 std::string Percent(uint64_t done, uint64_t total) {
   if (total == 0) return "-";
   char buf[32];
-  std::snprintf(buf, sizeof buf, "%.1f%%", 100.0 * static_cast<double>(done) / total);
+  std::snprintf(buf, sizeof buf, "%.1f%%",
+                100.0 * static_cast<double>(done) / static_cast<double>(total));
   return buf;
 }
 

@@ -10,12 +10,12 @@
 // agent-report consumer (docs/kafka.md).
 // Exit codes: 0 after a signal, 1 when startup fails or a Kafka client fails
 // for good, 2 on bad usage.
-#include <signal.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
 #include <atomic>
+#include <csignal>
 #include <cstdio>
 #include <fstream>
 #include <iostream>

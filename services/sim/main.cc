@@ -44,8 +44,9 @@ Result<std::unique_ptr<client::Transport>> OpenTransport(const Options& o) {
   client::HttpOptions http{o.server, o.token, o.ca_file, {}, {}};
   if (!o.token_file.empty()) {
     std::ifstream in(o.token_file);
-    if (!(in >> http.token))
+    if (!(in >> http.token)) {
       return Status::InvalidArgument("cannot read a token from " + o.token_file);
+    }
   }
   auto opened = client::HttpTransport::Create(std::move(http));
   if (!opened.ok()) return opened.status();

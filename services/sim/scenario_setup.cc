@@ -1,4 +1,6 @@
 // Fleet setup and the steps the scenarios share. See scenarios.h.
+#include <spdlog/fmt/fmt.h>
+
 #include <algorithm>
 #include <cstdio>
 
@@ -55,7 +57,7 @@ Status RefreshManualGateways(Simulation& sim, const std::string& rollout_id,
     Result<json> r = sim.api().Post(client::PathWith("/v1/gateways/", gateway, "/refresh"),
                                     {{"rollout_id", rollout_id}});
     if (!r.ok()) return r.status();
-    sim.Log("refreshed gateway " + gateway + " by hand " + when + " (auto-refresh is off)");
+    sim.Log(fmt::format("refreshed gateway {} by hand {} (auto-refresh is off)", gateway, when));
   }
   return Status::Ok();
 }
