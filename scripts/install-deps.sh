@@ -8,7 +8,7 @@ packages=(
   librocksdb-dev libprotobuf-dev protobuf-compiler libspdlog-dev libfmt-dev
   librdkafka-dev libssl-dev openssl libgtest-dev libgmock-dev
   libcli11-dev libcpp-httplib-dev nlohmann-json3-dev libbenchmark-dev
-  prometheus-cpp-dev clang-format kcat
+  prometheus-cpp-dev clang-format clang-tidy kcat
 )
 
 missing=()

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The README's second command (and CI's): install what is missing, build, run
 # the whole test suite, then build the unit tests with AddressSanitizer and
-# UndefinedBehaviorSanitizer and run them.
+# UndefinedBehaviorSanitizer and run them, then check the style
+# (scripts/lint.sh: clang-format and clang-tidy).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 jobs=$(nproc 2>/dev/null || echo 2)
@@ -24,4 +25,6 @@ ninja -C build-asan -j"$jobs"
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
   ctest --test-dir build-asan --output-on-failure -j"$jobs" -L unit --timeout 900
 
+echo "== style (scripts/lint.sh: clang-format, clang-tidy)"
+scripts/lint.sh
 echo "== all tests passed in $(( $(date +%s) - start ))s"
