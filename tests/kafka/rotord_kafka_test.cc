@@ -2,7 +2,8 @@
 // against a real broker: SIGKILL in the middle of relaying, then a restart,
 // leaves every sequence 1..N on the topic as read by Debian's kcat; agent
 // reports produced with kcat are ingested, published back as events, and
-// durable in rotord's log after a graceful SIGTERM.
+// durable in rotord's log after a graceful SIGTERM; fenced by a second member
+// with its static group member id, rotord exits 1 saying why.
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <sys/wait.h>
@@ -10,6 +11,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <set>
 
 #include "events/codec.h"
@@ -140,6 +142,51 @@ TEST_F(RotordKafkaTest, ReportsFromTheTopicAreIngestedPublishedAndDurable) {
                             })
                   .ok());
   EXPECT_EQ(agents.size(), kReports);
+}
+
+// Two instances configured with the same static group member id: the broker
+// fences the older one, which librdkafka reports as a fatal consumer error.
+// rotord stops (exit 1) and says why, instead of running on without ingesting.
+TEST_F(RotordKafkaTest, FencedByAnotherMemberWithItsStaticIdItExitsOneSayingWhy) {
+  std::string reports = testing::UniqueTopic("reports");
+  ASSERT_TRUE(EnsureTopic(Client(), reports, 1).ok());
+  ASSERT_TRUE(EnsureTopic(Client(), reports + ".dlq", 1).ok());
+  ASSERT_TRUE(EnsureTopic(Client(), reports + ".events", 1).ok());
+  std::string config = WriteConfig("reports.topic = " + reports + "\ndlq.topic = " + reports +
+                                   ".dlq\nevents.topic = " + reports +
+                                   ".events\ngroup = fenced-test\n"
+                                   "librdkafka.group.instance.id = rotord-1\n");
+  std::string log_path = dir_.Sub("rotord.log");
+  pid_t pid = SpawnRotord(Args(config), log_path);
+  ASSERT_GT(pid, 0);
+  auto log_text = [&] {
+    std::ifstream in(log_path);
+    return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  };
+  ASSERT_TRUE(WaitFor([&] { return log_text().find("assigned") != std::string::npos; },
+                      std::chrono::minutes(1)))
+      << "rotord's consumer did not join its group; see " << log_path;
+
+  pid_t other = testing::SpawnProcess(
+      "/usr/bin/kcat",
+      {"-b", bootstrap(), "-G", "fenced-test", "-X", "group.instance.id=rotord-1", reports},
+      dir_.Sub("kcat.log"));
+  ASSERT_GT(other, 0);
+  int status = 0;
+  bool exited =
+      WaitFor([&] { return waitpid(pid, &status, WNOHANG) == pid; }, std::chrono::minutes(1));
+  kill(other, SIGTERM);
+  waitpid(other, nullptr, 0);
+  if (!exited) {
+    kill(pid, SIGKILL);
+    waitpid(pid, nullptr, 0);
+    FAIL() << "rotord kept running after it was fenced; see " << log_path;
+  }
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 1) << "status " << status;
+  std::string text = log_text();
+  EXPECT_NE(text.find("fenced by other consumer with same group.instance.id"), std::string::npos)
+      << text;
+  EXPECT_NE(text.find("shutting down"), std::string::npos) << text;
 }
 
 }  // namespace
