@@ -23,7 +23,10 @@ echo "== clang-tidy (${#sources[@]} files)"
 # run-clang-tidy takes regular expressions over the database's paths: anchor
 # each file so that one name cannot match another.
 patterns=()
-for f in "${sources[@]}"; do patterns+=("/${f//./\\.}\$"); done
+for f in "${sources[@]}"; do
+  f=${f#./}
+  patterns+=("/${f//./\\.}\$")
+done
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 if ! run-clang-tidy -p build -j "$jobs" -quiet "${patterns[@]}" >"$log" 2>&1; then

@@ -127,9 +127,8 @@ class EventRelay {
 
   EventRelay(const EventLog& log, EventRelayOptions options, RelayPosition position);
   Status Loop();
-  // Hands one message to librdkafka, serving delivery reports while its
-  // queue is full. Errors: kIoError.
-  // Produces one event: key the stream id, value the envelope.
+  // Hands one event to librdkafka (key the stream id, value the envelope),
+  // serving delivery reports while its queue is full. Errors: kIoError.
   Status Produce(const PublishableRecord& message);
   // Relay thread, from a delivery report.
   void OnDelivery(uint64_t sequence, RdKafka::ErrorCode error, const std::string& reason);

@@ -10,8 +10,6 @@
 #include <unistd.h>
 
 #include <filesystem>
-#include <fstream>
-#include <iterator>
 #include <set>
 
 #include "events/codec.h"
@@ -19,6 +17,7 @@
 #include "services/kafka/topic_admin.h"
 #include "tests/kafka/kafka_test_util.h"
 #include "tests/kafka/report_gen.h"
+#include "tests/testing/files.h"
 #include "tests/testing/temp_dir.h"
 
 namespace rotor::kafka {
@@ -46,7 +45,7 @@ class RotordKafkaTest : public testing::KafkaTest {
   // A config file for rotord's Kafka clients.
   std::string WriteConfig(const std::string& text) {
     std::string path = dir_.Sub("kafka.conf");
-    std::ofstream(path) << text;
+    rotor::testing::WriteFile(path, text);
     return path;
   }
   std::vector<std::string> Args(const std::string& config) {
@@ -159,10 +158,7 @@ TEST_F(RotordKafkaTest, FencedByAnotherMemberWithItsStaticIdItExitsOneSayingWhy)
   std::string log_path = dir_.Sub("rotord.log");
   pid_t pid = SpawnRotord(Args(config), log_path);
   ASSERT_GT(pid, 0);
-  auto log_text = [&] {
-    std::ifstream in(log_path);
-    return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-  };
+  auto log_text = [&] { return rotor::testing::ReadFile(log_path); };
   ASSERT_TRUE(WaitFor([&] { return log_text().find("assigned") != std::string::npos; },
                       std::chrono::minutes(1)))
       << "rotord's consumer did not join its group; see " << log_path;

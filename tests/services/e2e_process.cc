@@ -11,8 +11,6 @@
 
 #include <cerrno>
 #include <cstring>
-#include <fstream>
-#include <sstream>
 #include <thread>
 
 namespace rotor::testing {
@@ -129,19 +127,6 @@ void WriteTokensFile(const std::string& path) {
   WriteFile(path, std::string("# e2e tokens\n") + kAdminToken + " alice admin\n" + kOperatorToken +
                       " oscar operator\n" + kAuditorToken + " audrey auditor\n" + kAgentToken +
                       " agent-feed agent\n");
-}
-
-void WriteFile(const std::string& path, const std::string& text) {
-  std::ofstream f(path, std::ios::binary | std::ios::trunc);
-  f << text;
-  ASSERT_TRUE(f.flush()) << "cannot write " << path;
-}
-
-std::string ReadFile(const std::string& path) {
-  std::ifstream f(path, std::ios::binary);
-  std::stringstream s;
-  s << f.rdbuf();
-  return s.str();
 }
 
 Rotord::Rotord(const std::string& data_dir, const std::string& tokens_file,

@@ -13,6 +13,8 @@
 #include <string>
 #include <vector>
 
+#include "tests/testing/files.h"
+
 namespace rotor::testing {
 
 // build/bin, where every binary lands (ROTOR_BIN_DIR from CMake).
@@ -64,9 +66,5 @@ class Rotord {
   std::string url_;
   std::string log_path_;
 };
-
-// Writes `text` to `path`.
-void WriteFile(const std::string& path, const std::string& text);
-std::string ReadFile(const std::string& path);
 
 }  // namespace rotor::testing
