@@ -8,7 +8,7 @@ Result<AppendResult> MemoryEventLog::Append(AppendRequest request) {
   uint64_t head = 0;
   AppendResult result;
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
     if (!request.idempotency_key.empty()) {
       auto it = idempotency_.find(request.idempotency_key);
       if (it != idempotency_.end()) {
@@ -37,7 +37,7 @@ Result<AppendResult> MemoryEventLog::Append(AppendRequest request) {
 Status MemoryEventLog::ScanStored(
     uint64_t from, Direction direction,
     const std::function<bool(uint64_t, std::string_view)>& visit) const {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   uint64_t n = values_.size();
   if (direction == Direction::kForward) {
     for (uint64_t seq = from == 0 ? 1 : from; seq <= n; ++seq) {
@@ -57,7 +57,7 @@ Status MemoryEventLog::StreamSequences(std::string_view stream_id, uint64_t from
   if (stream_id.find('\0') != std::string_view::npos) {
     return Status::InvalidArgument("stream id contains a NUL byte");
   }
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   auto it = streams_.find(stream_id);
   if (it == streams_.end()) return Status::Ok();
   const std::vector<uint64_t>& seqs = it->second;
@@ -69,7 +69,7 @@ Status MemoryEventLog::StreamSequences(std::string_view stream_id, uint64_t from
 }
 
 Status MemoryEventLog::ReadOne(uint64_t sequence, RecordedEvent* out) const {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   if (sequence == 0 || sequence > values_.size()) {
     return Status::NotFound("sequence " + std::to_string(sequence) + " is not in the log");
   }
@@ -77,7 +77,7 @@ Status MemoryEventLog::ReadOne(uint64_t sequence, RecordedEvent* out) const {
 }
 
 Result<uint64_t> MemoryEventLog::StreamVersion(std::string_view stream_id) const {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   auto it = streams_.find(stream_id);
   return it == streams_.end() ? uint64_t{0} : static_cast<uint64_t>(it->second.size());
 }

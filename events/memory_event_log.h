@@ -4,12 +4,13 @@
 #pragma once
 
 #include <map>
-#include <mutex>
 #include <string>
 #include <unordered_map>
 #include <vector>
 
 #include "events/event_log.h"
+#include "events/mutex.h"
+#include "events/thread_annotations.h"
 
 namespace rotor {
 
@@ -26,11 +27,11 @@ class MemoryEventLog final : public EventLog {
   Result<uint64_t> StreamVersion(std::string_view stream_id) const override;
 
  private:
-  mutable std::mutex mu_;
-  std::vector<std::string> values_;  // values_[sequence - 1]
-  std::map<std::string, std::vector<uint64_t>, std::less<>> streams_;
-  std::unordered_map<std::string, AppendResult> idempotency_;
-  Sha256Digest last_hash_{};
+  mutable Mutex mu_;
+  std::vector<std::string> values_ GUARDED_BY(mu_);  // values_[sequence - 1]
+  std::map<std::string, std::vector<uint64_t>, std::less<>> streams_ GUARDED_BY(mu_);
+  std::unordered_map<std::string, AppendResult> idempotency_ GUARDED_BY(mu_);
+  Sha256Digest last_hash_ GUARDED_BY(mu_){};
 };
 
 }  // namespace rotor

@@ -92,8 +92,10 @@ struct RocksDbEventLog::Writer {
   std::span<const AppendRequest> requests;
   std::vector<std::optional<Result<AppendResult>>> results;
   size_t events = 0;  // of the requests still to write
-  bool done = false;  // guarded by mu_
-  std::condition_variable cv;
+  // Its place in the queue (writers pushed before it). Only its own thread
+  // uses it: it is done once the leaders have popped past it (popped_).
+  uint64_t ticket = 0;
+  CondVar cv;
 };
 
 RocksDbEventLog::RocksDbEventLog(RocksDbEventLogOptions options) : options_(options) {}
@@ -208,21 +210,22 @@ std::vector<Result<AppendResult>> RocksDbEventLog::AppendEach(std::vector<Append
 }
 
 void RocksDbEventLog::Enqueue(Writer& w) {
-  std::unique_lock<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   if (closed()) {
     for (auto& r : w.results) {
       if (!r.has_value()) r = Status::Cancelled("event log is closed");
     }
     return;
   }
+  w.ticket = pushed_++;
   writers_.push_back(&w);
   queued_events_ += w.events;
-  if (gathering_ != nullptr && GatherDone()) gathering_->cv.notify_one();
-  while (!w.done && writers_.front() != &w) w.cv.wait(lock);
-  if (w.done) return;
+  if (gathering_ != nullptr && GatherDone()) gathering_->cv.Signal();
+  while (w.ticket >= popped_ && writers_.front() != &w) w.cv.Wait(&mu_);
+  if (w.ticket < popped_) return;  // a leader committed it
 
   // This writer leads: take every queued writer, up to the group bound.
-  GatherWriters(lock, &w);
+  GatherWriters(&w);
   std::vector<Writer*> group;
   size_t events = 0;
   for (Writer* x : writers_) {
@@ -230,29 +233,27 @@ void RocksDbEventLog::Enqueue(Writer& w) {
     group.push_back(x);
     events += x->events;
   }
-  lock.unlock();
+  lock.Unlock();
   auto start = std::chrono::steady_clock::now();
   CommitGroup(group);
-  lock.lock();
+  lock.Lock();
   gather_target_ = writers_.size();  // this group and everyone queued behind it
   last_commit_end_ = std::chrono::steady_clock::now();
   last_commit_ = last_commit_end_ - start;
   for (Writer* x : group) {
     writers_.pop_front();
+    ++popped_;
     queued_events_ -= x->events;
-    if (x != &w) {
-      x->done = true;
-      x->cv.notify_one();
-    }
+    if (x != &w) x->cv.Signal();
   }
-  if (!writers_.empty()) writers_.front()->cv.notify_one();
+  if (!writers_.empty()) writers_.front()->cv.Signal();
 }
 
 bool RocksDbEventLog::GatherDone() const {
   return writers_.size() >= gather_target_ || queued_events_ >= options_.max_group_events;
 }
 
-void RocksDbEventLog::GatherWriters(std::unique_lock<std::mutex>& lock, Writer* leader) {
+void RocksDbEventLog::GatherWriters(Writer* leader) {
   // The last group's appenders are on their way back: wait for them, or
   // groups alternate between the halves that queued during each other's sync.
   if (GatherDone()) return;
@@ -261,7 +262,7 @@ void RocksDbEventLog::GatherWriters(std::unique_lock<std::mutex>& lock, Writer* 
   if (now - last_commit_end_ > bound) return;  // idle since: nobody is coming back
   gathering_ = leader;
   while (!GatherDone() && !closed()) {
-    if (leader->cv.wait_until(lock, now + bound) == std::cv_status::timeout) break;
+    if (!leader->cv.WaitUntil(&mu_, now + bound)) break;
   }
   gathering_ = nullptr;
 }

@@ -18,13 +18,13 @@
 #pragma once
 
 #include <chrono>
-#include <condition_variable>
 #include <deque>
 #include <memory>
-#include <mutex>
 #include <string>
 
 #include "events/event_log.h"
+#include "events/mutex.h"
+#include "events/thread_annotations.h"
 
 namespace rocksdb {
 class DB;
@@ -73,15 +73,14 @@ class RocksDbEventLog final : public EventLog {
   RocksDbEventLog(RocksDbEventLogOptions options);
   // Queues `w`, and leads a group commit when it reaches the front. Returns
   // when w's results are filled.
-  void Enqueue(Writer& w);
+  void Enqueue(Writer& w) EXCLUDES(mu_);
   // Leader: seals and writes the requests of `group`; fills their results.
   void CommitGroup(const std::vector<Writer*>& group);
-  // Leader, holding `lock` on mu_: briefly waits for the appenders of the
-  // previous group to queue again, so that one sync carries all of them.
-  void GatherWriters(std::unique_lock<std::mutex>& lock, Writer* leader);
-  // Holding mu_: whether the queue holds all the appenders expected back, or
-  // a full group.
-  bool GatherDone() const;
+  // Leader: briefly waits for the appenders of the previous group to queue
+  // again, so that one sync carries all of them.
+  void GatherWriters(Writer* leader) REQUIRES(mu_);
+  // Whether the queue holds all the appenders expected back, or a full group.
+  bool GatherDone() const REQUIRES(mu_);
 
   RocksDbEventLogOptions options_;
   std::unique_ptr<rocksdb::DB> db_;
@@ -91,15 +90,18 @@ class RocksDbEventLog final : public EventLog {
   rocksdb::ColumnFamilyHandle* heads_ = nullptr;
   rocksdb::ColumnFamilyHandle* idempotency_ = nullptr;
 
-  std::mutex mu_;
-  std::deque<Writer*> writers_;  // guarded by mu_; front is the leader
-  // Guarded by mu_: appenders in flight when the last group commit ended, how
-  // long it took and when it ended, and the leader waiting for them (if any).
-  size_t gather_target_ = 0;
-  size_t queued_events_ = 0;  // events of the requests in writers_
-  std::chrono::steady_clock::duration last_commit_{};
-  std::chrono::steady_clock::time_point last_commit_end_{};
-  Writer* gathering_ = nullptr;
+  Mutex mu_;
+  std::deque<Writer*> writers_ GUARDED_BY(mu_);  // front is the leader
+  // Appenders in flight when the last group commit ended, how long it took
+  // and when it ended, and the leader waiting for them (if any).
+  size_t gather_target_ GUARDED_BY(mu_) = 0;
+  size_t queued_events_ GUARDED_BY(mu_) = 0;  // events of the requests in writers_
+  std::chrono::steady_clock::duration last_commit_ GUARDED_BY(mu_){};
+  std::chrono::steady_clock::time_point last_commit_end_ GUARDED_BY(mu_){};
+  Writer* gathering_ GUARDED_BY(mu_) = nullptr;
+  // Writers ever queued, and ever committed (popped off the front).
+  uint64_t pushed_ GUARDED_BY(mu_) = 0;
+  uint64_t popped_ GUARDED_BY(mu_) = 0;
   // Owned by the current leader (only one at a time, ordered by mu_).
   uint64_t next_sequence_ = 1;
   Sha256Digest last_hash_{};

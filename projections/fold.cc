@@ -1,10 +1,10 @@
 #include "projections/fold.h"
 
-#include <condition_variable>
 #include <deque>
-#include <mutex>
 #include <thread>
 
+#include "events/mutex.h"
+#include "events/thread_annotations.h"
 #include "projections/event_decoder.h"
 
 namespace rotor::projections {
@@ -107,9 +107,9 @@ class ChunkedFold {
       std::thread reader([this] { Scan(TakeFree(), [this](size_t c) { return HandOver(c); }); });
       for (size_t c; (c = TakeFull()) != kNone;) {
         Apply(chunks_[c], projections, &result);
-        std::lock_guard<std::mutex> lock(mu_);
+        MutexLock lock(&mu_);
         free_.push_back(c);
-        if (free_.size() == 1) changed_.notify_all();  // the reader may be waiting
+        if (free_.size() == 1) changed_.SignalAll();  // the reader may be waiting
       }
       reader.join();
     }
@@ -177,9 +177,9 @@ class ChunkedFold {
   }
 
   // Reader thread: a free chunk to fill.
-  size_t TakeFree() {
-    std::unique_lock<std::mutex> lock(mu_);
-    changed_.wait(lock, [&] { return !free_.empty(); });
+  size_t TakeFree() EXCLUDES(mu_) {
+    MutexLock lock(&mu_);
+    while (free_.empty()) changed_.Wait(&mu_);
     size_t c = free_.front();
     free_.pop_front();
     return c;
@@ -187,24 +187,24 @@ class ChunkedFold {
 
   // Reader thread: hands chunk `c` to the applier; returns the next to fill
   // (none after the last).
-  size_t HandOver(size_t c) {
+  size_t HandOver(size_t c) EXCLUDES(mu_) {
     {
-      std::lock_guard<std::mutex> lock(mu_);
+      MutexLock lock(&mu_);
       if (chunks_[c].size > 0) {
         full_.push_back(c);
       } else {
         free_.push_back(c);
       }
       done_ = done_reading_;
-      if (full_.size() == 1 || done_) changed_.notify_all();  // the applier may be waiting
+      if (full_.size() == 1 || done_) changed_.SignalAll();  // the applier may be waiting
     }
     return done_reading_ ? c : TakeFree();
   }
 
   // Applier: the next filled chunk, or kNone when the reader is done.
-  size_t TakeFull() {
-    std::unique_lock<std::mutex> lock(mu_);
-    changed_.wait(lock, [&] { return !full_.empty() || done_; });
+  size_t TakeFull() EXCLUDES(mu_) {
+    MutexLock lock(&mu_);
+    while (full_.empty() && !done_) changed_.Wait(&mu_);
     if (full_.empty()) return kNone;
     size_t c = full_.front();
     full_.pop_front();
@@ -219,11 +219,11 @@ class ChunkedFold {
   bool done_reading_ = false;
   Status status_;
   Chunk chunks_[kChunks];
-  std::mutex mu_;
-  std::condition_variable changed_;
-  std::deque<size_t> free_;  // guarded by mu_
-  std::deque<size_t> full_;  // guarded by mu_
-  bool done_ = false;        // guarded by mu_
+  Mutex mu_;
+  CondVar changed_;
+  std::deque<size_t> free_ GUARDED_BY(mu_);
+  std::deque<size_t> full_ GUARDED_BY(mu_);
+  bool done_ GUARDED_BY(mu_) = false;
 };
 
 }  // namespace

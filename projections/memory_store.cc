@@ -53,7 +53,7 @@ Result<std::unique_ptr<StoreBatch>> MemoryProjectionStore::NewBatch(std::string_
 
 Status MemoryProjectionStore::Commit(StoreBatch& batch, const Checkpoint& checkpoint) {
   auto& b = static_cast<MemoryBatch&>(batch);
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   KeySpace& space = spaces_[b.name_];
   if (b.clear_) space.clear();
   for (auto& [key, value] : b.ops_) {
@@ -68,7 +68,7 @@ Status MemoryProjectionStore::Commit(StoreBatch& batch, const Checkpoint& checkp
 }
 
 Result<Checkpoint> MemoryProjectionStore::ReadCheckpoint(std::string_view name) const {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   auto space = spaces_.find(name);
   if (space == spaces_.end()) return Checkpoint{};
   auto it = space->second.find(kCheckpointKey);
@@ -77,14 +77,14 @@ Result<Checkpoint> MemoryProjectionStore::ReadCheckpoint(std::string_view name) 
 }
 
 Result<std::unique_ptr<KvReader>> MemoryProjectionStore::NewReader(std::string_view name) const {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   auto space = spaces_.find(name);
   KeySpace copy = space == spaces_.end() ? KeySpace{} : space->second;
   return std::unique_ptr<KvReader>(new MemoryReader(std::move(copy)));
 }
 
 size_t MemoryProjectionStore::KeyCount(std::string_view name) const {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   auto space = spaces_.find(name);
   return space == spaces_.end() ? 0 : space->second.size();
 }

@@ -5,9 +5,10 @@
 #pragma once
 
 #include <map>
-#include <mutex>
 #include <string>
 
+#include "events/mutex.h"
+#include "events/thread_annotations.h"
 #include "projections/store.h"
 
 namespace rotor::projections {
@@ -15,17 +16,17 @@ namespace rotor::projections {
 class MemoryProjectionStore final : public ProjectionStore {
  public:
   Result<std::unique_ptr<StoreBatch>> NewBatch(std::string_view name) override;
-  Status Commit(StoreBatch& batch, const Checkpoint& checkpoint) override;
-  Result<Checkpoint> ReadCheckpoint(std::string_view name) const override;
-  Result<std::unique_ptr<KvReader>> NewReader(std::string_view name) const override;
+  Status Commit(StoreBatch& batch, const Checkpoint& checkpoint) override EXCLUDES(mu_);
+  Result<Checkpoint> ReadCheckpoint(std::string_view name) const override EXCLUDES(mu_);
+  Result<std::unique_ptr<KvReader>> NewReader(std::string_view name) const override EXCLUDES(mu_);
 
   // Number of keys stored for `name` (checkpoint included).
-  size_t KeyCount(std::string_view name) const;
+  size_t KeyCount(std::string_view name) const EXCLUDES(mu_);
 
  private:
   using KeySpace = std::map<std::string, std::string, std::less<>>;
-  mutable std::mutex mu_;
-  std::map<std::string, KeySpace, std::less<>> spaces_;  // guarded by mu_
+  mutable Mutex mu_;
+  std::map<std::string, KeySpace, std::less<>> spaces_ GUARDED_BY(mu_);
 };
 
 }  // namespace rotor::projections

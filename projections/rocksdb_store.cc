@@ -91,25 +91,29 @@ Result<std::unique_ptr<RocksDbProjectionStore>> RocksDbProjectionStore::Open(
   if (!s.ok()) return FromRocks(s, "open projection store at " + path);
   std::unique_ptr<RocksDbProjectionStore> store(new RocksDbProjectionStore(options));
   store->db_.reset(raw);
-  for (size_t i = 0; i < names.size(); ++i) store->families_[names[i]] = handles[i];
+  {
+    MutexLock lock(&store->mu_);
+    for (size_t i = 0; i < names.size(); ++i) store->families_[names[i]] = handles[i];
+  }
   return store;
 }
 
 RocksDbProjectionStore::~RocksDbProjectionStore() {
   if (db_ == nullptr) return;
+  MutexLock lock(&mu_);
   for (auto& [name, handle] : families_) db_->DestroyColumnFamilyHandle(handle);
   rocksdb::Status s = db_->Close();
   if (!s.ok()) spdlog::warn("closing projection store: {}", s.ToString());
 }
 
 rocksdb::ColumnFamilyHandle* RocksDbProjectionStore::FindFamily(std::string_view name) const {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   auto it = families_.find(name);
   return it == families_.end() ? nullptr : it->second;
 }
 
 Result<rocksdb::ColumnFamilyHandle*> RocksDbProjectionStore::Family(std::string_view name) {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   auto it = families_.find(name);
   if (it != families_.end()) return it->second;
   rocksdb::ColumnFamilyHandle* handle = nullptr;

@@ -8,9 +8,10 @@
 
 #include <map>
 #include <memory>
-#include <mutex>
 #include <string>
 
+#include "events/mutex.h"
+#include "events/thread_annotations.h"
 #include "projections/store.h"
 
 namespace rocksdb {
@@ -42,14 +43,14 @@ class RocksDbProjectionStore final : public ProjectionStore {
  private:
   explicit RocksDbProjectionStore(RocksDbProjectionStoreOptions options);
   // The column family of `name`, created when missing. Errors: kIoError.
-  Result<rocksdb::ColumnFamilyHandle*> Family(std::string_view name);
+  Result<rocksdb::ColumnFamilyHandle*> Family(std::string_view name) EXCLUDES(mu_);
   // nullptr when the family does not exist.
-  rocksdb::ColumnFamilyHandle* FindFamily(std::string_view name) const;
+  rocksdb::ColumnFamilyHandle* FindFamily(std::string_view name) const EXCLUDES(mu_);
 
   RocksDbProjectionStoreOptions options_;
   std::unique_ptr<rocksdb::DB> db_;
-  mutable std::mutex mu_;
-  std::map<std::string, rocksdb::ColumnFamilyHandle*, std::less<>> families_;  // guarded by mu_
+  mutable Mutex mu_;
+  std::map<std::string, rocksdb::ColumnFamilyHandle*, std::less<>> families_ GUARDED_BY(mu_);
 };
 
 }  // namespace rotor::projections

@@ -17,7 +17,7 @@ ProjectionRunner::~ProjectionRunner() { Stop(); }
 Status ProjectionRunner::Fail(Status s) {
   if (s.code() == StatusCode::kInternal) gaps_.fetch_add(1, std::memory_order_acq_rel);
   spdlog::error("projection '{}' stopped: {}", projection_.name(), s.ToString());
-  std::lock_guard<std::mutex> lock(status_mu_);
+  MutexLock lock(&status_mu_);
   status_ = s;
   return s;
 }
@@ -59,7 +59,7 @@ Status ProjectionRunner::Open() {
         std::make_unique<CatchUpSubscription>(log_, cp.sequence + 1, options_.batch_size);
   }
   {
-    std::lock_guard<std::mutex> lock(status_mu_);
+    MutexLock lock(&status_mu_);
     checkpoint_ = cp;
     status_ = Status::Ok();
   }
@@ -95,7 +95,7 @@ Status ProjectionRunner::ApplyBatch(const std::vector<RecordedEvent>& batch) {
       return Fail(committed);
     }
     {
-      std::lock_guard<std::mutex> lock(status_mu_);
+      MutexLock lock(&status_mu_);
       checkpoint_ = cp;
     }
     events_.fetch_add(n, std::memory_order_relaxed);
@@ -176,7 +176,7 @@ Status ProjectionRunner::Rebuild() {
         std::make_unique<CatchUpSubscription>(log_, folded->last.sequence + 1, options_.batch_size);
   }
   {
-    std::lock_guard<std::mutex> lock(status_mu_);
+    MutexLock lock(&status_mu_);
     checkpoint_ = folded->last;
     status_ = Status::Ok();
   }
@@ -188,12 +188,12 @@ Status ProjectionRunner::Rebuild() {
 }
 
 Checkpoint ProjectionRunner::checkpoint() const {
-  std::lock_guard<std::mutex> lock(status_mu_);
+  MutexLock lock(&status_mu_);
   return checkpoint_;
 }
 
 Status ProjectionRunner::status() const {
-  std::lock_guard<std::mutex> lock(status_mu_);
+  MutexLock lock(&status_mu_);
   return status_;
 }
 

@@ -26,7 +26,9 @@
 #include <vector>
 
 #include "events/event_log.h"
+#include "events/mutex.h"
 #include "events/subscription.h"
+#include "events/thread_annotations.h"
 #include "projections/event_decoder.h"
 #include "projections/projection.h"
 #include "projections/store.h"
@@ -87,10 +89,10 @@ class ProjectionRunner {
     return f();
   }
 
-  Checkpoint checkpoint() const;
-  Lag lag() const;
+  Checkpoint checkpoint() const EXCLUDES(status_mu_);
+  Lag lag() const EXCLUDES(status_mu_);
   // The error that stopped the runner; OK while healthy.
-  Status status() const;
+  Status status() const EXCLUDES(status_mu_);
   bool gap_detected() const { return gaps_.load(std::memory_order_acquire) > 0; }
   uint64_t gaps() const { return gaps_.load(std::memory_order_acquire); }
   uint64_t events_applied() const { return events_.load(std::memory_order_relaxed); }
@@ -101,7 +103,7 @@ class ProjectionRunner {
   // not decode). Errors: kInvalidArgument, kIoError.
   Status ApplyBatch(const std::vector<RecordedEvent>& batch);
   // Records `s` as the runner's status (counting gaps) and returns it.
-  Status Fail(Status s);
+  Status Fail(Status s) EXCLUDES(status_mu_);
 
   const EventLog& log_;
   ProjectionStore& store_;
@@ -114,9 +116,9 @@ class ProjectionRunner {
   EventDecoder decoder_;
   bool opened_ = false;
 
-  mutable std::mutex status_mu_;
-  Checkpoint checkpoint_;  // guarded by status_mu_
-  Status status_;          // guarded by status_mu_
+  mutable Mutex status_mu_;
+  Checkpoint checkpoint_ GUARDED_BY(status_mu_);
+  Status status_ GUARDED_BY(status_mu_);
 
   std::atomic<uint64_t> gaps_{0};
   std::atomic<uint64_t> events_{0};

@@ -13,7 +13,7 @@ CrlCache::CrlCache(const EventLog& log, const ca::CertificateAuthority& ca, std:
 Status CrlCache::FoldLocked(uint64_t head) {
   if (folded_ >= head) return Status::Ok();
   Status failure;
-  Status scanned = log_.ForEach(folded_ + 1, [&](const RecordedEvent& record) {
+  Status scanned = log_.ForEach(folded_ + 1, [&](const RecordedEvent& record) REQUIRES(mu_) {
     if (record.sequence > head) return false;
     folded_ = record.sequence;
     bool wanted = record.event_type == "rotor.v1.AgentCertificateRenewed" ||
@@ -62,7 +62,7 @@ std::vector<ca::RevokedEntry> CrlCache::EntriesLocked() const {
 }
 
 Result<ca::Crl> CrlCache::Get(Time now) {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   uint64_t head = log_.Head();
   if (cached_.has_value() && cached_head_ == head && now >= cached_at_ &&
       now - cached_at_ < options_.refresh) {
@@ -86,7 +86,7 @@ Result<ca::Crl> CrlCache::Get(Time now) {
 }
 
 size_t CrlCache::entries() const {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   return entries_;
 }
 

@@ -15,13 +15,14 @@
 
 #include <chrono>
 #include <map>
-#include <mutex>
 #include <optional>
 #include <set>
 #include <string>
 #include <vector>
 
 #include "events/event_log.h"
+#include "events/mutex.h"
+#include "events/thread_annotations.h"
 #include "services/ca/certificate_authority.h"
 
 namespace rotor::app {
@@ -40,34 +41,34 @@ class CrlCache {
   // The CRL as of the log's head, signed at `now`. Errors: log errors
   // (kCorruption, kIoError); BuildCrl's errors (kInvalidArgument for a bad
   // serial in a revocation event, kInternal).
-  Result<ca::Crl> Get(Time now);
+  Result<ca::Crl> Get(Time now) EXCLUDES(mu_);
 
   // The revoked entries the last Get put in the CRL (for tests and logs).
-  size_t entries() const;
+  size_t entries() const EXCLUDES(mu_);
 
  private:
   struct Revocation {
     std::string fingerprint;
     ca::RevokedEntry entry;
   };
-  Status FoldLocked(uint64_t head);
-  std::vector<ca::RevokedEntry> EntriesLocked() const;
+  Status FoldLocked(uint64_t head) REQUIRES(mu_);
+  std::vector<ca::RevokedEntry> EntriesLocked() const REQUIRES(mu_);
 
   const EventLog& log_;
   const ca::CertificateAuthority& ca_;
   const std::string ca_subject_;
   const CrlOptions options_;
 
-  mutable std::mutex mu_;
-  uint64_t folded_ = 0;                   // guarded by mu_
-  std::set<std::string> issued_;          // guarded by mu_: fingerprints this CA signed
-  std::set<std::string> issued_serials_;  // guarded by mu_
-  std::vector<Revocation> revocations_;   // guarded by mu_
-  std::optional<ca::Crl> cached_;         // guarded by mu_
-  uint64_t cached_head_ = 0;              // guarded by mu_
-  Time cached_at_{};                      // guarded by mu_
-  uint64_t crl_number_ = 0;               // guarded by mu_
-  size_t entries_ = 0;                    // guarded by mu_
+  mutable Mutex mu_;
+  uint64_t folded_ GUARDED_BY(mu_) = 0;
+  std::set<std::string> issued_ GUARDED_BY(mu_);  // fingerprints this CA signed
+  std::set<std::string> issued_serials_ GUARDED_BY(mu_);
+  std::vector<Revocation> revocations_ GUARDED_BY(mu_);
+  std::optional<ca::Crl> cached_ GUARDED_BY(mu_);
+  uint64_t cached_head_ GUARDED_BY(mu_) = 0;
+  Time cached_at_ GUARDED_BY(mu_){};
+  uint64_t crl_number_ GUARDED_BY(mu_) = 0;
+  size_t entries_ GUARDED_BY(mu_) = 0;
 };
 
 }  // namespace rotor::app

@@ -35,7 +35,7 @@ CommandService::CommandService(EventLog& log, Options options)
     : log_(log), options_(std::move(options)) {}
 
 Result<CommandOutcome> CommandService::Execute(const Command& command) {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   CommandOutcome outcome;
   std::string duplicate_key;  // the key a previous attempt found held by another append
   for (int attempt = 1; attempt <= options_.max_attempts; ++attempt) {
@@ -86,7 +86,7 @@ Status CommandService::DuplicateKey(const std::string& key, const AppendResult& 
 
 std::vector<Result<CommandOutcome>> CommandService::ExecuteBatch(
     std::span<const Command> commands) {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   const size_t n = commands.size();
   // A command is finished when `finished[c]`: with `errors[c]`, or else with
   // `outcomes[c]`.
@@ -112,7 +112,7 @@ std::vector<Result<CommandOutcome>> CommandService::ExecuteBatch(
   // writer came between), folds the decided events straight into state_
   // instead of reading them back; otherwise the next CatchUpLocked does.
   auto evolve_appended = [&](const std::vector<Taken>& round,
-                             const std::vector<Result<AppendResult>>& appended) {
+                             const std::vector<Result<AppendResult>>& appended) REQUIRES(mu_) {
     uint64_t next = state_.last_sequence + 1;
     for (const Result<AppendResult>& r : appended) {
       if (!r.ok() || r->duplicate) continue;
@@ -237,12 +237,12 @@ std::vector<Result<CommandOutcome>> CommandService::ExecuteBatch(
 }
 
 Status CommandService::CatchUp() {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   return CatchUpLocked();
 }
 
 Status CommandService::Read(const std::function<void(const DomainState&)>& read) {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   ROTOR_RETURN_IF_ERROR(CatchUpLocked());
   read(state_);
   return Status::Ok();
@@ -250,18 +250,19 @@ Status CommandService::Read(const std::function<void(const DomainState&)>& read)
 
 Status CommandService::CatchUpLocked() {
   Status decoded;
-  Status scanned = log_.ForEach(state_.last_sequence + 1, [&](const RecordedEvent& record) {
-    Result<Event> event = DecodeEvent(record);
-    if (!event.ok()) {
-      decoded = event.status();
-      return false;
-    }
-    Evolve(state_,
-           EventMeta{record.sequence, record.stream_id, record.stream_version, record.recorded_at,
-                     record.actor},
-           *event);
-    return true;
-  });
+  Status scanned =
+      log_.ForEach(state_.last_sequence + 1, [&](const RecordedEvent& record) REQUIRES(mu_) {
+        Result<Event> event = DecodeEvent(record);
+        if (!event.ok()) {
+          decoded = event.status();
+          return false;
+        }
+        Evolve(state_,
+               EventMeta{record.sequence, record.stream_id, record.stream_version,
+                         record.recorded_at, record.actor},
+               *event);
+        return true;
+      });
   ROTOR_RETURN_IF_ERROR(scanned);
   return decoded;
 }

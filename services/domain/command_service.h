@@ -19,14 +19,15 @@
 #pragma once
 
 #include <functional>
-#include <mutex>
 #include <span>
 #include <string>
 #include <vector>
 
 #include "events/event_log.h"
 #include "events/event_types.h"
+#include "events/mutex.h"
 #include "events/status.h"
+#include "events/thread_annotations.h"
 #include "services/domain/commands.h"
 #include "services/domain/decision.h"
 #include "services/domain/state.h"
@@ -67,7 +68,7 @@ class CommandService {
   // idempotency key stays held by a different append (e.g. a report_id reused
   // by another agent); kInvalidArgument or kCorruption when the log holds an
   // event this build cannot read; kIoError or kCancelled from the log.
-  Result<CommandOutcome> Execute(const Command& command);
+  Result<CommandOutcome> Execute(const Command& command) EXCLUDES(mu_);
 
   // Executes `commands` as Execute would, returning one result per command
   // in order, with one durable write per round instead of one per command
@@ -83,21 +84,21 @@ class CommandService {
   // round, at most Options::max_attempts times per command. Errors per
   // command: as Execute; a log error that ends a round is the result of
   // every command not yet finished.
-  std::vector<Result<CommandOutcome>> ExecuteBatch(std::span<const Command> commands);
+  std::vector<Result<CommandOutcome>> ExecuteBatch(std::span<const Command> commands) EXCLUDES(mu_);
 
   // Folds events appended since the last fold. Errors: as Execute's log errors.
-  Status CatchUp();
+  Status CatchUp() EXCLUDES(mu_);
 
   // Catches up, then calls `read` with the state under the lock. `read` must
   // not call back into the service. Errors: as CatchUp.
-  Status Read(const std::function<void(const DomainState&)>& read);
+  Status Read(const std::function<void(const DomainState&)>& read) EXCLUDES(mu_);
 
  private:
-  Status CatchUpLocked();  // requires mu_
+  Status CatchUpLocked() REQUIRES(mu_);
   // Appends each stream of `decision`; records successes in `outcome`.
   // Errors: kConflict (retry), other log errors.
   Status AppendDecision(const Decision& decision, CommandOutcome& outcome,
-                        std::string& duplicate_key);
+                        std::string& duplicate_key) REQUIRES(mu_);
   // What a duplicate idempotency key means for a command that appended
   // `key`: kConflict the first time (decide again), kAlreadyExists when the
   // previous attempt found the same key held (`duplicate_key`, updated).
@@ -106,8 +107,8 @@ class CommandService {
 
   EventLog& log_;
   const Options options_;
-  std::mutex mu_;
-  DomainState state_;  // guarded by mu_
+  Mutex mu_;
+  DomainState state_ GUARDED_BY(mu_);
 };
 
 }  // namespace rotor::domain

@@ -1,10 +1,11 @@
 #include "services/kafka/event_relay.h"
 
 #include <cassert>
-#include <condition_variable>
 #include <deque>
 
+#include "events/mutex.h"
 #include "events/record.h"
+#include "events/thread_annotations.h"
 
 namespace rotor::kafka {
 
@@ -22,30 +23,33 @@ class EventRelay::ReadAhead {
 
   // Waits up to `timeout` for a batch. Returns false when none came; then
   // `error` holds the subscription's error if it ended (kCancelled after Stop).
-  bool Pop(std::vector<PublishableRecord>* out, std::chrono::milliseconds timeout, Status* error) {
+  bool Pop(std::vector<PublishableRecord>* out, std::chrono::milliseconds timeout, Status* error)
+      EXCLUDES(mu_) {
     if (depth_ == 0) {
       *error = Read(timeout, out);
       return error->ok() && !out->empty();
     }
-    std::unique_lock<std::mutex> lock(mu_);
-    changed_.wait_for(lock, timeout, [&] { return !ready_.empty() || !error_.ok(); });
+    MutexLock lock(&mu_);
+    auto deadline = std::chrono::steady_clock::now() + timeout;
+    while (ready_.empty() && error_.ok() && changed_.WaitUntil(&mu_, deadline)) {
+    }
     if (ready_.empty()) {
       *error = error_;
       return false;
     }
     out->swap(ready_.front());
     ready_.pop_front();
-    changed_.notify_all();
+    changed_.SignalAll();
     return true;
   }
 
-  void Stop() {
+  void Stop() EXCLUDES(mu_) {
     {
-      std::lock_guard<std::mutex> lock(mu_);
+      MutexLock lock(&mu_);
       stopping_ = true;
     }
     subscription_.Cancel();
-    changed_.notify_all();
+    changed_.SignalAll();
     if (thread_.joinable()) thread_.join();
   }
 
@@ -69,32 +73,32 @@ class EventRelay::ReadAhead {
     return read;
   }
 
-  void Loop() {
+  void Loop() EXCLUDES(mu_) {
     for (;;) {
       std::vector<PublishableRecord> batch;
       Status read = Read(idle_wait_, &batch);
-      std::unique_lock<std::mutex> lock(mu_);
+      MutexLock lock(&mu_);
       if (!read.ok()) {
         error_ = read;
-        changed_.notify_all();
+        changed_.SignalAll();
         return;
       }
       if (batch.empty()) continue;
-      changed_.wait(lock, [&] { return ready_.size() < depth_ || stopping_; });
+      while (ready_.size() >= depth_ && !stopping_) changed_.Wait(&mu_);
       if (stopping_) return;
       ready_.push_back(std::move(batch));
-      changed_.notify_all();
+      changed_.SignalAll();
     }
   }
 
   CatchUpSubscription& subscription_;
   const size_t depth_;
   const std::chrono::milliseconds idle_wait_;
-  std::mutex mu_;
-  std::condition_variable changed_;
-  std::deque<std::vector<PublishableRecord>> ready_;  // guarded by mu_
-  Status error_;                                      // guarded by mu_
-  bool stopping_ = false;                             // guarded by mu_
+  Mutex mu_;
+  CondVar changed_;
+  std::deque<std::vector<PublishableRecord>> ready_ GUARDED_BY(mu_);
+  Status error_ GUARDED_BY(mu_);
+  bool stopping_ GUARDED_BY(mu_) = false;
   std::thread thread_;
 };
 
@@ -191,14 +195,14 @@ uint64_t EventRelay::lag() const {
 }
 
 Status EventRelay::status() const {
-  std::lock_guard<std::mutex> lock(status_mu_);
+  MutexLock lock(&status_mu_);
   return status_;
 }
 
 Status EventRelay::Fail(Status s) {
   if (!s.ok()) {
     Logger().error("event relay stopped: {}", s.ToString());
-    std::lock_guard<std::mutex> lock(status_mu_);
+    MutexLock lock(&status_mu_);
     status_ = s;
   }
   return s;

@@ -46,8 +46,10 @@
 #include <vector>
 
 #include "events/event_log.h"
+#include "events/mutex.h"
 #include "events/record.h"
 #include "events/subscription.h"
+#include "events/thread_annotations.h"
 #include "services/kafka/client_config.h"
 #include "services/kafka/relay_checkpoint.h"
 
@@ -105,7 +107,7 @@ class EventRelay {
   void Stop();
 
   // The error that stopped Run(); OK while running or after a clean stop.
-  Status status() const;
+  Status status() const EXCLUDES(status_mu_);
   bool running() const { return running_.load(std::memory_order_acquire); }
 
   // Metrics.
@@ -134,7 +136,7 @@ class EventRelay {
   void OnDelivery(uint64_t sequence, RdKafka::ErrorCode error, const std::string& reason);
   // Stores the acknowledged position if it moved and `force` or the interval passed.
   Status MaybeStoreCheckpoint(bool force);
-  Status Fail(Status s);
+  Status Fail(Status s) EXCLUDES(status_mu_);
 
   const EventLog& log_;
   const EventRelayOptions options_;
@@ -158,8 +160,8 @@ class EventRelay {
   std::atomic<uint64_t> checkpoint_writes_{0};
   std::atomic<bool> stopping_{false};
   std::atomic<bool> running_{false};
-  mutable std::mutex status_mu_;
-  Status status_;  // guarded by status_mu_
+  mutable Mutex status_mu_;
+  Status status_ GUARDED_BY(status_mu_);
   std::thread thread_;
 };
 

@@ -142,19 +142,19 @@ uint64_t ReportConsumer::processed() const {
 }
 
 ReportConsumer::Offsets ReportConsumer::committed() const {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   return committed_;
 }
 
 Status ReportConsumer::status() const {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   return status_;
 }
 
 Status ReportConsumer::Fail(Status s) {
   if (!s.ok()) {
     Logger().error("report consumer stopped: {}", s.ToString());
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
     status_ = s;
   }
   return s;
@@ -346,7 +346,7 @@ void ReportConsumer::RecordCommitted(RdKafka::ErrorCode err,
     auto it = uncommitted_.find(where);
     if (it != uncommitted_.end() && it->second <= offset) uncommitted_.erase(it);
   }
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   for (const auto& [where, offset] : done) {
     int64_t& committed = committed_[where];
     committed = std::max(committed, offset);

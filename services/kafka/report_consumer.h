@@ -37,13 +37,14 @@
 #include <functional>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <thread>
 #include <utility>
 #include <vector>
 
+#include "events/mutex.h"
 #include "events/status.h"
+#include "events/thread_annotations.h"
 #include "events/time.h"
 #include "services/kafka/client_config.h"
 #include "services/kafka/dead_letter.h"
@@ -91,7 +92,7 @@ class ReportConsumer {
   Status Run();
   void Start();
   void Stop();
-  Status status() const;
+  Status status() const EXCLUDES(mu_);
 
   // Metrics (messages, each counted once in one of the first four).
   uint64_t ingested() const { return ingested_.load(std::memory_order_relaxed); }
@@ -110,7 +111,7 @@ class ReportConsumer {
   // the last batch (librdkafka's cached watermarks; 0 before the first).
   uint64_t lag() const { return lag_.load(std::memory_order_relaxed); }
   // The highest offset this consumer committed, by (topic, partition).
-  std::map<std::pair<std::string, int32_t>, int64_t> committed() const;
+  std::map<std::pair<std::string, int32_t>, int64_t> committed() const EXCLUDES(mu_);
   // Partitions assigned to this member now (changes on each rebalance).
   uint64_t assigned_partitions() const { return assigned_.load(std::memory_order_relaxed); }
 
@@ -133,13 +134,13 @@ class ReportConsumer {
   // The offset_commit_cb: every commit's result, served by consume().
   void OnCommitted(RdKafka::ErrorCode err, std::vector<RdKafka::TopicPartition*>& offsets);
   // Marks what a successful commit covered as committed.
-  void RecordCommitted(RdKafka::ErrorCode err,
-                       const std::vector<RdKafka::TopicPartition*>& offsets);
+  void RecordCommitted(RdKafka::ErrorCode err, const std::vector<RdKafka::TopicPartition*>& offsets)
+      EXCLUDES(mu_);
   // Recomputes lag() from the assignment's positions and cached watermarks.
   void UpdateLag();
   void OnRebalance(RdKafka::KafkaConsumer* consumer, RdKafka::ErrorCode err,
                    std::vector<RdKafka::TopicPartition*>& partitions);
-  Status Fail(Status s);
+  Status Fail(Status s) EXCLUDES(mu_);
 
   ReportIngestor& ingestor_;
   const ReportConsumerOptions options_;
@@ -171,9 +172,9 @@ class ReportConsumer {
   std::atomic<bool> stopping_{false};
   bool closed_ = false;  // consumer thread (or the destructor after it)
 
-  mutable std::mutex mu_;
-  Offsets committed_;  // guarded by mu_
-  Status status_;      // guarded by mu_
+  mutable Mutex mu_;
+  Offsets committed_ GUARDED_BY(mu_);
+  Status status_ GUARDED_BY(mu_);
   std::thread thread_;
 };
 

@@ -6,7 +6,7 @@ namespace rotor::rotord {
 
 void StaleSweeper::Start() {
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
     stopping_ = false;
   }
   thread_ = std::thread([this] { Loop(); });
@@ -14,22 +14,26 @@ void StaleSweeper::Start() {
 
 void StaleSweeper::Stop() {
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
     stopping_ = true;
   }
-  wake_.notify_all();
+  wake_.SignalAll();
   if (thread_.joinable()) thread_.join();
 }
 
 void StaleSweeper::Loop() {
-  std::unique_lock<std::mutex> lock(mu_);
-  while (!wake_.wait_for(lock, interval_, [this] { return stopping_; })) {
-    lock.unlock();
+  MutexLock lock(&mu_);
+  for (;;) {
+    auto deadline = std::chrono::steady_clock::now() + interval_;
+    while (!stopping_ && wake_.WaitUntil(&mu_, deadline)) {
+    }
+    if (stopping_) return;
+    lock.Unlock();
     Result<size_t> flagged = engine_.SweepStale();
     if (!flagged.ok()) {
       spdlog::warn("stale sweep failed: {}", flagged.status().ToString());
     }
-    lock.lock();
+    lock.Lock();
   }
 }
 

@@ -7,10 +7,10 @@
 // Stop are called from one thread; the sweeps run on the sweeper's own.
 #pragma once
 
-#include <condition_variable>
-#include <mutex>
 #include <thread>
 
+#include "events/mutex.h"
+#include "events/thread_annotations.h"
 #include "events/time.h"
 #include "services/app/engine.h"
 
@@ -24,18 +24,18 @@ class StaleSweeper {
   StaleSweeper& operator=(const StaleSweeper&) = delete;
 
   // Sweeps every interval (the first one an interval after Start).
-  void Start();
+  void Start() EXCLUDES(mu_);
   // Ends the timer and waits for a sweep in progress. Idempotent.
-  void Stop();
+  void Stop() EXCLUDES(mu_);
 
  private:
-  void Loop();
+  void Loop() EXCLUDES(mu_);
 
   app::Engine& engine_;
   const Micros interval_;
-  std::mutex mu_;
-  std::condition_variable wake_;
-  bool stopping_ = false;  // guarded by mu_
+  Mutex mu_;
+  CondVar wake_;
+  bool stopping_ GUARDED_BY(mu_) = false;
   std::thread thread_;
 };
 
