@@ -411,7 +411,16 @@ Status PrepareEnvelope(uint64_t sequence, std::string_view value, PublishableRec
   if (!fast) {
     RecordedEvent event;
     ROTOR_RETURN_IF_ERROR(DecodeStoredRecord(sequence, value, &event));
-    out->envelope = EncodeEnvelope(event);
+    // Through the generated code, which keeps fields this build does not
+    // know (a record written by a newer version): the published envelope
+    // must hold every byte the hash covers.
+    v1::EventEnvelope& env = ScratchEnvelope();
+    if (!env.ParseFromArray(canonical.data(), static_cast<int>(canonical.size()))) {
+      return Status::Corruption(SeqText(sequence) + ": record bytes do not parse as EventEnvelope");
+    }
+    env.set_hash(value.data(), kHashSize);
+    out->envelope.clear();
+    env.SerializeToString(&out->envelope);
     out->stream_id = std::move(event.stream_id);
     out->event_type = std::move(event.event_type);
     out->recorded_at = event.recorded_at;

@@ -66,8 +66,9 @@ std::string EncodeEnvelope(const RecordedEvent& event);
 // A stored record made ready to publish without decoding its payload: the
 // full envelope and the fields that key and label it. For every record the
 // log writes (SealRecord) the envelope is byte for byte what EncodeEnvelope
-// writes; stored bytes of another layout still give an envelope of the same
-// message. Reusing one keeps its buffers.
+// writes; stored bytes of another layout (another field order, fields this
+// build does not know) still give an envelope of the same message, every
+// stored field kept. Reusing one keeps its buffers.
 struct PublishableRecord {
   uint64_t sequence = 0;
   std::string envelope;

@@ -272,6 +272,46 @@ TEST(RecordTest, PrepareEnvelopeOfAnUnusualLayoutStillWritesTheGeneratedBytes) {
   EXPECT_EQ(out.envelope, EncodeEnvelope(empty));
 }
 
+// Found by tests/fuzz/envelope_fuzz.cc: a stored record holding a field this
+// build does not know (here field 6 with the wrong wire type, as a newer
+// writer might store a new field) lost it in the published envelope, so a
+// consumer could no longer check the hash chain over it.
+TEST(RecordTest, PrepareEnvelopeKeepsFieldsThisBuildDoesNotKnow) {
+  const std::string fuzzed(
+      "\x41\x5e\xe3\x9b\x5e\x28\x1f\x5f\x25\x65\x6d\x65\x6e\x74\x5a\x08"
+      "\xe8\xbb\xd2\x4d\x0a\xfe\x6c\x03\xeb\xf9\x24\xbb\x73\xdc\x82\x41"
+      "\x35\x44\x64\x1c\x8a\x08\x26\x12\x06\x74\x65\x73\x74\x2d\x30\x18"
+      "\x26\x22\x1d\x72\x6f\x74\x6f\x72\x2e\x76\x31\x2e\x52\x65\x70\x6c"
+      "\x61\x63\x65\x6d\x65\x6e\x74\x43\x61\x6e\x63\x65\x6c\x6c\x65\x64"
+      "\x2a\x06\x08\xd6\x95\x9b\xd7\x06\x32\x05\x61\x6c\x69\x63\x65\x52"
+      "\x20\xb7\xff\x07\x96\x14\xa3\x10\x5e\xe9\x6c\x8a\xe5\x40\xbf\xd0"
+      "\x1b\xf1\x63\x21\x8c\xdc\xa6\x44\xf3\x08\xb3\x29\x3a\x75\x3d\xc6"
+      "\x9a\x62\x15\x0a\x02\x72\x31\x12\x0f\x63\x68\x61\x6e\x67\x65\x64"
+      "\x20\x6d\x79\x20\x6d\x69\x6e\x64",
+      152);
+  v1::EventEnvelope stored_env;
+  ASSERT_TRUE(stored_env.ParseFromString(fuzzed.substr(kHashSize)));
+  PublishableRecord out;
+  ASSERT_TRUE(PrepareEnvelope(stored_env.sequence(), fuzzed, &out).ok());
+  v1::EventEnvelope published;
+  ASSERT_TRUE(published.ParseFromString(out.envelope));
+  EXPECT_EQ(published.hash(), fuzzed.substr(0, kHashSize));
+  published.clear_hash();
+  EXPECT_EQ(published.SerializeAsString(), stored_env.SerializeAsString());
+
+  // A record sealed with an unknown field 99 after the known ones: the
+  // consumer's check, SHA-256(prev_hash || envelope without hash), holds.
+  RecordedEvent record = SampleRecord();
+  std::string canonical = EncodeCanonical(record) + std::string("\x98\x06\x01", 3);
+  std::string prev(reinterpret_cast<const char*>(record.prev_hash.data()), kHashSize);
+  Sha256Digest hash = Sha256(prev, canonical);
+  std::string value(reinterpret_cast<const char*>(hash.data()), kHashSize);
+  ASSERT_TRUE(PrepareEnvelope(record.sequence, value + canonical, &out).ok());
+  ASSERT_TRUE(published.ParseFromString(out.envelope));
+  published.clear_hash();
+  EXPECT_EQ(Sha256(prev, published.SerializeAsString()), hash);
+}
+
 TEST(RecordTest, PrepareEnvelopeOfADamagedRecordIsCorruptionNamingTheSequence) {
   RecordedEvent record = SampleRecord();
   std::string stored = SealRecord(record);

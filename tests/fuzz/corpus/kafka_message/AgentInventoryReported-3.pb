@@ -1,0 +1,3 @@
+
+
+agent-0000001@1793491387000000agent-0000001»ƒš×"@d0f631ca1ddba8db3bcfcb9e057cdc98d0379f1bee00e75a545147a27dadd982*gw-b2paris8
