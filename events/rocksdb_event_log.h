@@ -29,6 +29,7 @@
 namespace rocksdb {
 class DB;
 class ColumnFamilyHandle;
+class Env;
 }  // namespace rocksdb
 
 namespace rotor {
@@ -38,6 +39,10 @@ struct RocksDbEventLogOptions {
   bool sync = true;
   // Bound on events sealed into one group commit.
   size_t max_group_events = 16384;
+  // The RocksDB Env to open the log with; nullptr: the default (the real
+  // disk). Not owned; must outlive the log. Tests inject a file system that
+  // simulates power loss (tests/testing/power_loss_fs.h).
+  rocksdb::Env* env = nullptr;
 };
 
 class RocksDbEventLog final : public EventLog {
