@@ -249,6 +249,11 @@ void RocksDbEventLog::Enqueue(Writer& w) {
   if (!writers_.empty()) writers_.front()->cv.notify_one();
 }
 
+size_t RocksDbEventLog::queued_appenders() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return writers_.size();
+}
+
 bool RocksDbEventLog::GatherDone() const {
   return writers_.size() >= gather_target_ || queued_events_ >= options_.max_group_events;
 }

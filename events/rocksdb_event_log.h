@@ -71,6 +71,9 @@ class RocksDbEventLog final : public EventLog {
   // Group commits performed and requests they carried (for metrics and the benchmark).
   uint64_t group_commits() const { return group_commits_.load(std::memory_order_relaxed); }
   uint64_t grouped_requests() const { return grouped_requests_.load(std::memory_order_relaxed); }
+  // Appenders queued for a group commit now, the leader's included (tests use
+  // it to act once appenders are queued, instead of sleeping).
+  size_t queued_appenders() const;
 
  private:
   struct Writer;
@@ -96,7 +99,7 @@ class RocksDbEventLog final : public EventLog {
   rocksdb::ColumnFamilyHandle* heads_ = nullptr;
   rocksdb::ColumnFamilyHandle* idempotency_ = nullptr;
 
-  std::mutex mu_;
+  mutable std::mutex mu_;
   std::deque<Writer*> writers_;  // guarded by mu_; front is the leader
   // Guarded by mu_: appenders in flight when the last group commit ended, how
   // long it took and when it ended, and the leader waiting for them (if any).
