@@ -119,10 +119,17 @@ std::vector<Result<AppendResult>> EventLog::AppendEach(std::vector<AppendRequest
 uint64_t EventLog::WaitForAppend(uint64_t after, std::chrono::milliseconds timeout,
                                  const std::atomic<bool>* stop) const {
   std::unique_lock<std::mutex> lock(wait_mu_);
+  ++waiters_;
   appended_.wait_for(lock, timeout, [&] {
     return Head() > after || closed() || (stop != nullptr && stop->load(std::memory_order_acquire));
   });
+  --waiters_;
   return Head();
+}
+
+size_t EventLog::waiters() const {
+  std::lock_guard<std::mutex> lock(wait_mu_);
+  return waiters_;
 }
 
 void EventLog::WakeWaiters() const {

@@ -138,6 +138,9 @@ class EventLog {
   // Wakes every WaitForAppend to check its condition again: set a waiter's
   // `stop` flag, then call this.
   void WakeWaiters() const;
+  // How many threads are blocked in WaitForAppend now. Tests use it to act
+  // once a reader is waiting, instead of sleeping.
+  size_t waiters() const;
 
   // Wakes all waiters and refuses further appends.
   void Close();
@@ -153,6 +156,7 @@ class EventLog {
   std::atomic<bool> closed_{false};
   mutable std::mutex wait_mu_;
   mutable std::condition_variable appended_;
+  mutable size_t waiters_ = 0;  // guarded by wait_mu_
 };
 
 // Checks an append request's shape. Errors: kInvalidArgument naming the field.

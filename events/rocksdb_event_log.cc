@@ -122,6 +122,7 @@ Result<std::unique_ptr<RocksDbEventLog>> RocksDbEventLog::Open(const std::string
   db_options.create_missing_column_families = true;
   db_options.max_background_jobs = 2;
   db_options.bytes_per_sync = 1 << 20;
+  if (options.env != nullptr) db_options.env = options.env;
 
   std::vector<rocksdb::ColumnFamilyDescriptor> cfs = {
       {rocksdb::kDefaultColumnFamilyName, rocksdb::ColumnFamilyOptions()},
@@ -247,6 +248,11 @@ void RocksDbEventLog::Enqueue(Writer& w) {
     if (x != &w) x->cv.Signal();
   }
   if (!writers_.empty()) writers_.front()->cv.Signal();
+}
+
+size_t RocksDbEventLog::queued_appenders() const {
+  MutexLock lock(&mu_);
+  return writers_.size();
 }
 
 bool RocksDbEventLog::GatherDone() const {

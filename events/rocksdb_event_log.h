@@ -29,6 +29,7 @@
 namespace rocksdb {
 class DB;
 class ColumnFamilyHandle;
+class Env;
 }  // namespace rocksdb
 
 namespace rotor {
@@ -38,6 +39,10 @@ struct RocksDbEventLogOptions {
   bool sync = true;
   // Bound on events sealed into one group commit.
   size_t max_group_events = 16384;
+  // The RocksDB Env to open the log with; nullptr: the default (the real
+  // disk). Not owned; must outlive the log. Tests inject a file system that
+  // simulates power loss (tests/testing/power_loss_fs.h).
+  rocksdb::Env* env = nullptr;
 };
 
 class RocksDbEventLog final : public EventLog {
@@ -66,6 +71,9 @@ class RocksDbEventLog final : public EventLog {
   // Group commits performed and requests they carried (for metrics and the benchmark).
   uint64_t group_commits() const { return group_commits_.load(std::memory_order_relaxed); }
   uint64_t grouped_requests() const { return grouped_requests_.load(std::memory_order_relaxed); }
+  // Appenders queued for a group commit now, the leader's included (tests use
+  // it to act once appenders are queued, instead of sleeping).
+  size_t queued_appenders() const;
 
  private:
   struct Writer;
@@ -90,7 +98,7 @@ class RocksDbEventLog final : public EventLog {
   rocksdb::ColumnFamilyHandle* heads_ = nullptr;
   rocksdb::ColumnFamilyHandle* idempotency_ = nullptr;
 
-  Mutex mu_;
+  mutable Mutex mu_;
   std::deque<Writer*> writers_ GUARDED_BY(mu_);  // front is the leader
   // Appenders in flight when the last group commit ended, how long it took
   // and when it ended, and the leader waiting for them (if any).

@@ -79,6 +79,7 @@ Result<std::unique_ptr<RocksDbProjectionStore>> RocksDbProjectionStore::Open(
   db_options.create_if_missing = true;
   db_options.create_missing_column_families = true;
   db_options.max_background_jobs = 2;
+  if (options.env != nullptr) db_options.env = options.env;
   std::vector<std::string> names;
   rocksdb::Status listed = rocksdb::DB::ListColumnFamilies(db_options, path, &names);
   if (!listed.ok() || names.empty()) names = {rocksdb::kDefaultColumnFamilyName};

@@ -17,6 +17,7 @@
 namespace rocksdb {
 class DB;
 class ColumnFamilyHandle;
+class Env;
 }  // namespace rocksdb
 
 namespace rotor::projections {
@@ -25,6 +26,10 @@ struct RocksDbProjectionStoreOptions {
   // fsync each commit. Off only where losing the last commits is harmless
   // (the projection then resumes from an older checkpoint, still consistent).
   bool sync = true;
+  // The RocksDB Env to open the store with; nullptr: the default (the real
+  // disk). Not owned; must outlive the store. Tests inject a file system that
+  // simulates power loss (tests/testing/power_loss_fs.h).
+  rocksdb::Env* env = nullptr;
 };
 
 class RocksDbProjectionStore final : public ProjectionStore {

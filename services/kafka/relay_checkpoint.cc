@@ -1,12 +1,8 @@
 #include "services/kafka/relay_checkpoint.h"
 
-#include <fcntl.h>
-#include <unistd.h>
+#include <rocksdb/file_system.h>
 
-#include <cerrno>
 #include <cstdio>
-#include <cstring>
-#include <fstream>
 #include <sstream>
 
 namespace rotor::kafka {
@@ -14,31 +10,13 @@ namespace {
 
 constexpr char kMagic[] = "rotor-relay-checkpoint";
 
-Status OsError(const std::string& what, const std::string& path) {
-  return Status::IoError(what + " " + path + ": " + strerror(errno));
+Status IoError(const std::string& what, const std::string& path, const rocksdb::IOStatus& s) {
+  return Status::IoError(what + " " + path + ": " + s.ToString());
 }
 
-// Writes all of `data` to `fd`. Errors: kIoError.
-Status WriteAll(int fd, const std::string& data, const std::string& path) {
-  size_t done = 0;
-  while (done < data.size()) {
-    ssize_t n = ::write(fd, data.data() + done, data.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return OsError("write", path);
-    done += static_cast<size_t>(n);
-  }
-  return Status::Ok();
-}
-
-Status FsyncDirectoryOf(const std::string& path) {
+std::string DirectoryOf(const std::string& path) {
   size_t slash = path.find_last_of('/');
-  std::string dir = slash == std::string::npos ? "." : slash == 0 ? "/" : path.substr(0, slash);
-  int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0) return OsError("open directory", dir);
-  int rc = ::fsync(fd);
-  ::close(fd);
-  if (rc != 0) return OsError("fsync directory", dir);
-  return Status::Ok();
+  return slash == std::string::npos ? "." : slash == 0 ? "/" : path.substr(0, slash);
 }
 
 bool ParseHash(const std::string& hex, Sha256Digest* out) {
@@ -53,14 +31,17 @@ bool ParseHash(const std::string& hex, Sha256Digest* out) {
 
 }  // namespace
 
+RelayCheckpointFile::RelayCheckpointFile(std::string path, std::shared_ptr<rocksdb::FileSystem> fs)
+    : path_(std::move(path)), fs_(fs != nullptr ? std::move(fs) : rocksdb::FileSystem::Default()) {}
+
 Result<RelayPosition> RelayCheckpointFile::Load() const {
-  std::ifstream in(path_);
-  if (!in) {
-    if (::access(path_.c_str(), F_OK) != 0 && errno == ENOENT) return RelayPosition{};
-    return OsError("open", path_);
-  }
-  std::string line;
-  std::getline(in, line);
+  rocksdb::IOOptions io;
+  rocksdb::IOStatus exists = fs_->FileExists(path_, io, nullptr);
+  if (exists.IsNotFound()) return RelayPosition{};
+  std::string text;
+  rocksdb::IOStatus read = rocksdb::ReadFileToString(fs_.get(), path_, &text);
+  if (!read.ok()) return IoError("read", path_, read);
+  std::string line = text.substr(0, text.find('\n'));
   std::istringstream fields(line);
   std::string magic, hash_hex;
   int version = 0;
@@ -78,14 +59,24 @@ Status RelayCheckpointFile::Store(const RelayPosition& position) const {
   std::string tmp = path_ + ".tmp";
   std::string text = std::string(kMagic) + " 1 " + std::to_string(position.sequence) + " " +
                      ToHex(position.hash) + "\n";
-  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0) return OsError("create", tmp);
-  Status written = WriteAll(fd, text, tmp);
-  if (written.ok() && ::fsync(fd) != 0) written = OsError("fsync", tmp);
-  if (::close(fd) != 0 && written.ok()) written = OsError("close", tmp);
-  ROTOR_RETURN_IF_ERROR(written);
-  if (::rename(tmp.c_str(), path_.c_str()) != 0) return OsError("rename to", path_);
-  return FsyncDirectoryOf(path_);
+  rocksdb::IOOptions io;
+  std::unique_ptr<rocksdb::FSWritableFile> file;
+  rocksdb::IOStatus s = fs_->NewWritableFile(tmp, rocksdb::FileOptions(), &file, nullptr);
+  if (!s.ok()) return IoError("create", tmp, s);
+  s = file->Append(text, io, nullptr);
+  if (s.ok()) s = file->Fsync(io, nullptr);
+  rocksdb::IOStatus closed = file->Close(io, nullptr);
+  if (s.ok()) s = closed;
+  if (!s.ok()) return IoError("write", tmp, s);
+  s = fs_->RenameFile(tmp, path_, io, nullptr);
+  if (!s.ok()) return IoError("rename to", path_, s);
+  std::string dir = DirectoryOf(path_);
+  std::unique_ptr<rocksdb::FSDirectory> directory;
+  s = fs_->NewDirectory(dir, io, &directory, nullptr);
+  if (s.ok()) s = directory->Fsync(io, nullptr);
+  if (s.ok()) s = directory->Close(io, nullptr);
+  if (!s.ok()) return IoError("fsync directory", dir, s);
+  return Status::Ok();
 }
 
 }  // namespace rotor::kafka

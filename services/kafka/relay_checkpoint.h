@@ -10,14 +10,23 @@
 //
 // File format (docs/kafka.md): "rotor-relay-checkpoint 1 <sequence> <hash hex>\n".
 //
+// The file is read and written through a RocksDB FileSystem (the real disk
+// by default), so that tests can run it on one that simulates power loss
+// (tests/testing/power_loss_fs.h).
+//
 // Thread-compatible: one relay owns a file; two relays must not share one.
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 
 #include "events/hash.h"
 #include "events/status.h"
+
+namespace rocksdb {
+class FileSystem;
+}  // namespace rocksdb
 
 namespace rotor::kafka {
 
@@ -29,7 +38,8 @@ struct RelayPosition {
 
 class RelayCheckpointFile {
  public:
-  explicit RelayCheckpointFile(std::string path) : path_(std::move(path)) {}
+  // `fs`: the file system to use; nullptr: the real disk (FileSystem::Default()).
+  explicit RelayCheckpointFile(std::string path, std::shared_ptr<rocksdb::FileSystem> fs = nullptr);
 
   // Reads the stored position; {0} when the file does not exist. Errors:
   // kCorruption naming the file when its contents do not parse, kIoError.
@@ -43,6 +53,7 @@ class RelayCheckpointFile {
 
  private:
   std::string path_;
+  std::shared_ptr<rocksdb::FileSystem> fs_;
 };
 
 }  // namespace rotor::kafka

@@ -2,6 +2,11 @@
 // fleet of 100k agents.
 #include "services/domain/progress.h"
 
+#include <string_view>
+#include <utility>
+#include <variant>
+#include <vector>
+
 #include "services/domain/streams.h"
 #include "tests/domain/domain_test_util.h"
 
@@ -93,9 +98,35 @@ TEST_F(ProgressTest, ComputesProgressForAHundredThousandAgents) {
   EXPECT_EQ(finalized.outstanding_agent_ids.size(), 25000u);
 }
 
+// Each alternative of Command, default-constructed, by its index.
+template <size_t... I>
+std::vector<Command> EveryCommand(std::index_sequence<I...>) {
+  return {Command(std::in_place_index<I>)...};
+}
+
 TEST(CommandNameTest, NamesEveryCommand) {
-  EXPECT_EQ(CommandName(Command(InitiateReplacement{})), "InitiateReplacement");
-  EXPECT_EQ(CommandName(Command(DeleteAgentResource{})), "DeleteAgentResource");
+  // In the variant's order; a new command must be named here too.
+  const std::vector<std::string_view> names = {"RegisterCertificate",
+                                               "IngestAgentReport",
+                                               "InitiateReplacement",
+                                               "StageCertificate",
+                                               "SwitchBindings",
+                                               "FinalizeReplacement",
+                                               "CancelReplacement",
+                                               "SetGatewayAutoRefresh",
+                                               "RefreshGateway",
+                                               "RenewCemAgentCertificates",
+                                               "RenewGatewayReportingCertificate",
+                                               "RecordRenewedCertificate",
+                                               "RevokeAgentCertificate",
+                                               "FlagStaleAgents",
+                                               "DeleteAgentResource"};
+  std::vector<Command> commands =
+      EveryCommand(std::make_index_sequence<std::variant_size_v<Command>>());
+  ASSERT_EQ(commands.size(), names.size());
+  for (size_t i = 0; i < commands.size(); ++i) {
+    EXPECT_EQ(CommandName(commands[i]), names[i]) << "alternative " << i;
+  }
 }
 
 }  // namespace

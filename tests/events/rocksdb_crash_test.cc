@@ -23,9 +23,9 @@
 #include <vector>
 
 #include "events/rocksdb_event_log.h"
-#include "events/verify.h"
 #include "tests/events/crash_child.h"
 #include "tests/events/event_log_test_util.h"
+#include "tests/events/recovered_log.h"
 #include "tests/testing/temp_dir.h"
 
 namespace rotor::testing {
@@ -34,16 +34,6 @@ namespace {
 
 constexpr int kChildThreads = 4;
 constexpr int kRounds = 20;
-
-std::string CrashStream(uint64_t thread) { return "crash-" + std::to_string(thread); }
-
-// The payload of `stream`'s event at `version`: deterministic, so the parent
-// can check every recovered event, reported or not.
-std::string CrashPayload(const std::string& stream, uint64_t version) {
-  std::string p = stream + "@" + std::to_string(version) + ":";
-  p.resize(96, static_cast<char>('a' + version % 26));
-  return p;
-}
 
 [[noreturn]] void ChildFail(const std::string& what) {
   std::fprintf(stderr, "crash child: %s\n", what.c_str());
@@ -56,13 +46,7 @@ void AppendForever(RocksDbEventLog* log, int fd, uint64_t thread) {
   if (!version.ok()) ChildFail(version.status().ToString());
   uint64_t v = *version;
   for (;;) {
-    AppendRequest request;
-    request.stream_id = stream;
-    request.expected = ExpectedVersion::Exact(v);
-    for (uint64_t i = 1; i <= 1 + v % 3; ++i) {
-      request.events.push_back(TestEvent(CrashPayload(stream, v + i)));
-    }
-    auto r = log->Append(std::move(request));
+    auto r = log->Append(CrashAppend(stream, v));
     if (!r.ok()) ChildFail(r.status().ToString());
     v = r->stream_version;
     CrashReport report{r->first_sequence, r->last_sequence, r->stream_version, thread};
@@ -124,39 +108,7 @@ void CheckRecovered(const std::string& dir, uint64_t head_before,
                     const std::vector<CrashReport>& reports) {
   auto opened = RocksDbEventLog::Open(dir);
   ASSERT_OK(opened);
-  RocksDbEventLog& log = **opened;
-  for (const CrashReport& r : reports) {
-    ASSERT_LE(r.first_sequence, r.last_sequence);
-    ASSERT_GT(r.first_sequence, head_before) << "a report of this round names an old sequence";
-    ASSERT_LE(r.last_sequence, log.Head()) << "a reported append was lost";
-    for (uint64_t seq = r.first_sequence; seq <= r.last_sequence; ++seq) {
-      RecordedEvent e;
-      ASSERT_OK(log.ReadOne(seq, &e));
-      uint64_t version = r.stream_version - (r.last_sequence - seq);
-      EXPECT_EQ(e.stream_id, CrashStream(r.thread)) << "sequence " << seq;
-      EXPECT_EQ(e.stream_version, version) << "sequence " << seq;
-      EXPECT_EQ(e.payload, CrashPayload(e.stream_id, version)) << "sequence " << seq;
-    }
-  }
-  // Every recovered event, reported or not, is whole and in its stream's order.
-  std::map<std::string, uint64_t> versions;
-  uint64_t expected_sequence = 1;
-  ASSERT_OK(log.ForEach(1, [&](const RecordedEvent& e) {
-    EXPECT_EQ(e.sequence, expected_sequence++);
-    uint64_t& v = versions[e.stream_id];
-    EXPECT_EQ(e.stream_version, ++v) << "sequence " << e.sequence;
-    EXPECT_EQ(e.payload, CrashPayload(e.stream_id, e.stream_version)) << "sequence " << e.sequence;
-    return !::testing::Test::HasFailure();
-  }));
-  EXPECT_EQ(expected_sequence, log.Head() + 1);
-  for (const auto& [stream, version] : versions) {
-    EXPECT_EQ(*log.StreamVersion(stream), version) << stream;
-  }
-  auto report = Verify(log);
-  ASSERT_OK(report);
-  EXPECT_TRUE(report->ok) << "first bad sequence " << report->first_bad_sequence << ": "
-                          << report->problem;
-  EXPECT_EQ(report->events, log.Head());
+  CheckRecoveredLog(**opened, head_before, reports);
 }
 
 uint64_t HeadOf(const std::string& dir) {

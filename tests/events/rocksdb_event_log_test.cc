@@ -2,8 +2,13 @@
 // directory lock, the format marker, and group commit.
 #include "events/rocksdb_event_log.h"
 
+#include <rocksdb/env.h>
+#include <rocksdb/file_system.h>
+
 #include <atomic>
+#include <condition_variable>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
@@ -117,30 +122,98 @@ TEST(RocksDbEventLogTest, UnknownFormatMarkerRefusesToOpen) {
       << log.status().message();
 }
 
+// A file system whose WAL syncs wait while its gate is shut, so that a test
+// can hold a group commit in its fsync and queue appenders behind it.
+class GatedSyncFileSystem final : public rocksdb::FileSystemWrapper {
+ public:
+  GatedSyncFileSystem() : FileSystemWrapper(rocksdb::FileSystem::Default()) {}
+  const char* Name() const override { return "GatedSyncFileSystem"; }
+
+  void Shut() {
+    std::lock_guard<std::mutex> lock(mu_);
+    shut_ = true;
+  }
+  void Open() {
+    std::lock_guard<std::mutex> lock(mu_);
+    shut_ = false;
+    cv_.notify_all();
+  }
+  // Blocks until a sync waits at the shut gate.
+  void AwaitHeldSync() {
+    std::unique_lock<std::mutex> lock(mu_);
+    cv_.wait(lock, [&] { return held_ > 0; });
+  }
+
+  rocksdb::IOStatus NewWritableFile(const std::string& f, const rocksdb::FileOptions& o,
+                                    std::unique_ptr<rocksdb::FSWritableFile>* r,
+                                    rocksdb::IODebugContext* dbg) override {
+    rocksdb::IOStatus s = target()->NewWritableFile(f, o, r, dbg);
+    if (s.ok() && f.size() > 4 && f.compare(f.size() - 4, 4, ".log") == 0) {
+      *r = std::make_unique<File>(std::move(*r), this);
+    }
+    return s;
+  }
+
+ private:
+  class File final : public rocksdb::FSWritableFileOwnerWrapper {
+   public:
+    File(std::unique_ptr<rocksdb::FSWritableFile> t, GatedSyncFileSystem* fs)
+        : FSWritableFileOwnerWrapper(std::move(t)), fs_(fs) {}
+    rocksdb::IOStatus Sync(const rocksdb::IOOptions& o, rocksdb::IODebugContext* d) override {
+      fs_->Pass();
+      return target()->Sync(o, d);
+    }
+    rocksdb::IOStatus Fsync(const rocksdb::IOOptions& o, rocksdb::IODebugContext* d) override {
+      fs_->Pass();
+      return target()->Fsync(o, d);
+    }
+
+   private:
+    GatedSyncFileSystem* fs_;
+  };
+  void Pass() {
+    std::unique_lock<std::mutex> lock(mu_);
+    ++held_;
+    cv_.notify_all();
+    cv_.wait(lock, [&] { return !shut_; });
+    --held_;
+  }
+
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool shut_ = false;
+  int held_ = 0;
+};
+
 TEST(RocksDbEventLogTest, ConcurrentAppendersShareGroupCommits) {
   TempDir dir;
-  auto log = OpenOrDie(dir.path());
-  ASSERT_NE(log, nullptr);
-  constexpr int kThreads = 8;
-  constexpr int kAppends = 50;
+  auto fs = std::make_shared<GatedSyncFileSystem>();
+  std::unique_ptr<rocksdb::Env> env = rocksdb::NewCompositeEnv(fs);
+  auto opened = RocksDbEventLog::Open(dir.path(), {.env = env.get()});
+  ASSERT_OK(opened);
+  RocksDbEventLog& log = **opened;
+  constexpr int kFollowers = 7;
   std::atomic<int> failures{0};
-  std::vector<std::thread> threads;
-  for (int t = 0; t < kThreads; ++t) {
-    threads.emplace_back([&, t] {
-      for (int i = 0; i < kAppends; ++i) {
-        if (!log->Append(Request("s" + std::to_string(t), ExpectedVersion::Any(), {"x"})).ok()) {
-          ++failures;
-        }
-      }
-    });
-  }
-  for (std::thread& t : threads) t.join();
+  auto append = [&](int t) {
+    if (!log.Append(Request("s" + std::to_string(t), ExpectedVersion::Any(), {"x"})).ok()) {
+      ++failures;
+    }
+  };
+  // The first appender leads a group and is held in its fsync; the others
+  // queue behind it meanwhile, and must all share the next group's fsync.
+  fs->Shut();
+  std::thread leader(append, 0);
+  fs->AwaitHeldSync();
+  std::vector<std::thread> followers;
+  for (int t = 1; t <= kFollowers; ++t) followers.emplace_back(append, t);
+  while (log.queued_appenders() < 1 + kFollowers) std::this_thread::yield();
+  fs->Open();
+  leader.join();
+  for (std::thread& t : followers) t.join();
   ASSERT_EQ(failures.load(), 0);
-  EXPECT_EQ(log->Head(), uint64_t{kThreads * kAppends});
-  EXPECT_EQ(log->grouped_requests(), uint64_t{kThreads * kAppends});
-  // Eight appenders that each wait for an fsync cannot all have committed alone.
-  EXPECT_GE(log->group_commits(), 1u);
-  EXPECT_LT(log->group_commits(), log->grouped_requests());
+  EXPECT_EQ(log.Head(), uint64_t{1 + kFollowers});
+  EXPECT_EQ(log.grouped_requests(), uint64_t{1 + kFollowers});
+  EXPECT_EQ(log.group_commits(), 2u) << "queued appenders did not share one group commit";
 }
 
 TEST(RocksDbEventLogTest, DuplicatesAndConflictsAreNotCountedAsGroupedRequests) {

@@ -184,7 +184,7 @@ TYPED_TEST(SubscriptionTest, CancelWakesAWaitingSubscriber) {
   this->AppendN(1);
   CatchUpSubscription sub(this->log(), 2);
   std::thread canceller([&] {
-    std::this_thread::sleep_for(milliseconds(20));  // usually after Next began to wait
+    while (this->log().waiters() == 0) std::this_thread::yield();  // Next is waiting
     sub.Cancel();
   });
   std::vector<RecordedEvent> batch;
@@ -201,7 +201,10 @@ TYPED_TEST(SubscriptionTest, CancelWakesAWaitingSubscriber) {
 TYPED_TEST(SubscriptionTest, CloseWakesAWaitingSubscriber) {
   this->AppendN(1);
   CatchUpSubscription sub(this->log(), 2);
-  std::thread closer([&] { this->log().Close(); });
+  std::thread closer([&] {
+    while (this->log().waiters() == 0) std::this_thread::yield();  // Next is waiting
+    this->log().Close();
+  });
   std::vector<RecordedEvent> batch;
   auto start = std::chrono::steady_clock::now();
   Status s = sub.Next(&batch, kLongWait);
