@@ -112,26 +112,24 @@ void FleetProjection::MarkCert(uint32_t fingerprint, CertInfo& cert) {
 }
 
 Contribution FleetProjection::Contribute(const RolloutState& rollout, uint32_t agent) const {
-  Contribution c;
   const AgentRecord& a = agents_[agent];
-  if ((a.flags & kDeleted) != 0) return c;
-  bool reported = (a.flags & kReported) != 0;
+  AgentFacts f;
+  f.reported = (a.flags & kReported) != 0;
+  f.deleted = (a.flags & kDeleted) != 0;
+  f.stale = (a.flags & kStale) != 0;
+  f.revoked = (a.flags & kRevoked) != 0;
+  f.cloud_enabled = (a.flags & kCloud) != 0;
   if (rollout.kind == RolloutKind::kReplacement) {
-    c.counted = reported && rollout.old_fp != 0 && sets_.Contains(a.inventory, rollout.old_fp);
-    c.received = c.counted && rollout.new_fp != 0 && sets_.Contains(a.inventory, rollout.new_fp);
+    f.holds_old = rollout.old_fp != 0 && sets_.Contains(a.inventory, rollout.old_fp);
+    // Only a holder of the old certificate can count: skip the second lookup otherwise.
+    f.holds_new = f.holds_old && rollout.new_fp != 0 && sets_.Contains(a.inventory, rollout.new_fp);
   } else {
-    c.counted = rollout.explicit_targets ? rollout.targets.contains(agent)
-                                         : rollout.target == RenewalTarget::kCemAgentCertificates &&
-                                               reported && (a.flags & kCloud) != 0;
-    if (c.counted) {
-      auto it = rollout.renewed.find(agent);
-      c.received = it != rollout.renewed.end() && sets_.Contains(a.inventory, it->second);
-    }
+    f.targeted = rollout.explicit_targets && rollout.targets.contains(agent);
+    auto it = rollout.renewed.find(agent);
+    f.holds_new = it != rollout.renewed.end() && sets_.Contains(a.inventory, it->second);
   }
-  c.uncounted = reported && !c.counted;
-  if (c.counted) {
-    c.stale = (a.flags & kStale) != 0;
-    c.revoked = (a.flags & kRevoked) != 0;
+  Contribution c{rotor::Contribute(rollout.Facts(), f)};
+  if (c.rule.counted) {
     c.gateway = a.gateway;
     c.site = a.site;
   }
@@ -151,7 +149,7 @@ void FleetProjection::ChangeAgent(uint32_t agent, int64_t at, bool new_inventory
     if (now == before_[i]) continue;
     rollout.Count(before_[i], -1);
     rollout.Count(now, +1);
-    if (now.received && !before_[i].received) rollout.receipts.Add(at);
+    if (now.rule.received && !before_[i].rule.received) rollout.receipts.Add(at);
     MarkRollout(active_[i]);
   }
   bool was_live = Live(before);

@@ -119,7 +119,7 @@ std::vector<StaleAgent> FleetProjection::StaleAgents() const {
     s.site = sites_.Get(agent.site);
     for (uint32_t r : active_) {
       Contribution c = Contribute(rollouts_[r], a);
-      if (c.counted && !c.received) s.holds_up.push_back(rollouts_[r].id);
+      if (c.rule.counted && !c.rule.received) s.holds_up.push_back(rollouts_[r].id);
     }
     out.push_back(std::move(s));
   }

@@ -12,8 +12,8 @@ void Bump(std::vector<Tally>& tallies, uint32_t id, const Contribution& c, int s
   Tally& t = tallies[id];
   auto d = static_cast<uint32_t>(sign);
   t.total += d;
-  if (c.received) t.received += d;
-  if (c.stale) t.stale += d;
+  if (c.rule.received) t.received += d;
+  if (c.rule.stale) t.stale += d;
 }
 
 void EncodeTallies(const std::vector<Tally>& tallies, std::string* out) {
@@ -102,34 +102,22 @@ bool RolloutState::HasPending(GatewayRefreshStep step) const {
 }
 
 RolloutStatus RolloutState::Status() const {
-  if (cancelled) return RolloutStatus::kCancelled;
-  if (finalized) {
-    return HasPending(GatewayRefreshStep::kAfterFinalize) ? RolloutStatus::kFinalizedRefreshPending
-                                                          : RolloutStatus::kFinalized;
-  }
-  uint64_t outstanding = counters.total - counters.received;
-  if (kind == RolloutKind::kRenewal) {
-    if (outstanding == 0 && pending.empty()) return RolloutStatus::kCompleted;
-    return counters.received == 0 ? RolloutStatus::kInitiated : RolloutStatus::kDistributing;
-  }
-  if (mode == ReplacementMode::kPreStaged && !switched) {
-    return staged ? RolloutStatus::kStaged : RolloutStatus::kInitiated;
-  }
-  if (outstanding == 0 && !HasPending(GatewayRefreshStep::kAfterInitiate)) {
-    return RolloutStatus::kReadyToFinalize;
-  }
-  return counters.received == 0 ? RolloutStatus::kInitiated : RolloutStatus::kDistributing;
+  LifecycleFacts l;
+  l.kind = kind;
+  l.finalized = finalized;
+  l.cancelled = cancelled;
+  l.pre_staged = mode == ReplacementMode::kPreStaged;
+  l.staged = staged;
+  l.switched = switched;
+  l.pending_after_initiate = HasPending(GatewayRefreshStep::kAfterInitiate);
+  l.pending_after_finalize = HasPending(GatewayRefreshStep::kAfterFinalize);
+  l.pending_any = !pending.empty();
+  return StatusOf(l, counters);
 }
 
 void RolloutState::Count(const Contribution& c, int sign) {
-  auto d = static_cast<uint64_t>(static_cast<int64_t>(sign));
-  if (c.uncounted) counters.not_counted += d;
-  if (!c.counted) return;
-  counters.total += d;
-  if (c.received) counters.received += d;
-  if (c.stale) counters.stale += d;
-  if (c.stale && !c.received) counters.stale_outstanding += d;
-  if (c.revoked) counters.revoked += d;
+  counters.Add(c.rule, sign);
+  if (!c.rule.counted) return;
   Bump(by_gateway, c.gateway, c, sign);
   Bump(by_site, c.site, c, sign);
 }

@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "events/event_types.h"
+#include "events/progress_rule.h"
 #include "events/status.h"
 #include "projections/views.h"
 
@@ -26,15 +27,12 @@ namespace rotor::projections {
 
 class Reader;  // projections/encoding.h
 
-// What one agent adds to one rollout's counters.
+// What one agent adds to one rollout's counters: the progress rule's
+// contribution, and where the agent reports from (for the breakdowns).
 struct Contribution {
-  bool counted = false;    // in `total`
-  bool received = false;   // counted and holds the new certificate
-  bool stale = false;      // counted and flagged stale
-  bool revoked = false;    // counted and its CEM certificate revoked
-  bool uncounted = false;  // live, has an inventory, not counted
-  uint32_t gateway = 0;    // interned gateway id (counted agents only)
-  uint32_t site = 0;       // interned site (counted agents only)
+  AgentContribution rule;
+  uint32_t gateway = 0;  // interned gateway id (counted agents only)
+  uint32_t site = 0;     // interned site (counted agents only)
   bool operator==(const Contribution&) const = default;
 };
 
@@ -46,15 +44,7 @@ struct Tally {
   bool operator==(const Tally&) const = default;
 };
 
-struct Counters {
-  uint64_t total = 0;
-  uint64_t received = 0;
-  uint64_t stale = 0;
-  uint64_t stale_outstanding = 0;
-  uint64_t revoked = 0;
-  uint64_t not_counted = 0;
-  bool operator==(const Counters&) const = default;
-};
+using Counters = ProgressCounters;
 
 // Receipts (agents turning "received") per minute over the last hour of log
 // time. Times are recorded_at of the events, never a clock.
@@ -105,6 +95,8 @@ struct RolloutState {
   ReceiptWindow receipts;
 
   bool active() const { return !finalized && !cancelled; }
+  // The facts the progress rule reads (events/progress_rule.h).
+  RolloutFacts Facts() const { return {kind, target, explicit_targets}; }
   bool HasPending(GatewayRefreshStep step) const;
   RolloutStatus Status() const;
   // Adds (sign +1) or removes (sign -1) one agent's contribution.

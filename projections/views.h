@@ -11,27 +11,17 @@
 #include <vector>
 
 #include "events/event_types.h"
+#include "events/progress_rule.h"
 #include "events/time.h"
 
 namespace rotor::projections {
 
-enum class RolloutKind : uint8_t { kReplacement = 0, kRenewal = 1 };
-
-enum class RolloutStatus : uint8_t {
-  kInitiated = 0,                // active, no counted agent has the new certificate yet
-  kStaged = 1,                   // pre-staged: in the communication profile, bindings not switched
-  kDistributing = 2,             // active, some agents received it, some are outstanding
-  kReadyToFinalize = 3,          // replacement: none outstanding, no after-initiate refresh pending
-  kFinalized = 4,                //
-  kFinalizedRefreshPending = 5,  // finalized; an after-finalize gateway refresh is pending
-  kCancelled = 6,                //
-  kCompleted = 7,                // renewal: none outstanding, no gateway refresh pending
-};
-
-// "initiated", "staged", "distributing", "ready to finalize", "finalized",
-// "finalized, gateway refresh pending", "cancelled", "completed".
-std::string_view RolloutStatusName(RolloutStatus status);
-std::string_view RolloutKindName(RolloutKind kind);
+// The kinds and the status vocabulary are the progress rule's
+// (events/progress_rule.h): one vocabulary for every view and decider.
+using ::rotor::RolloutKind;
+using ::rotor::RolloutKindName;
+using ::rotor::RolloutStatus;
+using ::rotor::RolloutStatusName;
 
 // Counted agents of one gateway or site.
 struct BreakdownRow {
@@ -50,10 +40,11 @@ struct PendingGatewayStep {
 };
 
 // A rollout's progress with the article's semantics: `total` counts agents,
-// not deleted, whose latest inventory holds the OLD certificate (renewals:
-// targeted agents, not deleted); `received` those of them that also hold the
-// new one. Stale agents stay counted until deleted. Finalized and cancelled
-// rollouts keep the numbers they had at that moment.
+// not deleted, whose latest inventory holds the OLD certificate (CEM renewals:
+// targeted agents, not deleted, not revoked); `received` those of them that
+// also hold the new one. Stale agents stay counted until deleted. The rule is
+// events/progress_rule.h. Finalized and cancelled rollouts keep the numbers
+// they had at that moment.
 struct RolloutProgress {
   std::string rollout_id;
   RolloutKind kind = RolloutKind::kReplacement;

@@ -107,9 +107,8 @@ Status FindRenewal(EngineCore& core, const std::string& agent_id, std::string& r
     if (!rollout_id.empty()) return;
     Time latest{};
     for (const auto& [id, r] : state.rollouts) {
-      if (r.type != domain::RolloutType::kRenewal ||
-          r.target != RenewalTarget::kCemAgentCertificates || !domain::IsActive(state, r) ||
-          !domain::IsCounted(state, r, agent_id, *agent)) {
+      if (r.type != RolloutKind::kRenewal || r.target != RenewalTarget::kCemAgentCertificates ||
+          !domain::IsActive(state, r) || !domain::IsCounted(state, r, agent_id, *agent)) {
         continue;
       }
       if (rollout_id.empty() || r.initiated_at > latest) {

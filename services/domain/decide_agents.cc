@@ -15,7 +15,7 @@ class ActiveRolloutMembership {
   explicit ActiveRolloutMembership(const DomainState& state) : state_(state) {
     for (const auto& [id, rollout] : state.rollouts) {
       if (!IsActive(state, rollout)) continue;
-      if (rollout.type == RolloutType::kReplacement) {
+      if (rollout.type == RolloutKind::kReplacement) {
         old_certificates_.push_back(state.fingerprints.Find(rollout.old_fingerprint));
       } else {
         renewals_.push_back(&rollout);

@@ -67,7 +67,7 @@ Result<Decision> Decide(const RenewCemAgentCertificates& c, const DomainState& s
   std::sort(agents.begin(), agents.end());
   agents.erase(std::unique(agents.begin(), agents.end()), agents.end());
   if (const RolloutState* existing = state.FindRollout(c.rollout_id)) {
-    bool same = existing->type == RolloutType::kRenewal &&
+    bool same = existing->type == RolloutKind::kRenewal &&
                 existing->target == RenewalTarget::kCemAgentCertificates &&
                 existing->agent_ids == agents;
     if (same) return Decision();
@@ -91,7 +91,7 @@ Result<Decision> Decide(const RenewGatewayReportingCertificate& c, const DomainS
   ROTOR_RETURN_IF_ERROR(CheckActor(c.actor));
   if (!c.fingerprint.empty()) ROTOR_RETURN_IF_ERROR(CheckFingerprint("certificate", c.fingerprint));
   if (const RolloutState* existing = state.FindRollout(c.rollout_id)) {
-    bool same = existing->type == RolloutType::kRenewal &&
+    bool same = existing->type == RolloutKind::kRenewal &&
                 existing->target == RenewalTarget::kGatewayReportingCertificate &&
                 existing->gateway_id == c.gateway_id &&
                 existing->renewed_fingerprint == c.fingerprint;
@@ -116,7 +116,7 @@ Result<Decision> Decide(const RenewGatewayReportingCertificate& c, const DomainS
     }
   }
   for (const auto& [id, r] : state.rollouts) {
-    if (r.type == RolloutType::kRenewal && r.gateway_id == c.gateway_id && IsActive(state, r)) {
+    if (r.type == RolloutKind::kRenewal && r.gateway_id == c.gateway_id && IsActive(state, r)) {
       return Status::FailedPrecondition("gateway " + c.gateway_id +
                                         " already has an active reporting certificate renewal, "
                                         "rollout " +
@@ -137,7 +137,7 @@ Result<Decision> Decide(const RecordRenewedCertificate& c, const DomainState& st
   Result<const RolloutState*> found = LookupRollout(state, c.rollout_id);
   if (!found.ok()) return found.status();
   const RolloutState& r = **found;
-  if (r.type != RolloutType::kRenewal || r.target != RenewalTarget::kCemAgentCertificates) {
+  if (r.type != RolloutKind::kRenewal || r.target != RenewalTarget::kCemAgentCertificates) {
     return Status::FailedPrecondition("rollout " + r.id +
                                       " is not a renewal of CEM agent certificates");
   }

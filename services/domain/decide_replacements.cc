@@ -45,7 +45,7 @@ uint32_t EffectivePermille(const InitiateReplacement& c) {
 }
 
 bool IsSameInitiation(const RolloutState& r, const InitiateReplacement& c) {
-  return r.type == RolloutType::kReplacement && r.old_fingerprint == c.old_fingerprint &&
+  return r.type == RolloutKind::kReplacement && r.old_fingerprint == c.old_fingerprint &&
          r.new_fingerprint == c.new_fingerprint && r.mode == c.mode &&
          r.required_staged_permille == EffectivePermille(c);
 }

@@ -43,9 +43,10 @@ struct Evolver {
   }
 
   void operator()(const ReplacementInitiated& e) {
+    if (s.rollouts.contains(e.rollout_id)) return;  // a rollout is initiated once
     RolloutState& r = s.rollouts[e.rollout_id];
     r.id = e.rollout_id;
-    r.type = RolloutType::kReplacement;
+    r.type = RolloutKind::kReplacement;
     r.phase = RolloutPhase::kActive;
     r.initiated_at = meta.recorded_at;
     r.initiated_by = std::string(meta.actor);
@@ -90,9 +91,10 @@ struct Evolver {
   }
 
   void operator()(const RenewalInitiated& e) {
+    if (s.rollouts.contains(e.rollout_id)) return;  // a rollout is initiated once
     RolloutState& r = s.rollouts[e.rollout_id];
     r.id = e.rollout_id;
-    r.type = RolloutType::kRenewal;
+    r.type = RolloutKind::kRenewal;
     r.phase = RolloutPhase::kActive;
     r.initiated_at = meta.recorded_at;
     r.initiated_by = std::string(meta.actor);
@@ -100,6 +102,7 @@ struct Evolver {
     r.renewed_fingerprint = e.fingerprint;
     r.agent_ids = e.agent_ids;
     std::sort(r.agent_ids.begin(), r.agent_ids.end());
+    r.agent_ids.erase(std::unique(r.agent_ids.begin(), r.agent_ids.end()), r.agent_ids.end());
     r.gateway_id = e.gateway_id;
     if (!e.gateway_id.empty()) s.gateways.try_emplace(e.gateway_id);
   }
@@ -107,19 +110,26 @@ struct Evolver {
   void operator()(const AgentCertificateRenewed& e) {
     AgentState& a = AgentOf(s, e.agent_id);
     FingerprintId id = s.fingerprints.Intern(e.new_fingerprint);
+    a.cem_fingerprint = e.new_fingerprint;
+    a.cem_serial_hex = e.serial_hex;
+    // Progress counts it only for a renewal initiated before (as the projection does).
+    const RolloutState* r = MutableRollout(s, e.rollout_id);
+    if (r == nullptr || r->type != RolloutKind::kRenewal) return;
     auto it = std::find_if(a.renewals.begin(), a.renewals.end(),
-                           [&](const auto& r) { return r.first == e.rollout_id; });
+                           [&](const auto& p) { return p.first == e.rollout_id; });
     if (it == a.renewals.end()) {
       a.renewals.emplace_back(e.rollout_id, id);
     } else {
       it->second = id;
     }
-    a.cem_fingerprint = e.new_fingerprint;
-    a.cem_serial_hex = e.serial_hex;
   }
 
   void operator()(const CertificateRevoked& e) {
-    AgentState& a = AgentOf(s, e.agent_id);
+    // Without an agent id (another tool's log), the registered certificate names its agent.
+    const std::string& agent_id =
+        e.agent_id.empty() ? AgentOfCertificate(e.fingerprint) : e.agent_id;
+    if (agent_id.empty()) return;
+    AgentState& a = AgentOf(s, agent_id);
     a.revoked = true;
     a.revoke_reason = e.reason_code;
     a.revoked_at = e.revoked_at;
@@ -166,6 +176,7 @@ struct Evolver {
     a.gateway_id = e.gateway_id;
     a.site = e.site;
     a.cloud_enabled = e.cloud_enabled;
+    a.stale = false;    // it communicates again
     a.deleted = false;  // an agent that reports again is back
     if (!e.gateway_id.empty()) s.gateways.try_emplace(e.gateway_id);
   }
@@ -174,7 +185,12 @@ struct Evolver {
     AgentOf(s, e.agent_id).rejected_report_ids.push_back(e.report_id);
   }
 
-  void operator()(const AgentFlaggedStale& e) { AgentOf(s, e.agent_id).stale = true; }
+  void operator()(const AgentFlaggedStale& e) {
+    AgentState& a = AgentOf(s, e.agent_id);
+    // A deleted agent is not flagged; a flag computed before a newer report is stale news.
+    if (a.deleted || (a.has_report && e.last_report_at < a.last_report_at)) return;
+    a.stale = true;
+  }
 
   void operator()(const AgentStaleCleared& e) { AgentOf(s, e.agent_id).stale = false; }
 
@@ -182,6 +198,13 @@ struct Evolver {
     AgentState& a = AgentOf(s, e.agent_id);
     a.deleted = true;
     a.stale = false;
+  }
+
+  // The agent a certificate was registered for; "" when none.
+  const std::string& AgentOfCertificate(const std::string& fingerprint) {
+    static const std::string kNone;
+    const CertificateState* c = MutableCertificate(s, fingerprint);
+    return c == nullptr ? kNone : c->agent_id;
   }
 
   // The replaced certificate no longer has an active replacement.

@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "events/event_types.h"
+#include "events/progress_rule.h"
 #include "events/time.h"
 
 namespace rotor::domain {
@@ -68,12 +69,11 @@ struct GatewayStep {
   std::string performed_by;
 };
 
-enum class RolloutType : uint8_t { kReplacement, kRenewal };
 enum class RolloutPhase : uint8_t { kActive, kFinalized, kCancelled };
 
 struct RolloutState {
   std::string id;
-  RolloutType type = RolloutType::kReplacement;
+  RolloutKind type = RolloutKind::kReplacement;
   RolloutPhase phase = RolloutPhase::kActive;
   Time initiated_at;
   std::string initiated_by;

@@ -43,7 +43,7 @@ Result<const RolloutState*> LookupRollout(const DomainState& state, std::string_
 Result<const RolloutState*> LookupReplacement(const DomainState& state,
                                               std::string_view rollout_id) {
   Result<const RolloutState*> rollout = LookupRollout(state, rollout_id);
-  if (rollout.ok() && (*rollout)->type != RolloutType::kReplacement) {
+  if (rollout.ok() && (*rollout)->type != RolloutKind::kReplacement) {
     return Status::FailedPrecondition("rollout " + std::string(rollout_id) +
                                       " is a renewal, not a replacement");
   }

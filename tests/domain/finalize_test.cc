@@ -39,7 +39,8 @@ TEST_F(FinalizeTest, FinalizesWhenEveryCountedAgentReceivedTheNewCertificate) {
   When(Finalize());
   ThenEvents({ReplacementFinalized{"r1", 1, 1, false, "", {}, 0}});
   Apply();
-  EXPECT_EQ(RolloutStatusText(state_, *state_.FindRollout("r1")), "finalized");
+  EXPECT_EQ(std::string(RolloutStatusName(StatusOf(state_, *state_.FindRollout("r1")))),
+            "finalized");
   EXPECT_EQ(state_.FindCertificate(kOld)->replaced_by_rollout_id, "r1");
   EXPECT_EQ(state_.FindCertificate(kOld)->active_rollout_id, "");
 }
@@ -133,7 +134,8 @@ TEST_F(FinalizeTest, CancelStopsAnActiveReplacementAndKeepsTheOldCertificate) {
   ThenEvents({ReplacementCancelled{"r1", "wrong certificate"}});
   EXPECT_EQ(Decided().actor, "bob");
   Apply();
-  EXPECT_EQ(RolloutStatusText(state_, *state_.FindRollout("r1")), "cancelled");
+  EXPECT_EQ(std::string(RolloutStatusName(StatusOf(state_, *state_.FindRollout("r1")))),
+            "cancelled");
   EXPECT_EQ(state_.FindCertificate(kOld)->active_rollout_id, "");
   EXPECT_EQ(state_.FindCertificate(kOld)->replaced_by_rollout_id, "") << "the old one stays";
 }

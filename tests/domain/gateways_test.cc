@@ -33,7 +33,7 @@ class GatewayTest : public DeciderTest {
     return RefreshGateway{std::move(gateway), std::move(rollout), "carol", Day(1)};
   }
   std::string Status(const std::string& rollout) {
-    return RolloutStatusText(state_, *state_.FindRollout(rollout));
+    return std::string(RolloutStatusName(StatusOf(state_, *state_.FindRollout(rollout))));
   }
 };
 
@@ -155,17 +155,17 @@ TEST_F(GatewayTest, ARenewalOfTheReportingCertificateNeedsOneRefresh) {
                                "gw1"},
               GatewayRefreshRequired{"gw1", "n1", kAfterInitiate}});
   Apply();
-  EXPECT_EQ(Status("n1"), "renewing");
+  EXPECT_EQ(Status("n1"), "initiated");
   When(Refresh("gw1", "n1"));
   Apply();
-  EXPECT_EQ(Status("n1"), "renewed");
+  EXPECT_EQ(Status("n1"), "completed");
 }
 
 TEST_F(GatewayTest, ARenewalWithAutoRefreshNeedsNoManualStep) {
   When(RenewGatewayReportingCertificate{"n1", "gw2", "", "alice", T0()});
   ThenEvents({RenewalInitiated{"n1", RenewalTarget::kGatewayReportingCertificate, "", {}, "gw2"}});
   Apply();
-  EXPECT_EQ(Status("n1"), "renewed");
+  EXPECT_EQ(Status("n1"), "completed");
 }
 
 TEST_F(GatewayTest, SettingAutoRefreshRefusesAnEmptyGatewayId) {

@@ -34,7 +34,7 @@ TEST_F(PreStagedTest, StagingRecordsTheCommunicationProfile) {
   When(Stage());
   ThenEvents({CertificateStaged{"r1", kNew, "ns.example.com"}});
   Apply();
-  EXPECT_EQ(RolloutStatusText(state_, *state_.FindRollout("r1")), "staging");
+  EXPECT_EQ(std::string(RolloutStatusName(StatusOf(state_, *state_.FindRollout("r1")))), "staged");
 }
 
 TEST_F(PreStagedTest, StagingTheSameProfileAgainChangesNothing) {
@@ -92,7 +92,8 @@ TEST_F(PreStagedTest, TheBindingsSwitchOnceEveryCountedAgentHoldsIt) {
   When(Switch());
   ThenEvents({BindingsSwitched{"r1", 3, 3}});
   Apply();
-  EXPECT_EQ(RolloutStatusText(state_, *state_.FindRollout("r1")), "bindings switched");
+  EXPECT_EQ(std::string(RolloutStatusName(StatusOf(state_, *state_.FindRollout("r1")))),
+            "ready to finalize");
 }
 
 TEST_F(PreStagedTest, AConfiguredShareLetsTheBindingsSwitchEarlier) {

@@ -59,10 +59,16 @@ TEST_F(ProgressTest, AnOutOfOrderReportDoesNotChangeProgress) {
 
 TEST_F(ProgressTest, StatusFollowsTheRolloutsPhase) {
   Given({WebReplacement("r1")});
-  EXPECT_EQ(RolloutStatusText(state_, *state_.FindRollout("r1")), "distributing");
+  EXPECT_EQ(std::string(RolloutStatusName(StatusOf(state_, *state_.FindRollout("r1")))),
+            "ready to finalize")
+      << "no agent holds the old certificate: none is outstanding";
+  Given({Reported("rep-1", "a1", Day(-1), {kOld, kNew}), Reported("rep-2", "a2", Day(-1), {kOld})});
+  EXPECT_EQ(std::string(RolloutStatusName(StatusOf(state_, *state_.FindRollout("r1")))),
+            "distributing");
   Given({ReplacementInitiated{"r2", kNew, kOld, CertificateKind::kServerWeb,
                               ReplacementMode::kPreStaged, 1000}});
-  EXPECT_EQ(RolloutStatusText(state_, *state_.FindRollout("r2")), "initiated");
+  EXPECT_EQ(std::string(RolloutStatusName(StatusOf(state_, *state_.FindRollout("r2")))),
+            "initiated");
 }
 
 TEST_F(ProgressTest, ComputesProgressForAHundredThousandAgents) {

@@ -108,9 +108,11 @@ TEST_F(RenewalTest, ProgressCountsAgentsWhoseReportsShowTheRenewedCertificate) {
   RolloutProgress p = Progress();
   EXPECT_EQ(p.total, 2u);
   EXPECT_EQ(p.received, 1u);
-  EXPECT_EQ(RolloutStatusText(state_, *state_.FindRollout("n1")), "renewing");
+  EXPECT_EQ(std::string(RolloutStatusName(StatusOf(state_, *state_.FindRollout("n1")))),
+            "distributing");
   Given({Reported("rep-5", "a2", T0(), {Renewed("a2")}, "gw1", true)});
-  EXPECT_EQ(RolloutStatusText(state_, *state_.FindRollout("n1")), "renewed");
+  EXPECT_EQ(std::string(RolloutStatusName(StatusOf(state_, *state_.FindRollout("n1")))),
+            "completed");
 }
 
 TEST_F(RenewalTest, RecordingForAnAgentThatIsNotTargetedIsRefused) {
