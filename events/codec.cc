@@ -156,6 +156,7 @@ void Fill(const AgentInventoryReported& e, v1::AgentInventoryReported* m) {
   m->set_gateway_id(e.gateway_id);
   m->set_site(e.site);
   m->set_cloud_enabled(e.cloud_enabled);
+  m->set_supersedes_future_report(e.supersedes_future_report);
 }
 void Fill(const AgentReportRejected& e, v1::AgentReportRejected* m) {
   m->set_report_id(e.report_id);
@@ -175,6 +176,12 @@ void Fill(const AgentStaleCleared& e, v1::AgentStaleCleared* m) {
   SetTime(m->mutable_reported_at(), e.reported_at);
 }
 void Fill(const AgentResourceDeleted& e, v1::AgentResourceDeleted* m) {
+  m->set_agent_id(e.agent_id);
+  m->set_reason(e.reason);
+}
+void Fill(const CommandRefused& e, v1::CommandRefused* m) {
+  m->set_command(e.command);
+  m->set_rollout_id(e.rollout_id);
   m->set_agent_id(e.agent_id);
   m->set_reason(e.reason);
 }
@@ -240,7 +247,7 @@ Result<Event> Read(const v1::GatewayRefreshPerformed& m) {
 Result<Event> Read(const v1::AgentInventoryReported& m) {
   return Event(AgentInventoryReported{m.report_id(), m.agent_id(), GetTime(m.reported_at()),
                                       ToVector(m.certificate_fingerprints()), m.gateway_id(),
-                                      m.site(), m.cloud_enabled()});
+                                      m.site(), m.cloud_enabled(), m.supersedes_future_report()});
 }
 Result<Event> Read(const v1::AgentReportRejected& m) {
   return Event(
@@ -255,6 +262,9 @@ Result<Event> Read(const v1::AgentStaleCleared& m) {
 }
 Result<Event> Read(const v1::AgentResourceDeleted& m) {
   return Event(AgentResourceDeleted{m.agent_id(), m.reason()});
+}
+Result<Event> Read(const v1::CommandRefused& m) {
+  return Event(CommandRefused{m.command(), m.rollout_id(), m.agent_id(), m.reason()});
 }
 
 // Maps each plain event type to its protobuf message type.
@@ -282,6 +292,7 @@ ROTOR_PROTO_OF(AgentReportRejected)
 ROTOR_PROTO_OF(AgentFlaggedStale)
 ROTOR_PROTO_OF(AgentStaleCleared)
 ROTOR_PROTO_OF(AgentResourceDeleted)
+ROTOR_PROTO_OF(CommandRefused)
 #undef ROTOR_PROTO_OF
 
 template <size_t I>

@@ -18,7 +18,7 @@ constexpr std::array<std::string_view, std::variant_size_v<Event>> kEventTypeNam
     "rotor.v1.GatewayRefreshRequired", "rotor.v1.GatewayRefreshPerformed",
     "rotor.v1.AgentInventoryReported", "rotor.v1.AgentReportRejected",
     "rotor.v1.AgentFlaggedStale",      "rotor.v1.AgentStaleCleared",
-    "rotor.v1.AgentResourceDeleted"};
+    "rotor.v1.AgentResourceDeleted",   "rotor.v1.CommandRefused"};
 
 }  // namespace
 

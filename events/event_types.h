@@ -159,6 +159,9 @@ struct AgentInventoryReported {
   std::string gateway_id;
   std::string site;
   bool cloud_enabled = false;
+  // The agent's latest report was dated beyond the server's clock plus the
+  // allowed skew: this report replaces it although it is dated earlier.
+  bool supersedes_future_report = false;
   bool operator==(const AgentInventoryReported&) const = default;
 };
 
@@ -191,12 +194,22 @@ struct AgentResourceDeleted {
   bool operator==(const AgentResourceDeleted&) const = default;
 };
 
+// A lifecycle command refused by the domain's rules (see events.proto).
+struct CommandRefused {
+  std::string command;     // e.g. "FinalizeReplacement"
+  std::string rollout_id;  // the target rollout, if any
+  std::string agent_id;    // the target agent (revoke, delete), if any
+  std::string reason;
+  bool operator==(const CommandRefused&) const = default;
+};
+
 using Event =
     std::variant<CertificateRegistered, ReplacementInitiated, CertificateStaged, BindingsSwitched,
                  ReplacementCancelled, ReplacementFinalized, RenewalInitiated,
                  AgentCertificateRenewed, CertificateRevoked, GatewayAutoRefreshChanged,
                  GatewayRefreshRequired, GatewayRefreshPerformed, AgentInventoryReported,
-                 AgentReportRejected, AgentFlaggedStale, AgentStaleCleared, AgentResourceDeleted>;
+                 AgentReportRejected, AgentFlaggedStale, AgentStaleCleared, AgentResourceDeleted,
+                 CommandRefused>;
 
 // The protobuf full name of the event's payload, e.g. "rotor.v1.ReplacementInitiated".
 std::string_view EventTypeName(const Event& event);

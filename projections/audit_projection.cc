@@ -9,6 +9,14 @@ namespace {
 
 std::string Step(GatewayRefreshStep step) { return std::string(GatewayRefreshStepName(step)); }
 
+// "finalize refused" for a CommandRefused of FinalizeReplacement.
+std::string RefusedAction(std::string_view command) {
+  if (command == "FinalizeReplacement") return "finalize refused";
+  if (command == "CancelReplacement") return "cancel refused";
+  if (command == "SwitchBindings") return "switch bindings refused";
+  return std::string(command) + " refused";
+}
+
 }  // namespace
 
 void AuditProjection::Clear() {
@@ -69,6 +77,8 @@ void AuditProjection::Apply(const RecordedEvent& record, const Event& event) {
         } else if constexpr (std::is_same_v<T, GatewayRefreshRequired>) {
           Add(e.rollout_id, r, "gateway refresh required",
               "gateway " + e.gateway_id + " (" + Step(e.step) + ")");
+        } else if constexpr (std::is_same_v<T, CommandRefused>) {
+          Add(e.rollout_id, r, RefusedAction(e.command), e.reason);
         } else if constexpr (std::is_same_v<T, GatewayRefreshPerformed>) {
           Add(e.rollout_id, r, "gateway refresh performed",
               "gateway " + e.gateway_id + " (" + Step(e.step) + ") by " + e.performed_by + " at " +

@@ -1,7 +1,8 @@
 // AuditProjection: the audit timeline of every rollout — each lifecycle
 // action (initiated, staged, bindings switched, gateway refresh required and
-// performed, agent certificate renewed, finalized, cancelled) with its actor
-// and time, in log order. Append-only: an entry is written once, under
+// performed, agent certificate renewed, finalized, cancelled) and each
+// refused attempt ("finalize refused", with the reason) with its actor and
+// time, in log order. Append-only: an entry is written once, under
 // "e" rollout_id 0x00 BE64(sequence).
 //
 // Thread safety: thread-compatible (ProjectionRunner serializes Apply and

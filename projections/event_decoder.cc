@@ -83,6 +83,7 @@ bool ParseInventoryFast(std::string_view payload, AgentInventoryReported* e) {
   e->gateway_id.clear();
   e->site.clear();
   e->cloud_enabled = false;
+  e->supersedes_future_report = false;
   bool ok = Walk(payload, 1u << 4,
                  [&](uint32_t field, uint32_t type, uint64_t n, std::string_view bytes) {
                    switch (field) {
@@ -103,6 +104,9 @@ bool ParseInventoryFast(std::string_view payload, AgentInventoryReported* e) {
                        return AsciiInto(type, bytes, &e->site);
                      case 7:
                        e->cloud_enabled = n == 1;
+                       return type == kVarint && n <= 1;
+                     case 8:
+                       e->supersedes_future_report = n == 1;
                        return type == kVarint && n <= 1;
                      default:
                        return false;

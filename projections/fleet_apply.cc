@@ -172,7 +172,10 @@ void FleetProjection::On(const RecordedEvent& r, const AgentInventoryReported& e
   uint32_t a = InternAgent(e.agent_id);
   int64_t reported_at = ToMicros(e.reported_at);
   const AgentRecord& current = agents_[a];
-  if ((current.flags & kReported) != 0 && reported_at <= current.last_report) return;
+  if ((current.flags & kReported) != 0 && reported_at <= current.last_report &&
+      !e.supersedes_future_report) {
+    return;  // older than the latest (unless that one was dated in the future: decide.h)
+  }
   if (e.certificate_fingerprints != last_fp_texts_) {
     last_fps_.clear();
     for (const std::string& f : e.certificate_fingerprints) {

@@ -132,6 +132,7 @@ class FleetProjection final : public Projection {
   void On(const RecordedEvent& r, const AgentResourceDeleted& e);
   void On(const RecordedEvent&, const GatewayAutoRefreshChanged&) {}
   void On(const RecordedEvent&, const AgentReportRejected&) {}
+  void On(const RecordedEvent&, const CommandRefused&) {}
 
   uint32_t InternAgent(std::string_view agent_id);
   uint32_t InternFingerprint(std::string_view fingerprint);

@@ -48,6 +48,9 @@ struct EngineOptions {
   Micros issued_validity = std::chrono::days(90);
   // Default threshold of POST /v1/sweeps/stale and SweepStale().
   Micros stale_threshold = std::chrono::days(14);
+  // Agent reports dated further ahead of the clock are rejected
+  // (domain::IngestAgentReport::max_clock_skew).
+  Micros max_clock_skew = std::chrono::minutes(5);
   // The clock; the system clock when empty. Ignored with a virtual clock.
   std::function<Time()> clock;
   // When set: the engine's clock. Open moves it forward (never back) to the

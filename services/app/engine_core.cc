@@ -6,6 +6,7 @@
 
 #include "events/hash.h"
 #include "services/app/json_views.h"
+#include "services/domain/refusals.h"
 
 namespace rotor::app {
 
@@ -39,6 +40,9 @@ void RecordCommand(Metrics& metrics, const domain::Command& command,
     label = outcome->IsNoOp() ? "noop" : "appended";
   } else {
     label = StatusCodeName(outcome.status().code());
+    if (domain::IsRecordedRefusal(command, outcome.status())) {
+      metrics.CommandRefused(domain::CommandName(command));
+    }
   }
   metrics.CommandExecuted(domain::CommandName(command), label, seconds, appended);
 }

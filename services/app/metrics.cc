@@ -13,6 +13,7 @@ struct Metrics::Families {
   prometheus::Counter* events_appended = nullptr;
   prometheus::Histogram* append_latency = nullptr;
   prometheus::Family<prometheus::Counter>* commands = nullptr;
+  prometheus::Family<prometheus::Counter>* refused = nullptr;
   prometheus::Family<prometheus::Counter>* requests = nullptr;
   prometheus::Gauge* head = nullptr;
   prometheus::Family<prometheus::Gauge>* checkpoint = nullptr;
@@ -45,6 +46,10 @@ Metrics::Metrics()
                       .Name("rotor_commands_total")
                       .Help("Commands executed, by command and outcome")
                       .Register(r);
+  f_->refused = &BuildCounter()
+                     .Name("rotor_commands_refused_total")
+                     .Help("Lifecycle commands refused by the rules (recorded as CommandRefused)")
+                     .Register(r);
   f_->requests = &BuildCounter()
                       .Name("rotor_http_requests_total")
                       .Help("API requests answered, by method, route and HTTP status")
@@ -89,6 +94,10 @@ void Metrics::CommandExecuted(std::string_view command, std::string_view outcome
     f_->events_appended->Increment(static_cast<double>(events_appended));
     f_->append_latency->Observe(seconds);
   }
+}
+
+void Metrics::CommandRefused(std::string_view command) {
+  f_->refused->Add({{"command", std::string(command)}}).Increment();
 }
 
 void Metrics::RequestServed(std::string_view method, std::string_view route, int status) {

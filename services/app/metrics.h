@@ -6,7 +6,8 @@
 //
 // Names (docs/operations.md, "Metrics"):
 //   rotor_events_appended_total, rotor_append_latency_seconds (histogram),
-//   rotor_commands_total{command,outcome}, rotor_http_requests_total{method,route,code},
+//   rotor_commands_total{command,outcome}, rotor_commands_refused_total{command},
+//   rotor_http_requests_total{method,route,code},
 //   rotor_log_head_sequence, rotor_projection_checkpoint_sequence{projection},
 //   rotor_projection_lag_events{projection}, rotor_projection_lag_seconds{projection},
 //   rotor_rollouts{state}, rotor_stale_agents, rotor_agents.
@@ -52,6 +53,9 @@ class Metrics {
   // `seconds` is its latency (observed when it appended).
   void CommandExecuted(std::string_view command, std::string_view outcome, double seconds,
                        uint64_t events_appended);
+  // A lifecycle command was refused by the rules and the refusal recorded
+  // (domain/refusals.h).
+  void CommandRefused(std::string_view command);
   // One request was answered; `route` is the route's pattern ("unmatched" if none).
   void RequestServed(std::string_view method, std::string_view route, int status);
 

@@ -66,7 +66,7 @@ ApiResponse IngestOne(EngineCore& core, const RouteContext& ctx) {
   }
   Result<AgentReport> report = ParseAgentReportJson(ctx.request.body);
   if (!report.ok()) return ErrorResponse(report.status());
-  domain::IngestAgentReport command{*report, core.Now()};
+  domain::IngestAgentReport command{*report, core.Now(), core.options.max_clock_skew};
   Result<domain::CommandOutcome> outcome = core.Execute(command);
   json extra = {{"report_id", report->report_id}};
   if (outcome.ok()) {
@@ -106,7 +106,8 @@ ApiResponse IngestBatch(EngineCore& core, const RouteContext& ctx) {
   std::vector<domain::Command> commands;
   commands.reserve(reports.size());
   for (const AgentReport& report : reports) {
-    commands.emplace_back(domain::IngestAgentReport{report, core.Now()});
+    commands.emplace_back(
+        domain::IngestAgentReport{report, core.Now(), core.options.max_clock_skew});
   }
   std::vector<Result<domain::CommandOutcome>> outcomes = core.ExecuteBatch(commands);
   for (size_t i = 0; i < reports.size(); ++i) {

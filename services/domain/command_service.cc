@@ -3,10 +3,12 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <optional>
 #include <unordered_set>
 
 #include "events/codec.h"
 #include "services/domain/decide.h"
+#include "services/domain/refusals.h"
 
 namespace rotor::domain {
 namespace {
@@ -42,11 +44,18 @@ Result<CommandOutcome> CommandService::Execute(const Command& command) {
     outcome.attempts = attempt;
     ROTOR_RETURN_IF_ERROR(CatchUpLocked());
     Result<Decision> decision = Decide(command, state_);
-    if (!decision.ok()) return decision.status();
+    // A refusal that is recorded (refusals.h) appends its record, then answers the refusal.
+    Status refusal = decision.status();
+    if (!refusal.ok()) {
+      std::optional<Decision> record = RefusalRecord(command, refusal);
+      if (!record.has_value()) return refusal;
+      decision = std::move(*record);
+    }
     if (options_.before_append) options_.before_append(attempt);
     Status appended = AppendDecision(*decision, outcome, duplicate_key);
     if (appended.ok()) {
       ROTOR_RETURN_IF_ERROR(CatchUpLocked());
+      if (!refusal.ok()) return refusal;
       return outcome;
     }
     if (appended.code() != StatusCode::kConflict) return appended;
@@ -106,6 +115,7 @@ std::vector<Result<CommandOutcome>> CommandService::ExecuteBatch(
     size_t command;
     Decision decision;
     size_t first;
+    Status refusal;  // when the decision records a refused command: the command's answer
   };
   std::vector<Taken> taken;
   // When the round's appends are the only events since state_ (no other
@@ -156,6 +166,14 @@ std::vector<Result<CommandOutcome>> CommandService::ExecuteBatch(
         continue;
       }
       Result<Decision> decision = Decide(commands[c], state_);
+      Status refusal = decision.status();
+      std::optional<Decision> record;
+      if (!refusal.ok() && !unfinished_before) record = RefusalRecord(commands[c], refusal);
+      if (record.has_value()) {
+        decision = std::move(*record);  // appended below; the command then answers `refusal`
+      } else {
+        refusal = Status::Ok();
+      }
       bool final_answer = !decision.ok() || decision->IsEmpty();
       if (final_answer) {
         if (unfinished_before) {
@@ -183,7 +201,7 @@ std::vector<Result<CommandOutcome>> CommandService::ExecuteBatch(
         claimed.insert(append.stream_id);
         requests.push_back(MakeRequest(*decision, append, state_.StreamVersion(append.stream_id)));
       }
-      taken.push_back(Taken{c, std::move(*decision), first});
+      taken.push_back(Taken{c, std::move(*decision), first, std::move(refusal)});
     }
     if (!requests.empty()) {
       std::vector<Result<AppendResult>> appended = log_.AppendEach(std::move(requests));
@@ -207,7 +225,7 @@ std::vector<Result<CommandOutcome>> CommandService::ExecuteBatch(
           }
         }
         if (status.ok()) {
-          finish(t.command, Status::Ok());
+          finish(t.command, t.refusal);
         } else if (status.code() == StatusCode::kConflict) {
           Logger().debug("{} attempt {} in a batch: {}; deciding again",
                          CommandName(commands[t.command]), outcome.attempts, status.message());

@@ -63,7 +63,9 @@ class CommandService {
 
   // Executes `command`. Returns what it appended (nothing for a repeat).
   // Errors: the decider's error (kInvalidArgument, kNotFound, kAlreadyExists,
-  // kFailedPrecondition; nothing appended by the deciding attempt);
+  // kFailedPrecondition; nothing appended by the deciding attempt, except
+  // the CommandRefused record of a refused lifecycle command, refusals.h,
+  // which is durable when the refusal is returned);
   // kConflict when every attempt conflicted; kAlreadyExists when an
   // idempotency key stays held by a different append (e.g. a report_id reused
   // by another agent); kInvalidArgument or kCorruption when the log holds an

@@ -32,10 +32,17 @@ struct RegisterCertificate {
   Time now;
 };
 
+// Reports dated further ahead of the server's clock are rejected (rotord
+// --max-clock-skew).
+inline constexpr Micros kDefaultMaxClockSkew = std::chrono::minutes(5);
+
 // Records an agent's inventory. The actor is "agent:<agent_id>".
 struct IngestAgentReport {
   AgentReport report;
   Time now;
+  // A report dated after now + max_clock_skew is rejected; an agent's latest
+  // report dated after it is not trusted for ordering (decide.h).
+  Micros max_clock_skew = kDefaultMaxClockSkew;
 };
 
 // Starts replacing `old_fingerprint` by `new_fingerprint`.

@@ -1,8 +1,9 @@
 // The deciders of Rotor's rollout domain: Decide(command, state) returns the
 // events to append, or an error that says what was refused and why. Pure:
 // no I/O, no clock (time arrives in the command), no mutation. A command that
-// would change nothing (a repeat) returns an empty Decision. Every refusal
-// appends nothing.
+// would change nothing (a repeat) returns an empty Decision. A refusal is an
+// error and appends nothing; the command service records some refusals of
+// lifecycle commands as CommandRefused (refusals.h).
 //
 // Error codes: kInvalidArgument (a malformed field), kNotFound (an unknown
 // certificate, rollout, agent or gateway), kAlreadyExists (a duplicate that
@@ -29,9 +30,15 @@ Result<Decision> Decide(const RegisterCertificate& c, const DomainState& state);
 
 // Agent reports (decide_reports.cc).
 // -> AgentInventoryReported (+ AgentStaleCleared when the agent was stale),
-// or AgentReportRejected when the agent's CEM certificate is revoked. A
-// repeated report_id, or a report not newer than the agent's latest, appends
-// nothing. Errors: kInvalidArgument (empty ids, bad fingerprints).
+// or AgentReportRejected when the agent's CEM certificate is revoked or the
+// report is dated after now + max_clock_skew (the reason names both times).
+// A repeated report_id, or a report not newer than the agent's latest,
+// appends nothing. Clock skew recovery: an agent's latest report that was
+// dated more than max_clock_skew after the time it was recorded (accepted by
+// an earlier version) is not trusted for ordering, so the agent's next report
+// replaces it even when dated earlier; its event says so
+// (supersedes_future_report). Errors: kInvalidArgument (empty ids, bad
+// fingerprints).
 Result<Decision> Decide(const IngestAgentReport& c, const DomainState& state);
 
 // Replacements (decide_replacements.cc).

@@ -162,8 +162,9 @@ struct Evolver {
 
   void operator()(const AgentInventoryReported& e) {
     AgentState& a = AgentOf(s, e.agent_id);
-    // Pipelines deliver out of order: an older report never overwrites a newer one.
-    if (a.has_report && e.reported_at <= a.last_report_at) return;
+    // Pipelines deliver out of order: an older report never overwrites a newer
+    // one, unless the decider found the newer one dated in the future.
+    if (a.has_report && e.reported_at <= a.last_report_at && !e.supersedes_future_report) return;
     a.inventory.clear();
     for (const std::string& fp : e.certificate_fingerprints) {
       a.inventory.push_back(s.fingerprints.Intern(fp));
@@ -172,6 +173,7 @@ struct Evolver {
     a.inventory.erase(std::unique(a.inventory.begin(), a.inventory.end()), a.inventory.end());
     a.has_report = true;
     a.last_report_at = e.reported_at;
+    a.last_report_recorded_at = meta.recorded_at;
     a.last_report_id = e.report_id;
     a.gateway_id = e.gateway_id;
     a.site = e.site;
@@ -193,6 +195,9 @@ struct Evolver {
   }
 
   void operator()(const AgentStaleCleared& e) { AgentOf(s, e.agent_id).stale = false; }
+
+  // A refusal changed nothing (its stream's version moved, above).
+  void operator()(const CommandRefused&) {}
 
   void operator()(const AgentResourceDeleted& e) {
     AgentState& a = AgentOf(s, e.agent_id);

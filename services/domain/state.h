@@ -103,6 +103,7 @@ struct AgentState {
   std::vector<FingerprintId> inventory;  // sorted, from the latest report
   bool has_report = false;
   Time last_report_at;
+  Time last_report_recorded_at;  // the server's time when the latest report was recorded
   std::string last_report_id;
   std::string gateway_id;
   std::string site;
@@ -114,7 +115,7 @@ struct AgentState {
   Time revoked_at;
   std::string cem_fingerprint;  // the agent's current CEM certificate, when known
   std::string cem_serial_hex;
-  std::vector<std::string> rejected_report_ids;                 // only revoked agents have any
+  std::vector<std::string> rejected_report_ids;  // revoked agents, future-dated reports
   std::vector<std::pair<std::string, FingerprintId>> renewals;  // rollout id -> renewed cert
 
   bool Holds(FingerprintId id) const;

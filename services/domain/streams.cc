@@ -21,6 +21,8 @@ std::string StreamFor(const Event& event) {
         using T = std::decay_t<decltype(e)>;
         if constexpr (std::is_same_v<T, CertificateRegistered>) {
           return CertificateStream(e.fingerprint);
+        } else if constexpr (std::is_same_v<T, CommandRefused>) {
+          return e.rollout_id.empty() ? AgentStream(e.agent_id) : RolloutStream(e.rollout_id);
         } else if constexpr (std::is_same_v<T, GatewayAutoRefreshChanged>) {
           return GatewayStream(e.gateway_id);
         } else if constexpr (requires { e.rollout_id; } &&

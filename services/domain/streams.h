@@ -5,11 +5,12 @@
 //   rollout-<rollout id>       ReplacementInitiated, CertificateStaged,
 //                              BindingsSwitched, ReplacementCancelled,
 //                              ReplacementFinalized, RenewalInitiated,
-//                              GatewayRefreshRequired, GatewayRefreshPerformed
+//                              GatewayRefreshRequired, GatewayRefreshPerformed,
+//                              CommandRefused (with a rollout id)
 //   agent-<agent id>           AgentInventoryReported, AgentReportRejected,
 //                              AgentFlaggedStale, AgentStaleCleared,
 //                              AgentResourceDeleted, CertificateRevoked,
-//                              AgentCertificateRenewed
+//                              AgentCertificateRenewed, CommandRefused (else)
 //   gateway-<gateway id>       GatewayAutoRefreshChanged
 // Thread-safe (pure functions).
 #pragma once

@@ -62,7 +62,7 @@ int RunBridge(const BridgeOptions& options, const Flags& flags, const sigset_t& 
   auto log = rotor::RocksDbEventLog::Open(options.data_dir);
   if (!log.ok()) return Fail(log.status());
   rotor::domain::CommandService service(**log);
-  ReportIngestor ingestor(service);
+  ReportIngestor ingestor(service, options.max_clock_skew);
   std::unique_ptr<EventRelay> relay;
   std::unique_ptr<ReportConsumer> consumer;
   if (options.relay) {
@@ -140,6 +140,8 @@ int BridgeMain(int argc, char** argv) {
           "relay checkpoint file (<data-dir>.relay-checkpoint)");
   setting("--batch-max", "consumer.batch.max", "reports per consumer batch (5000)");
   setting("--batch-wait-ms", "consumer.batch.wait.ms", "batch gathering time (50)");
+  setting("--max-clock-skew-s", "consumer.max.clock.skew.s",
+          "reject reports dated further ahead of the clock, in seconds (300)");
   app.add_flag_callback(
       "--no-relay", [&] { flags.settings.emplace_back("relay", "false"); },
       "do not run the event relay");

@@ -97,6 +97,10 @@ Status ApplySetting(std::string_view key, std::string_view value, BridgeOptions*
     size_t ms = 0;
     ROTOR_RETURN_IF_ERROR(ParseCount(key, value, &ms));
     o->batch_wait = std::chrono::milliseconds(ms);
+  } else if (key == "consumer.max.clock.skew.s") {
+    size_t seconds = 0;
+    ROTOR_RETURN_IF_ERROR(ParseCount(key, value, &seconds));
+    o->max_clock_skew = std::chrono::seconds(seconds);
   } else {
     return Status::InvalidArgument("unknown setting '" + std::string(key) + "'");
   }

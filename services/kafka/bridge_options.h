@@ -28,6 +28,8 @@ struct BridgeOptions {
   std::string checkpoint_path;  // "" = data_dir + ".relay-checkpoint"
   size_t batch_max = 5000;
   std::chrono::milliseconds batch_wait{50};
+  // Reports dated further ahead of the clock are rejected (ReportIngestor).
+  std::chrono::seconds max_clock_skew{300};
 
   // The relay's checkpoint file: checkpoint_path, or next to the data dir.
   std::string CheckpointPath() const;
@@ -38,6 +40,7 @@ struct BridgeOptions {
 // Applies one setting. Keys: data.dir, brokers, client.id, relay, consume
 // (true/false), events.topic, reports.topic, dlq.topic, group,
 // relay.checkpoint, consumer.batch.max, consumer.batch.wait.ms,
+// consumer.max.clock.skew.s,
 // and librdkafka.<property> (passed through). Errors:
 // kInvalidArgument naming the key (unknown key, bad number or boolean).
 Status ApplySetting(std::string_view key, std::string_view value, BridgeOptions* options);

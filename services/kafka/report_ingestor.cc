@@ -22,7 +22,7 @@ Status ReportIngestor::Ingest(std::span<const AgentReport> reports,
   commands_.clear();
   commands_.reserve(reports.size());
   for (const AgentReport& report : reports) {
-    commands_.emplace_back(domain::IngestAgentReport{report, clock()});
+    commands_.emplace_back(domain::IngestAgentReport{report, clock(), max_clock_skew_});
   }
   std::vector<Result<domain::CommandOutcome>> outcomes = service_.ExecuteBatch(commands_);
   for (size_t i = 0; i < reports.size(); ++i) {

@@ -33,7 +33,7 @@ namespace rotor::kafka {
 enum class ReportDisposition {
   kIngested,   // appended an AgentInventoryReported
   kDuplicate,  // changed nothing: a redelivered, repeated or outdated report
-  kRejected,   // appended an AgentReportRejected (e.g. a revoked agent)
+  kRejected,   // appended an AgentReportRejected (a revoked agent, a report from the future)
   kInvalid,    // refused by the domain (bad field, report_id of another agent): dead letter
 };
 
@@ -44,11 +44,15 @@ struct ReportResult {
 
 class ReportIngestor {
  public:
-  explicit ReportIngestor(domain::CommandService& service) : service_(service) {}
+  // Reports dated more than `max_clock_skew` ahead of the clock are rejected
+  // (domain::IngestAgentReport).
+  explicit ReportIngestor(domain::CommandService& service,
+                          Micros max_clock_skew = domain::kDefaultMaxClockSkew)
+      : service_(service), max_clock_skew_(max_clock_skew) {}
   ReportIngestor(const ReportIngestor&) = delete;
   ReportIngestor& operator=(const ReportIngestor&) = delete;
 
-  // Executes IngestAgentReport{reports[i], clock()} for every report and
+  // Executes IngestAgentReport{reports[i], clock(), max_clock_skew} for every report and
   // fills `out` (resized to reports.size()). On success every report's
   // events are durable. Errors (the batch must then be retried, which is
   // harmless: repeats are no-ops): kIoError, kCancelled, kCorruption,
@@ -59,6 +63,7 @@ class ReportIngestor {
 
  private:
   domain::CommandService& service_;
+  const Micros max_clock_skew_;
   std::vector<domain::Command> commands_;  // reused
 };
 

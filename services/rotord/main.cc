@@ -59,6 +59,7 @@ rotor::app::EngineOptions EngineOptionsFrom(const RotordOptions& o) {
   e.ca_key_path = o.ca_key;
   e.issued_validity = o.issued_validity;
   e.stale_threshold = o.stale_threshold;
+  e.max_clock_skew = o.max_clock_skew;
   e.max_body_bytes = o.max_body_bytes;
   if (o.virtual_clock) {
     e.virtual_clock = std::make_shared<rotor::app::VirtualClock>(
@@ -127,7 +128,8 @@ rotor::Result<KafkaClients> MakeKafka(const RotordOptions& o, rotor::app::Engine
     clients.summary = "publishing events to " + k->events_topic;
   }
   if (k->consume) {
-    clients.ingestor = std::make_unique<rotor::kafka::ReportIngestor>(engine.commands());
+    clients.ingestor =
+        std::make_unique<rotor::kafka::ReportIngestor>(engine.commands(), o.max_clock_skew);
     auto consumer = rotor::kafka::ReportConsumer::Create(*clients.ingestor, k->ConsumerOptions());
     if (!consumer.ok()) return consumer.status();
     clients.consumer = std::move(*consumer);

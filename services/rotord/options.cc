@@ -60,6 +60,7 @@ ParsedFlags ParseFlags(int argc, char** argv) {
   std::string stale = "14d";
   std::string sweep = "1h";
   std::string validity = "90d";
+  std::string skew = "5m";
   CLI::App app{"rotord: Rotor's daemon (HTTP API, projections, stale sweeper, CEM issuing CA)"};
   app.set_config("--config", "", "read flags from FILE: `key = value` lines named like the flags");
   app.allow_config_extras(CLI::config_extras_mode::error);
@@ -79,6 +80,9 @@ ParsedFlags ParseFlags(int argc, char** argv) {
   app.add_option("--sweep-interval", sweep, "how often the stale sweeper runs")
       ->capture_default_str();
   app.add_option("--issued-validity", validity, "validity of certificates signed from CSRs")
+      ->capture_default_str();
+  app.add_option("--max-clock-skew", skew,
+                 "reject agent reports dated further ahead of the server's clock")
       ->capture_default_str();
   app.add_flag("--virtual-clock", o.virtual_clock,
                "time starts at the latest event and moves only by POST /v1/clock (simulations)");
@@ -117,6 +121,9 @@ ParsedFlags ParseFlags(int argc, char** argv) {
   d = ParseDuration(validity);
   if (!d.ok()) return fail(d.status().WithContext("--issued-validity"));
   o.issued_validity = *d;
+  d = ParseDuration(skew);
+  if (!d.ok()) return fail(d.status().WithContext("--max-clock-skew"));
+  o.max_clock_skew = *d;
   Status listen = ParseListen(o.listen, &o.host, &o.port);
   if (!listen.ok()) return fail(listen);
   parsed.run = true;

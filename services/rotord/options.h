@@ -24,6 +24,8 @@ struct RotordOptions {
   std::string ca_cert;
   std::string ca_key;
   Micros stale_threshold = std::chrono::days(14);
+  // Agent reports (HTTP and Kafka) dated further ahead of the clock are rejected.
+  Micros max_clock_skew = std::chrono::minutes(5);
   Micros sweep_interval = std::chrono::hours(1);
   Micros issued_validity = std::chrono::days(90);
   bool virtual_clock = false;

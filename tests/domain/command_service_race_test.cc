@@ -89,14 +89,19 @@ TEST_F(CommandServiceRaceTest, FinalizeAndCancelNeverBothWin) {
   EXPECT_EQ(loser.status().code(), StatusCode::kFailedPrecondition);
   EXPECT_THAT(loser.status().message(),
               StartsWith(finalized.ok() ? "rollout r1 is finalized" : "rollout r1 is cancelled"));
-  // The loser decided once, conflicted, and its second decision was refused
-  // before the hook, so each service ran the hook exactly once.
-  EXPECT_EQ(attempts_a_, std::vector<int>{1});
-  EXPECT_EQ(attempts_b_, std::vector<int>{1});
+  // The winner decided once. The loser decided once, conflicted, and its
+  // second decision was a refusal, recorded by a second append (refusals.h).
+  const std::vector<int>& winner = finalized.ok() ? attempts_a_ : attempts_b_;
+  const std::vector<int>& loser_attempts = finalized.ok() ? attempts_b_ : attempts_a_;
+  EXPECT_EQ(winner, std::vector<int>{1});
+  EXPECT_EQ(loser_attempts, (std::vector<int>{1, 2}));
   std::vector<Event> events = StreamEvents("rollout-r1");
-  ASSERT_EQ(events.size(), 2u);
+  ASSERT_EQ(events.size(), 3u);
   EXPECT_EQ(events[1].index(), finalized.ok() ? Event(ReplacementFinalized{}).index()
                                               : Event(ReplacementCancelled{}).index());
+  EXPECT_EQ(events[2],
+            Event(CommandRefused{finalized.ok() ? "CancelReplacement" : "FinalizeReplacement", "r1",
+                                 "", loser.status().message()}));
 }
 
 TEST_F(CommandServiceRaceTest, TwoFinalizesAppendOneEvent) {

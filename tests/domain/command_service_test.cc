@@ -110,12 +110,14 @@ TEST_F(CommandServiceTest, AConflictMakesTheServiceDecideAgainOnTheNewState) {
                }
              }});
   Result<CommandOutcome> outcome = racer.Execute(CancelReplacement{"r1", "", "carol", T0()});
-  EXPECT_EQ(attempts, (std::vector<int>{1}));
+  // The second decision is a refusal; recording it (refusals.h) is the second append.
+  EXPECT_EQ(attempts, (std::vector<int>{1, 2}));
   EXPECT_EQ(outcome.status().code(), StatusCode::kFailedPrecondition);
   EXPECT_THAT(outcome.status().message(), StartsWith("rollout r1 is finalized"));
   EXPECT_EQ(StreamEvents("rollout-r1"),
-            (std::vector<Event>{WebReplacement("r1"),
-                                ReplacementFinalized{"r1", 0, 0, false, "", {}, 0}}));
+            (std::vector<Event>{
+                WebReplacement("r1"), ReplacementFinalized{"r1", 0, 0, false, "", {}, 0},
+                CommandRefused{"CancelReplacement", "r1", "", outcome.status().message()}}));
 }
 
 TEST_F(CommandServiceTest, AStreamPartlyAppendedBeforeAConflictCompletesOnRetry) {

@@ -129,5 +129,84 @@ TEST_F(IngestAgentReportTest, RefusesAnEmptyReportId) {
   ThenError(StatusCode::kInvalidArgument, "agent report id is empty");
 }
 
+// Clock skew: reports dated ahead of the server's clock (T0 here).
+
+TEST_F(IngestAgentReportTest, AReportFromTheFutureIsRejectedNamingBothTimes) {
+  Given({Reported("rep-1", "a1", Day(-1), {kOld})});
+  AgentReport r = Report("rep-2", "a1", Day(10), {kOld, kNew});
+  When(Ingest(r));
+  ThenEvents({AgentReportRejected{"rep-2", "a1", Day(10),
+                                  "the report is dated 2026-11-11T00:00:00Z, more than 300 "
+                                  "seconds ahead of the server's clock (2026-11-01T00:00:00Z); "
+                                  "check the agent's clock"}});
+  EXPECT_EQ(Decided().appends[0].stream_id, "agent-a1");
+  EXPECT_EQ(Decided().appends[0].idempotency_key, "report:rep-2");
+  Apply();
+  const AgentState* a = state_.FindAgent("a1");
+  EXPECT_FALSE(a->Holds(state_.fingerprints.Find(kNew))) << "the inventory does not move";
+  EXPECT_EQ(a->last_report_id, "rep-1");
+  EXPECT_EQ(a->last_report_at, Day(-1)) << "the latest report does not move";
+}
+
+TEST_F(IngestAgentReportTest, RepeatingAReportFromTheFutureChangesNothing) {
+  When(Ingest(Report("rep-1", "a1", Day(10), {kOld})));
+  ThenRepeatingChangesNothing();
+}
+
+TEST_F(IngestAgentReportTest, AReportWithinTheSkewIsAccepted) {
+  AgentReport r = Report("rep-1", "a1", T0() + std::chrono::minutes(5), {kOld});
+  When(Ingest(r));
+  ThenEvents({Reported(r)});
+}
+
+TEST_F(IngestAgentReportTest, TheSkewComesWithTheCommand) {
+  IngestAgentReport command = Ingest(Report("rep-1", "a1", T0() + std::chrono::seconds(61), {}));
+  command.max_clock_skew = std::chrono::minutes(1);
+  When(command);
+  ASSERT_EQ(Decided().Events().size(), 1u);
+  const auto* rejected = std::get_if<AgentReportRejected>(&Decided().Events()[0]);
+  ASSERT_NE(rejected, nullptr);
+  EXPECT_NE(rejected->reason.find("more than 60 seconds ahead"), std::string::npos)
+      << rejected->reason;
+  command.max_clock_skew = Days(2);
+  When(command);
+  ASSERT_EQ(Decided().Events().size(), 1u);
+  EXPECT_TRUE(std::holds_alternative<AgentInventoryReported>(Decided().Events()[0]));
+}
+
+TEST_F(IngestAgentReportTest, AnAgentFrozenByAnAcceptedFutureReportRecoversWithItsNextReport) {
+  // An earlier version accepted a report dated ten days ahead.
+  Given({Reported("rep-f", "a1", Day(10), {kOld})});
+  AgentReport r = Report("rep-2", "a1", T0(), {kOld, kNew});
+  When(Ingest(r));
+  AgentInventoryReported recovered = Reported(r);
+  recovered.supersedes_future_report = true;
+  ThenEvents({recovered});
+  Apply();
+  const AgentState* a = state_.FindAgent("a1");
+  EXPECT_TRUE(a->Holds(state_.fingerprints.Find(kNew)));
+  EXPECT_EQ(a->last_report_id, "rep-2");
+  EXPECT_EQ(a->last_report_at, T0());
+  // From then on the agent's reports are ordered as usual.
+  When(Ingest(Report("rep-1", "a1", T0() - std::chrono::hours(1), {kOld})));
+  ThenNoEvents();
+  AgentReport next = Report("rep-3", "a1", T0() + std::chrono::minutes(1), {kNew});
+  When(Ingest(next));
+  ThenEvents({Reported(next)});
+}
+
+TEST_F(IngestAgentReportTest, ALatestReportWithinTheSkewStillOrdersReports) {
+  Given({Reported("rep-2", "a1", T0() + std::chrono::minutes(4), {kOld, kNew})});
+  When(Ingest(Report("rep-1", "a1", T0(), {kOld})));
+  ThenNoEvents();
+}
+
+TEST_F(IngestAgentReportTest, ARepeatOfTheAcceptedFutureReportStaysANoOp) {
+  AgentReport future = Report("rep-f", "a1", Day(10), {kOld});
+  Given({Reported(future)});
+  When(Ingest(future));
+  ThenNoEvents();
+}
+
 }  // namespace
 }  // namespace rotor::domain::testing

@@ -6,6 +6,7 @@
 // once by the encoder and checked in.
 #include <gtest/gtest.h>
 
+#include <span>
 #include <string>
 #include <vector>
 
@@ -81,6 +82,10 @@ const Golden kPayloads[] = {
     {"rotor.v1.AgentFlaggedStale", "0a076167656e742d3312060880df94d7061a060880829ad7062080f524"},
     {"rotor.v1.AgentStaleCleared", "0a076167656e742d3312087265706f72742d331a060883829ad706"},
     {"rotor.v1.AgentResourceDeleted", "0a076167656e742d34120e6465636f6d6d697373696f6e6564"},
+    {"rotor.v1.CommandRefused",
+     "0a1346696e616c697a655265706c6163656d656e741209726f6c6c6f75742d31"
+     "1a076167656e742d35223332206f662033206167656e74732068617665206e6f"
+     "7420726563656976656420746865206e6577206365727469666963617465"},
 };
 
 std::string FromHex(std::string_view hex) {
@@ -91,17 +96,28 @@ std::string FromHex(std::string_view hex) {
   return out;
 }
 
-TEST(GoldenBytesTest, EveryEventPayload) {
-  std::vector<Event> samples = SampleEvents();
-  ASSERT_EQ(std::size(kPayloads), samples.size());
+// Each sample encodes to its golden bytes, and the golden bytes decode to it.
+void ExpectGolden(const std::vector<Event>& samples, std::span<const Golden> golden) {
+  ASSERT_EQ(golden.size(), samples.size());
   for (size_t i = 0; i < samples.size(); ++i) {
-    EXPECT_EQ(EventTypeName(samples[i]), kPayloads[i].type);
-    EXPECT_EQ(ToHex(EncodePayload(samples[i])), kPayloads[i].hex) << kPayloads[i].type;
+    EXPECT_EQ(EventTypeName(samples[i]), golden[i].type);
+    EXPECT_EQ(ToHex(EncodePayload(samples[i])), golden[i].hex) << golden[i].type;
     // Old bytes stay readable: the golden bytes decode to the sample.
-    auto decoded = DecodePayload(kPayloads[i].type, FromHex(kPayloads[i].hex));
-    ASSERT_TRUE(decoded.ok()) << kPayloads[i].type << ": " << decoded.status().ToString();
-    EXPECT_EQ(*decoded, samples[i]) << kPayloads[i].type;
+    auto decoded = DecodePayload(golden[i].type, FromHex(golden[i].hex));
+    ASSERT_TRUE(decoded.ok()) << golden[i].type << ": " << decoded.status().ToString();
+    EXPECT_EQ(*decoded, samples[i]) << golden[i].type;
   }
+}
+
+TEST(GoldenBytesTest, EveryEventPayload) { ExpectGolden(SampleEvents(), kPayloads); }
+
+// Fields added after the first version (SampleAddedFieldEvents()): the first
+// version's bytes, then the new field.
+TEST(GoldenBytesTest, FieldsAddedLater) {
+  // AgentInventoryReported, then field 8 (supersedes_future_report) = true.
+  const std::string superseding = std::string(kPayloads[12].hex) + "4001";
+  const Golden golden[] = {{"rotor.v1.AgentInventoryReported", superseding.c_str()}};
+  ExpectGolden(SampleAddedFieldEvents(), golden);
 }
 
 constexpr char kEnvelopeHex[] =

@@ -54,6 +54,18 @@ inline std::vector<Event> SampleEvents() {
   events.push_back(AgentFlaggedStale{"agent-3", SampleTime(-86400000000), SampleTime(), 604800});
   events.push_back(AgentStaleCleared{"agent-3", "report-3", SampleTime(3000000)});
   events.push_back(AgentResourceDeleted{"agent-4", "decommissioned"});
+  events.push_back(CommandRefused{"FinalizeReplacement", "rollout-1", "agent-5",
+                                  "2 of 3 agents have not received the new certificate"});
+  return events;
+}
+
+// Samples of fields added after the first version, one event each, with the
+// new field set (SampleEvents() keeps the first version's bytes).
+inline std::vector<Event> SampleAddedFieldEvents() {
+  std::vector<Event> events;
+  AgentInventoryReported superseding = std::get<AgentInventoryReported>(SampleEvents()[12]);
+  superseding.supersedes_future_report = true;
+  events.push_back(superseding);
   return events;
 }
 

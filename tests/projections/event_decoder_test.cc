@@ -52,6 +52,7 @@ class DecoderTest : public ::testing::Test {
     e.gateway_id = Text(8, ascii);
     e.site = Text(8, ascii);
     e.cloud_enabled = rng_() % 2 == 0;
+    e.supersedes_future_report = rng_() % 8 == 0;
     return e;
   }
   RecordedEvent Record(const Event& e) {
