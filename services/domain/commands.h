@@ -32,10 +32,13 @@ struct RegisterCertificate {
   Time now;
 };
 
-// Records an agent's inventory. The actor is "agent:<agent_id>".
+// Records an agent's inventory. `actor` is the authenticated principal that
+// delivered the report (an agent's own credential, an ingest principal such
+// as the Kafka consumer, or an operator), never a name from the report.
 struct IngestAgentReport {
   AgentReport report;
   Time now;
+  std::string actor;
 };
 
 // Starts replacing `old_fingerprint` by `new_fingerprint`.

@@ -31,7 +31,8 @@ Result<Decision> Decide(const RegisterCertificate& c, const DomainState& state);
 // -> AgentInventoryReported (+ AgentStaleCleared when the agent was stale),
 // or AgentReportRejected when the agent's CEM certificate is revoked. A
 // repeated report_id, or a report not newer than the agent's latest, appends
-// nothing. Errors: kInvalidArgument (empty ids, bad fingerprints).
+// nothing. The events' actor is the command's actor. Errors:
+// kInvalidArgument (empty ids or actor, bad fingerprints).
 Result<Decision> Decide(const IngestAgentReport& c, const DomainState& state);
 
 // Replacements (decide_replacements.cc).

@@ -50,7 +50,8 @@ std::string RevokedReason(const std::string& agent_id, const AgentState& agent) 
 Result<Decision> Decide(const IngestAgentReport& c, const DomainState& state) {
   const AgentReport& r = c.report;
   ROTOR_RETURN_IF_ERROR(CheckReport(r));
-  Decision d("agent:" + r.agent_id, c.now);
+  ROTOR_RETURN_IF_ERROR(CheckActor(c.actor));
+  Decision d(c.actor, c.now);
   const AgentState* agent = state.FindAgent(r.agent_id);
   if (agent != nullptr && agent->revoked) {
     if (!IsRepeat(r, *agent)) {
