@@ -28,19 +28,21 @@ if [ -f "$pid_file" ] && kill -0 "$(cat "$pid_file")" 2>/dev/null; then
 fi
 rm -rf "$data" "$url_file" "$pid_file"
 
-# Bearer tokens (docs/api.md): made once, kept in var/tokens (mode 600).
-if [ ! -s "$tokens" ]; then
+# Bearer tokens (docs/api.md): the tokens file holds only their SHA-256
+# digests (docs/operations.md, "Tokens"); each secret is kept in
+# var/token-<role> (mode 600). Made once; a tokens file from an older demo
+# (plaintext tokens) is made again.
+if [ ! -s "$tokens" ] || [ ! -s var/token-admin ] || grep -qv '^sha256:' "$tokens"; then
+  rm -f "$tokens" var/token-*
   (
     umask 077
-    {
-      echo "$(openssl rand -hex 16) demo-admin admin"
-      echo "$(openssl rand -hex 16) demo-operator operator"
-      echo "$(openssl rand -hex 16) demo-auditor auditor"
-      echo "$(openssl rand -hex 16) demo-agents agent"
-    } >"$tokens"
+    for role in admin operator auditor ingest; do
+      "$bin/rotorctl" token create --name "demo-$role" --role "$role" --tokens-file "$tokens" \
+        >"var/token-$role" 2>/dev/null
+    done
   )
 fi
-token=$(awk '$3 == "admin" { print $1; exit }' "$tokens")
+token=$(cat var/token-admin)
 
 echo "== starting rotord on $data (embedded RocksDB, virtual clock)"
 nohup "$bin/rotord" --data "$data" --listen 127.0.0.1:0 --port-file "$url_file" \
@@ -97,7 +99,9 @@ Use it with rotorctl or the HTTP API (docs/cli.md, docs/api.md):
   $bin/rotorctl status --follow        # live progress while you drive it
   curl -s -H "Authorization: Bearer \$ROTOR_TOKEN" \$ROTOR_SERVER/v1/rollouts
 
-Other tokens (operator, auditor, agent) are in $tokens; rotord's log is $log.
+Other tokens (operator, auditor, ingest) are in var/token-<role>; $tokens holds
+their digests (add more with rotorctl token create, then kill -HUP the pid).
+rotord's log is $log.
 Stop it with:  kill \$(cat $pid_file)
 Afterwards the same commands work on the directory itself:  $bin/rotorctl --data $data status
 USAGE

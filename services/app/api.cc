@@ -14,16 +14,59 @@ std::string_view RoleName(Role role) {
       return "auditor";
     case Role::kAgent:
       return "agent";
+    case Role::kIngest:
+      return "ingest";
   }
   return "unknown";
 }
 
 Result<Role> ParseRole(std::string_view text) {
-  for (Role role : {Role::kAdmin, Role::kOperator, Role::kAuditor, Role::kAgent}) {
+  for (Role role : {Role::kAdmin, Role::kOperator, Role::kAuditor, Role::kAgent, Role::kIngest}) {
     if (RoleName(role) == text) return role;
   }
   return Status::InvalidArgument("unknown role '" + std::string(text) +
-                                 "'; expected admin, operator, auditor or agent");
+                                 "'; expected admin, operator, auditor, agent or ingest");
+}
+
+Status CheckSpeaksFor(const Principal& principal, std::string_view agent_id) {
+  if (principal.role != Role::kAgent || principal.agent_id == agent_id) return Status::Ok();
+  if (principal.agent_id.empty()) {
+    return Status::PermissionDenied("agent principal '" + principal.name +
+                                    "' is bound to no agent and may not speak for agent " +
+                                    std::string(agent_id));
+  }
+  return Status::PermissionDenied("agent principal '" + principal.name + "' speaks for agent " +
+                                  principal.agent_id + " only, not for agent " +
+                                  std::string(agent_id));
+}
+
+std::string_view DenialName(Denial denial) {
+  switch (denial) {
+    case Denial::kMissingCredential:
+      return "missing_credential";
+    case Denial::kUnknownToken:
+      return "unknown_token";
+    case Denial::kBadClientCertificate:
+      return "bad_client_certificate";
+    case Denial::kRole:
+      return "role";
+    case Denial::kOtherAgent:
+      return "other_agent";
+  }
+  return "role";
+}
+
+int DenialStatus(Denial denial) {
+  switch (denial) {
+    case Denial::kMissingCredential:
+    case Denial::kUnknownToken:
+    case Denial::kBadClientCertificate:
+      return 401;
+    case Denial::kRole:
+    case Denial::kOtherAgent:
+      return 403;
+  }
+  return 403;
 }
 
 int HttpStatusFor(StatusCode code) {

@@ -20,19 +20,43 @@
 
 namespace rotor::app {
 
-enum class Role { kAdmin, kOperator, kAuditor, kAgent };
+// kIngest: fleet-wide report ingest (the Kafka consumer, a gateway relaying
+// many agents' reports); kAgent: one agent, bound to Principal::agent_id.
+enum class Role { kAdmin, kOperator, kAuditor, kAgent, kIngest };
 
-// "admin", "operator", "auditor", "agent".
+// "admin", "operator", "auditor", "agent", "ingest".
 std::string_view RoleName(Role role);
 // Errors: kInvalidArgument naming the text.
 Result<Role> ParseRole(std::string_view text);
 
-// Who is calling: the token's (or certificate's) name is the actor recorded
-// in every event the request causes.
+// Who is calling: the token's name (or the client certificate's subject) is
+// the actor recorded in every event the request causes. An agent principal
+// speaks only for `agent_id` (docs/api.md, "Trust model").
 struct Principal {
   std::string name;
   Role role = Role::kAuditor;
+  std::string agent_id;  // kAgent: the one agent it may speak for; empty otherwise
 };
+
+// The one rule of who may speak for an agent: OK unless `principal` is an
+// agent principal bound to another agent (or to none). Errors:
+// kPermissionDenied naming both agent ids.
+Status CheckSpeaksFor(const Principal& principal, std::string_view agent_id);
+
+// Why a request was denied, for the metrics (a fixed set, so the label's
+// cardinality is bounded). The first three are 401, the others 403.
+enum class Denial {
+  kMissingCredential,     // no bearer token and no client certificate
+  kUnknownToken,          // a bearer token not in the tokens file
+  kBadClientCertificate,  // a client certificate that names no agent
+  kRole,                  // the principal's role may not call the route
+  kOtherAgent,            // an agent principal spoke for another agent
+};
+// "missing_credential", "unknown_token", "bad_client_certificate", "role",
+// "other_agent".
+std::string_view DenialName(Denial denial);
+// 401 or 403.
+int DenialStatus(Denial denial);
 
 struct ApiRequest {
   std::string method;  // "GET", "POST", "PUT", "DELETE"
@@ -64,6 +88,10 @@ class Api {
   // `rotorctl status --follow` on a local data directory.
   virtual Status Watch(const Principal& principal,
                        const std::function<bool(const std::string& progress_json)>& on_change) = 0;
+
+  // Counts a request the transport denied before Handle (a 401 for a missing
+  // or unknown credential). The default counts nothing.
+  virtual void RecordDenied(Denial denial) { (void)denial; }
 
   // Like Watch, and also calls `on_idle` after `idle` passes without a
   // change (transports send a heartbeat there to notice a client that went

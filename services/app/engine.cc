@@ -17,10 +17,36 @@ spdlog::logger& Logger() {
 
 std::string RoleList(RoleMask roles) {
   std::string out = "admin";
-  for (Role role : {Role::kOperator, Role::kAuditor, Role::kAgent}) {
+  for (Role role : {Role::kOperator, Role::kAuditor, Role::kAgent, Role::kIngest}) {
     if ((roles & RoleBit(role)) != 0) out += ", " + std::string(RoleName(role));
   }
   return out;
+}
+
+// Who may call `route`: a credential (unless public), a role the route
+// allows, and, on a route about one agent (/v1/agents/{id}...), an agent
+// principal only for its own agent. On refusal sets `*denial`. Errors:
+// kUnauthenticated, kPermissionDenied naming the role or both agent ids.
+Status Authorize(const Route& route, const Principal& principal,
+                 const std::vector<std::string>& params, Denial* denial) {
+  if (route.kind == RouteKind::kPublic) return Status::Ok();
+  if (principal.name.empty()) {
+    *denial = Denial::kMissingCredential;
+    return Status::Unauthenticated("missing credential: send Authorization: Bearer <token>");
+  }
+  if (!Allows(route.roles, principal.role)) {
+    *denial = Denial::kRole;
+    return Status::PermissionDenied("role '" + std::string(RoleName(principal.role)) +
+                                    "' (principal '" + principal.name + "') may not call " +
+                                    route.method + " " + route.pattern +
+                                    "; allowed roles: " + RoleList(route.roles));
+  }
+  constexpr std::string_view kAgentRoute = "/v1/agents/{id}";
+  if (route.pattern.compare(0, kAgentRoute.size(), kAgentRoute) == 0 && !params.empty()) {
+    *denial = Denial::kOtherAgent;
+    return CheckSpeaksFor(principal, params[0]);
+  }
+  return Status::Ok();
 }
 
 // Opens a runner's stored state; a store that does not match the log is rebuilt.
@@ -117,18 +143,14 @@ ApiResponse Engine::Handle(const ApiRequest& request) {
   bool path_known = false;
   const Route* route = c.router.Match(request.method, request.path, &params, &path_known);
   ApiResponse response;
+  Denial denial = Denial::kOtherAgent;  // a handler's 403: a report about another agent
   if (route == nullptr) {
     std::string what = request.method + " " + request.path;
     response = ErrorResponse(Status::NotFound("no route " + what + " (see docs/api.md)"));
     if (path_known) response.status = 405;
-  } else if (route->kind != RouteKind::kPublic && request.principal.name.empty()) {
-    response = ErrorResponse(
-        Status::Unauthenticated("missing credential: send Authorization: Bearer <token>"));
-  } else if (route->kind != RouteKind::kPublic && !Allows(route->roles, request.principal.role)) {
-    response = ErrorResponse(Status::PermissionDenied(
-        "role '" + std::string(RoleName(request.principal.role)) + "' (token '" +
-        request.principal.name + "') may not call " + route->method + " " + route->pattern +
-        "; allowed roles: " + RoleList(route->roles)));
+  } else if (Status allowed = Authorize(*route, request.principal, params, &denial);
+             !allowed.ok()) {
+    response = ErrorResponse(allowed);
   } else if (c.closed.load(std::memory_order_acquire) && route->kind != RouteKind::kPublic) {
     response = ErrorResponse(Status::Cancelled("rotord is shutting down"));
   } else if (request.body.size() > c.options.max_body_bytes) {
@@ -148,7 +170,14 @@ ApiResponse Engine::Handle(const ApiRequest& request) {
   }
   c.metrics.RequestServed(request.method, route != nullptr ? route->pattern : "unmatched",
                           response.status);
+  if (response.status == 401 || response.status == 403) {
+    c.metrics.RequestDenied(response.status, DenialName(denial));
+  }
   return response;
+}
+
+void Engine::RecordDenied(Denial denial) {
+  core_->metrics.RequestDenied(DenialStatus(denial), DenialName(denial));
 }
 
 Result<size_t> Engine::SweepStale(const std::string& actor) {

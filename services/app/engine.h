@@ -86,6 +86,8 @@ class Engine final : public Api {
   Status WatchWithIdle(const Principal& principal, std::chrono::milliseconds idle,
                        const std::function<bool(const std::string&)>& on_change,
                        const std::function<bool()>& on_idle) override;
+  // Counts the denial in rotor_requests_denied_total.
+  void RecordDenied(Denial denial) override;
 
   // Runs domain::FlagStaleAgents at the clock's now with the configured
   // threshold, as `actor`. Returns how many agents were flagged. Errors: as

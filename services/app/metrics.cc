@@ -15,6 +15,7 @@ struct Metrics::Families {
   prometheus::Family<prometheus::Counter>* commands = nullptr;
   prometheus::Family<prometheus::Counter>* refused = nullptr;
   prometheus::Family<prometheus::Counter>* requests = nullptr;
+  prometheus::Family<prometheus::Counter>* denied = nullptr;
   prometheus::Gauge* head = nullptr;
   prometheus::Family<prometheus::Gauge>* checkpoint = nullptr;
   prometheus::Family<prometheus::Gauge>* lag_events = nullptr;
@@ -54,6 +55,10 @@ Metrics::Metrics()
                       .Name("rotor_http_requests_total")
                       .Help("API requests answered, by method, route and HTTP status")
                       .Register(r);
+  f_->denied = &BuildCounter()
+                    .Name("rotor_requests_denied_total")
+                    .Help("Requests refused with 401 or 403, by HTTP status and reason")
+                    .Register(r);
   f_->head = &BuildGauge()
                   .Name("rotor_log_head_sequence")
                   .Help("Sequence of the last event in the log")
@@ -106,6 +111,10 @@ void Metrics::RequestServed(std::string_view method, std::string_view route, int
              {"route", std::string(route)},
              {"code", std::to_string(status)}})
       .Increment();
+}
+
+void Metrics::RequestDenied(int status, std::string_view reason) {
+  f_->denied->Add({{"code", std::to_string(status)}, {"reason", std::string(reason)}}).Increment();
 }
 
 std::string Metrics::Render(const MetricsSnapshot& s) {

@@ -8,6 +8,7 @@
 //   rotor_events_appended_total, rotor_append_latency_seconds (histogram),
 //   rotor_commands_total{command,outcome}, rotor_commands_refused_total{command},
 //   rotor_http_requests_total{method,route,code},
+//   rotor_requests_denied_total{code,reason},
 //   rotor_log_head_sequence, rotor_projection_checkpoint_sequence{projection},
 //   rotor_projection_lag_events{projection}, rotor_projection_lag_seconds{projection},
 //   rotor_rollouts{state}, rotor_stale_agents, rotor_agents.
@@ -58,6 +59,9 @@ class Metrics {
   void CommandRefused(std::string_view command);
   // One request was answered; `route` is the route's pattern ("unmatched" if none).
   void RequestServed(std::string_view method, std::string_view route, int status);
+
+  // One request was denied (401 or 403), for `reason` (DenialName: a fixed set).
+  void RequestDenied(int status, std::string_view reason);
 
   // Sets the gauges from `snapshot` and returns the Prometheus text format.
   std::string Render(const MetricsSnapshot& snapshot);

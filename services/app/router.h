@@ -27,6 +27,7 @@ constexpr RoleMask RoleBit(Role role) {
 inline constexpr RoleMask kOperator = RoleBit(Role::kOperator);
 inline constexpr RoleMask kAuditor = RoleBit(Role::kAuditor);
 inline constexpr RoleMask kAgent = RoleBit(Role::kAgent);
+inline constexpr RoleMask kIngest = RoleBit(Role::kIngest);
 inline constexpr RoleMask kAdminOnly = 0;
 inline constexpr RoleMask kReaders = kOperator | kAuditor;
 

@@ -1,5 +1,7 @@
 // Routes for agents: inventory reports (one or a batch), deleting an agent's
-// resource, and stale sweeps. See docs/api.md.
+// resource, and stale sweeps. See docs/api.md. An agent principal may report
+// only for its own agent (CheckSpeaksFor): one foreign report refuses the
+// whole batch before anything is appended.
 #include "events/codec.h"
 #include "services/app/engine_core.h"
 #include "services/app/json_body.h"
@@ -66,7 +68,9 @@ ApiResponse IngestOne(EngineCore& core, const RouteContext& ctx) {
   }
   Result<AgentReport> report = ParseAgentReportJson(ctx.request.body);
   if (!report.ok()) return ErrorResponse(report.status());
-  domain::IngestAgentReport command{*report, core.Now(), core.options.max_clock_skew};
+  ROTOR_RETURN_IF_ERROR_RESPONSE(CheckSpeaksFor(ctx.request.principal, report->agent_id));
+  domain::IngestAgentReport command{*report, core.Now(), ctx.request.principal.name,
+                                    core.options.max_clock_skew};
   Result<domain::CommandOutcome> outcome = core.Execute(command);
   json extra = {{"report_id", report->report_id}};
   if (outcome.ok()) {
@@ -96,6 +100,8 @@ ApiResponse IngestBatch(EngineCore& core, const RouteContext& ctx) {
     }
     Result<AgentReport> report = ParseAgentReportJson(item.dump());
     if (!report.ok()) return ErrorResponse(report.status().WithContext(where));
+    Status speaks = CheckSpeaksFor(ctx.request.principal, report->agent_id);
+    if (!speaks.ok()) return ErrorResponse(speaks.WithContext(where + " (the batch is refused)"));
     reports.push_back(std::move(*report));
   }
   uint64_t ingested = 0;
@@ -107,7 +113,8 @@ ApiResponse IngestBatch(EngineCore& core, const RouteContext& ctx) {
   commands.reserve(reports.size());
   for (const AgentReport& report : reports) {
     commands.emplace_back(
-        domain::IngestAgentReport{report, core.Now(), core.options.max_clock_skew});
+        domain::IngestAgentReport{report, core.Now(), ctx.request.principal.name,
+                                  core.options.max_clock_skew});
   }
   std::vector<Result<domain::CommandOutcome>> outcomes = core.ExecuteBatch(commands);
   for (size_t i = 0; i < reports.size(); ++i) {
@@ -184,9 +191,9 @@ ApiResponse Sweep(EngineCore& core, const RouteContext& ctx) {
 void AddAgentRoutes(EngineCore& core) {
   EngineCore* c = &core;
   Router& r = core.router;
-  r.Add("POST", "/v1/reports", kOperator | kAgent, RouteKind::kCommand,
+  r.Add("POST", "/v1/reports", kOperator | kAgent | kIngest, RouteKind::kCommand,
         [c](const RouteContext& ctx) { return IngestOne(*c, ctx); });
-  r.Add("POST", "/v1/reports:batch", kOperator | kAgent, RouteKind::kCommand,
+  r.Add("POST", "/v1/reports:batch", kOperator | kAgent | kIngest, RouteKind::kCommand,
         [c](const RouteContext& ctx) { return IngestBatch(*c, ctx); });
   r.Add("DELETE", "/v1/agents/{id}", kOperator, RouteKind::kCommand,
         [c](const RouteContext& ctx) { return DeleteAgent(*c, ctx); });

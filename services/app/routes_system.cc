@@ -100,10 +100,10 @@ void AddSystemRoutes(EngineCore& core) {
   Router& r = core.router;
   r.Add("GET", "/metrics", kReaders, RouteKind::kStatus,
         [c](const RouteContext& ctx) { return GetMetrics(*c, ctx); });
-  r.Add("GET", "/healthz", kReaders | kAgent, RouteKind::kPublic,
+  r.Add("GET", "/healthz", kReaders | kAgent | kIngest, RouteKind::kPublic,
         [c](const RouteContext& ctx) { return Healthz(*c, ctx); });
   if (core.options.virtual_clock) {
-    r.Add("GET", "/v1/clock", kReaders | kAgent, RouteKind::kStatus,
+    r.Add("GET", "/v1/clock", kReaders | kAgent | kIngest, RouteKind::kStatus,
           [c](const RouteContext& ctx) { return GetClock(*c, ctx); });
     r.Add("POST", "/v1/clock", kAdminOnly, RouteKind::kCommand,
           [c](const RouteContext& ctx) { return SetClock(*c, ctx); });

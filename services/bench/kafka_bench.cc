@@ -265,7 +265,7 @@ Status IngestPhase(const KafkaBenchOptions& o, const ClientSettings& client, Tem
   projections::ProjectionRunner runner(**log, **store, fleet);
   ROTOR_RETURN_IF_ERROR(runner.Open());
   domain::CommandService service(**log);
-  kafka::ReportIngestor ingestor(service);
+  kafka::ReportIngestor ingestor(service, kafka::KafkaIngestActor(topic));
   kafka::ReportConsumerOptions consumer_options;
   consumer_options.client = client;
   consumer_options.topic = topic;

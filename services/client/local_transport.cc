@@ -45,7 +45,7 @@ Result<std::unique_ptr<LocalTransport>> LocalTransport::Open(const LocalOptions&
     }
     return s.WithContext("data directory " + options.data_dir);
   }
-  app::Principal principal{"local:" + UserName(options.user), app::Role::kAdmin};
+  app::Principal principal{"local:" + UserName(options.user), app::Role::kAdmin, ""};
   return std::unique_ptr<LocalTransport>(
       new LocalTransport(std::move(engine).value(), std::move(principal), options.data_dir));
 }

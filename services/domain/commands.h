@@ -36,10 +36,13 @@ struct RegisterCertificate {
 // --max-clock-skew).
 inline constexpr Micros kDefaultMaxClockSkew = std::chrono::minutes(5);
 
-// Records an agent's inventory. The actor is "agent:<agent_id>".
+// Records an agent's inventory. `actor` is the authenticated principal that
+// delivered the report (an agent's own credential, an ingest principal such
+// as the Kafka consumer, or an operator), never a name from the report.
 struct IngestAgentReport {
   AgentReport report;
   Time now;
+  std::string actor;
   // A report dated after now + max_clock_skew is rejected; an agent's latest
   // report dated after it is not trusted for ordering (decide.h).
   Micros max_clock_skew = kDefaultMaxClockSkew;

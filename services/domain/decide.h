@@ -37,8 +37,8 @@ Result<Decision> Decide(const RegisterCertificate& c, const DomainState& state);
 // dated more than max_clock_skew after the time it was recorded (accepted by
 // an earlier version) is not trusted for ordering, so the agent's next report
 // replaces it even when dated earlier; its event says so
-// (supersedes_future_report). Errors: kInvalidArgument (empty ids, bad
-// fingerprints).
+// (supersedes_future_report). The events' actor is the command's actor.
+// Errors: kInvalidArgument (empty ids or actor, bad fingerprints).
 Result<Decision> Decide(const IngestAgentReport& c, const DomainState& state);
 
 // Replacements (decide_replacements.cc).

@@ -71,7 +71,8 @@ std::string RejectionReason(const IngestAgentReport& c, const AgentState* agent)
 Result<Decision> Decide(const IngestAgentReport& c, const DomainState& state) {
   const AgentReport& r = c.report;
   ROTOR_RETURN_IF_ERROR(CheckReport(r));
-  Decision d("agent:" + r.agent_id, c.now);
+  ROTOR_RETURN_IF_ERROR(CheckActor(c.actor));
+  Decision d(c.actor, c.now);
   const AgentState* agent = state.FindAgent(r.agent_id);
   if (agent != nullptr && IsRepeat(r, *agent)) return d;
   std::string rejection = RejectionReason(c, agent);

@@ -4,6 +4,9 @@
 #include <spdlog/spdlog.h>
 
 #include <chrono>
+#include <mutex>
+
+#include "services/http/client_certificate.h"
 
 namespace rotor::http {
 namespace {
@@ -42,13 +45,41 @@ struct HttpServer::Impl {
   HttpServerOptions options;
   std::unique_ptr<httplib::Server> server;
   bool tls = false;
+  std::mutex tokens_mu;
+  std::shared_ptr<const TokenStore> tokens;  // guarded by tokens_mu; replaced whole
 
-  Impl(app::Api& a, HttpServerOptions o) : api(a), options(std::move(o)) {}
+  Impl(app::Api& a, HttpServerOptions o)
+      : api(a),
+        options(std::move(o)),
+        tokens(std::make_shared<TokenStore>(std::move(options.tokens))) {}
 
+  std::shared_ptr<const TokenStore> Tokens() {
+    std::lock_guard<std::mutex> lock(tokens_mu);
+    return tokens;
+  }
+  // The request's principal, or the 401 to answer (counted as a denial).
+  Result<app::Principal> Authenticate(const httplib::Request& req);
   void Serve(const httplib::Request& req, httplib::Response& res);
   void Stream(const app::ApiRequest& request, httplib::Response& res);
   void Install();
 };
+
+Result<app::Principal> HttpServer::Impl::Authenticate(const httplib::Request& req) {
+  std::string token = BearerToken(req);
+  if (!token.empty()) {
+    std::optional<app::Principal> principal = Tokens()->Find(token);
+    if (principal.has_value()) return std::move(*principal);
+    api.RecordDenied(app::Denial::kUnknownToken);
+    return Status::Unauthenticated("unknown bearer token");
+  }
+  if (tls && !options.client_ca.empty()) {
+    Result<app::Principal> principal = ClientCertificatePrincipal(req.ssl);
+    if (!principal.ok()) api.RecordDenied(app::Denial::kBadClientCertificate);
+    return principal;
+  }
+  api.RecordDenied(app::Denial::kMissingCredential);
+  return Status::Unauthenticated("missing credential: send Authorization: Bearer <token>");
+}
 
 void HttpServer::Impl::Serve(const httplib::Request& req, httplib::Response& res) {
   auto start = std::chrono::steady_clock::now();
@@ -58,15 +89,9 @@ void HttpServer::Impl::Serve(const httplib::Request& req, httplib::Response& res
   for (const auto& [key, value] : req.params) request.query.emplace(key, value);
   request.body = req.body;
   if (request.path != "/healthz") {
-    std::string token = BearerToken(req);
-    if (token.empty()) {
-      WriteError(Status::Unauthenticated("missing credential: send Authorization: Bearer <token>"),
-                 res);
-      return;
-    }
-    std::optional<app::Principal> principal = options.tokens.Find(token);
-    if (!principal.has_value()) {
-      WriteError(Status::Unauthenticated("unknown bearer token"), res);
+    Result<app::Principal> principal = Authenticate(req);
+    if (!principal.ok()) {
+      WriteError(principal.status(), res);
       return;
     }
     request.principal = std::move(*principal);
@@ -193,6 +218,12 @@ Result<std::unique_ptr<HttpServer>> HttpServer::Create(app::Api& api, HttpServer
 }
 
 HttpServer::HttpServer(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+
+void HttpServer::ReplaceTokens(TokenStore tokens) {
+  auto replacement = std::make_shared<const TokenStore>(std::move(tokens));
+  std::lock_guard<std::mutex> lock(impl_->tokens_mu);
+  impl_->tokens = std::move(replacement);
+}
 
 HttpServer::~HttpServer() { Stop(); }
 

@@ -1,16 +1,22 @@
 // HttpServer: rotord's HTTP/1.1 transport (cpp-httplib, OpenSSL for TLS).
 //
-// Every request except GET /healthz must carry `Authorization: Bearer
-// <token>`; the TokenStore turns it into the Principal (a missing or unknown
-// token gets 401 before the API sees the request). With a client CA, the TLS
-// handshake also requires a client certificate signed by it. The request then
+// Every request except GET /healthz must carry a credential: `Authorization:
+// Bearer <token>`, which the TokenStore turns into the Principal, or, with a
+// client CA, the client certificate alone (ClientCertificatePrincipal: an
+// agent principal for the agent its CN names). A bearer token, when sent,
+// decides. A missing or unknown credential gets 401 before the API sees the
+// request, and is counted through Api::RecordDenied. With a client CA, the
+// TLS handshake requires a client certificate signed by it. ReplaceTokens
+// swaps the token store atomically (rotord does it on SIGHUP): requests
+// already authenticated and open connections are not affected. The request then
 // goes to Api::Handle, which owns routing and role checks; GET /v1/stream is
 // answered with Server-Sent Events fed by Api::WatchWithIdle. Bodies over
 // max_body_bytes get 400 with a JSON error, like every other refusal.
 //
 // Ownership: the server borrows `api`, which must outlive it. Thread safety:
-// Create, Start and Stop are called from one thread; requests are served on
-// a pool of `threads` threads (an SSE stream holds one while it lasts).
+// Create, Start and Stop are called from one thread; ReplaceTokens from any
+// thread; requests are served on a pool of `threads` threads (an SSE stream
+// holds one while it lasts).
 #pragma once
 
 #include <cstddef>
@@ -51,6 +57,9 @@ class HttpServer {
   // Stops accepting, lets in-flight requests finish, joins the threads.
   // Idempotent.
   void Stop();
+
+  // From now on, requests are authenticated with `tokens`.
+  void ReplaceTokens(TokenStore tokens);
 
   // The bound port (the ephemeral one when options.port was 0).
   int port() const { return port_; }

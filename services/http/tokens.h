@@ -1,10 +1,18 @@
-// TokenStore: the bearer tokens rotord accepts, loaded from a tokens file.
+// TokenStore: the bearer tokens rotord accepts, loaded from a tokens file
+// that holds only their SHA-256 digests (docs/operations.md, "Tokens").
 //
-// File format (docs/operations.md): one token per line, `token name role`,
-// separated by spaces or tabs; `#` starts a comment; blank lines are ignored.
-// `name` is the actor recorded in every event the token's requests cause;
-// `role` is admin, operator, auditor or agent. Tokens are kept as SHA-256
-// digests, so a lookup's timing does not depend on how much of a guess matched.
+// File format: one token a line, words separated by spaces or tabs; `#`
+// starts a comment; blank lines are ignored:
+//   sha256:<64 lower-case hex digits> NAME ROLE [AGENT-ID]
+// The digest is the SHA-256 of the secret the client sends as
+// `Authorization: Bearer <secret>`. NAME is the actor recorded in every event
+// the token's requests cause; it may not contain ':' (names with ':' are
+// rotord's own principals, such as "kafka:<topic>" and "cert:CN=...").
+// ROLE is admin, operator, auditor, agent or ingest. An agent token names
+// the one agent it speaks for (AGENT-ID); no other role names an agent.
+// A line whose first word is not a digest is a plaintext token from before
+// this format: it is refused, naming the line and how to convert it, so that
+// no secret stays on disk by accident.
 //
 // Value type; immutable after Load, so Find is safe to call concurrently.
 #pragma once
@@ -22,10 +30,21 @@ namespace rotor::http {
 class TokenStore {
  public:
   // Reads `path`. Errors: kIoError when it cannot be read; kInvalidArgument
-  // naming the line for a malformed line, an unknown role or a repeated token.
+  // naming the file and line for a malformed line, a plaintext token, an
+  // unknown role, a bad name or agent id, or a repeated digest.
   static Result<TokenStore> Load(const std::string& path);
   // Parses the file's text; `source` names it in errors. Errors: as Load.
   static Result<TokenStore> Parse(std::string_view text, const std::string& source);
+
+  // The tokens-file line (with its '\n') for a new token whose secret is
+  // `secret`. Errors: kInvalidArgument for an empty secret, a bad name, or
+  // an agent id missing (role agent) or present (any other role).
+  static Result<std::string> MakeLine(std::string_view secret, const std::string& name,
+                                      app::Role role, const std::string& agent_id);
+
+  // A new random secret: "rotor_" and 64 hex digits from OpenSSL's RAND_bytes
+  // (256 bits). Errors: kInternal when the generator fails.
+  static Result<std::string> NewSecret();
 
   // The principal of `token`; nullopt when unknown.
   std::optional<app::Principal> Find(std::string_view token) const;

@@ -62,7 +62,8 @@ int RunBridge(const BridgeOptions& options, const Flags& flags, const sigset_t& 
   auto log = rotor::RocksDbEventLog::Open(options.data_dir);
   if (!log.ok()) return Fail(log.status());
   rotor::domain::CommandService service(**log);
-  ReportIngestor ingestor(service, options.max_clock_skew);
+  ReportIngestor ingestor(service, rotor::kafka::KafkaIngestActor(options.reports_topic),
+                          options.max_clock_skew);
   std::unique_ptr<EventRelay> relay;
   std::unique_ptr<ReportConsumer> consumer;
   if (options.relay) {

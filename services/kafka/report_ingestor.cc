@@ -16,13 +16,17 @@ bool IsReportError(const Status& error) {
   }
 }
 
+std::string KafkaIngestActor(std::string_view reports_topic) {
+  return "kafka:" + std::string(reports_topic);
+}
+
 Status ReportIngestor::Ingest(std::span<const AgentReport> reports,
                               const std::function<Time()>& clock, std::vector<ReportResult>* out) {
   out->assign(reports.size(), ReportResult{});
   commands_.clear();
   commands_.reserve(reports.size());
   for (const AgentReport& report : reports) {
-    commands_.emplace_back(domain::IngestAgentReport{report, clock(), max_clock_skew_});
+    commands_.emplace_back(domain::IngestAgentReport{report, clock(), actor_, max_clock_skew_});
   }
   std::vector<Result<domain::CommandOutcome>> outcomes = service_.ExecuteBatch(commands_);
   for (size_t i = 0; i < reports.size(); ++i) {

@@ -12,6 +12,9 @@
 // distinct agents share one durable write (one fsync per round of the batch,
 // usually one per batch).
 //
+// Actor: every event records the ingestor's principal (`actor`, role ingest:
+// for the Kafka consumer KafkaIngestActor(topic)), never the report's agent.
+//
 // Ownership: `service` must outlive the ingestor. Thread safety:
 // Ingest() is called from one thread at a time.
 #pragma once
@@ -20,6 +23,8 @@
 #include <functional>
 #include <memory>
 #include <span>
+#include <string>
+#include <string_view>
 #include <vector>
 
 #include "events/event_log.h"
@@ -44,15 +49,16 @@ struct ReportResult {
 
 class ReportIngestor {
  public:
-  // Reports dated more than `max_clock_skew` ahead of the clock are rejected
+  // `actor` is recorded as the actor of every event; not empty. Reports
+  // dated more than `max_clock_skew` ahead of the clock are rejected
   // (domain::IngestAgentReport).
-  explicit ReportIngestor(domain::CommandService& service,
-                          Micros max_clock_skew = domain::kDefaultMaxClockSkew)
-      : service_(service), max_clock_skew_(max_clock_skew) {}
+  ReportIngestor(domain::CommandService& service, std::string actor,
+                 Micros max_clock_skew = domain::kDefaultMaxClockSkew)
+      : service_(service), actor_(std::move(actor)), max_clock_skew_(max_clock_skew) {}
   ReportIngestor(const ReportIngestor&) = delete;
   ReportIngestor& operator=(const ReportIngestor&) = delete;
 
-  // Executes IngestAgentReport{reports[i], clock(), max_clock_skew} for every report and
+  // Executes IngestAgentReport{reports[i], clock(), actor, max_clock_skew} for every report and
   // fills `out` (resized to reports.size()). On success every report's
   // events are durable. Errors (the batch must then be retried, which is
   // harmless: repeats are no-ops): kIoError, kCancelled, kCorruption,
@@ -63,9 +69,15 @@ class ReportIngestor {
 
  private:
   domain::CommandService& service_;
+  std::string actor_;
   const Micros max_clock_skew_;
   std::vector<domain::Command> commands_;  // reused
 };
+
+// The principal (role ingest) of a consumer of `reports_topic`:
+// "kafka:<reports_topic>". Token names cannot contain ':', so no token can
+// pass for it.
+std::string KafkaIngestActor(std::string_view reports_topic);
 
 // Whether `error` from CommandService::Execute is the report's fault (goes to
 // the dead-letter topic) rather than the system's (retry later).

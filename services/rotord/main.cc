@@ -6,6 +6,7 @@
 // Prints `listening on URL` on stdout once bound (and writes URL to
 // --port-file). SIGTERM or SIGINT shuts down gracefully: stop accepting,
 // finish in-flight requests, let the projections commit, close the log.
+// SIGHUP reloads the --tokens file without dropping connections.
 // With Kafka brokers configured it also runs the event relay and the
 // agent-report consumer (docs/kafka.md).
 // Exit codes: 0 after a signal, 1 when startup fails or a Kafka client fails
@@ -128,14 +129,31 @@ rotor::Result<KafkaClients> MakeKafka(const RotordOptions& o, rotor::app::Engine
     clients.summary = "publishing events to " + k->events_topic;
   }
   if (k->consume) {
-    clients.ingestor =
-        std::make_unique<rotor::kafka::ReportIngestor>(engine.commands(), o.max_clock_skew);
+    clients.ingestor = std::make_unique<rotor::kafka::ReportIngestor>(
+        engine.commands(), rotor::kafka::KafkaIngestActor(k->reports_topic), o.max_clock_skew);
     auto consumer = rotor::kafka::ReportConsumer::Create(*clients.ingestor, k->ConsumerOptions());
     if (!consumer.ok()) return consumer.status();
     clients.consumer = std::move(*consumer);
     clients.summary += (k->relay ? ", " : "") + std::string("consuming ") + k->reports_topic;
   }
   return clients;
+}
+
+// SIGHUP: reads the tokens file again and swaps it in whole; a file that does
+// not load leaves the tokens in use and logs why (naming the line).
+void ReloadTokens(const std::string& path, rotor::http::HttpServer& server) {
+  if (path.empty()) {
+    spdlog::warn("SIGHUP: no --tokens file to reload");
+    return;
+  }
+  auto tokens = rotor::http::TokenStore::Load(path);
+  if (!tokens.ok()) {
+    spdlog::error("SIGHUP: keeping the tokens loaded before: {}", tokens.status().ToString());
+    return;
+  }
+  size_t count = tokens->size();
+  server.ReplaceTokens(std::move(*tokens));
+  spdlog::info("SIGHUP: reloaded {} tokens from {}", count, path);
 }
 
 int Run(const RotordOptions& o, const sigset_t& signals) {
@@ -198,7 +216,9 @@ int Run(const RotordOptions& o, const sigset_t& signals) {
     }
   });
   int signal_number = 0;
-  sigwait(&signals, &signal_number);
+  while (sigwait(&signals, &signal_number) == 0 && signal_number == SIGHUP) {
+    ReloadTokens(o.tokens, **server);
+  }
   stopping = true;
   watcher.join();
   spdlog::info("signal {}: shutting down", signal_number);
@@ -219,6 +239,7 @@ int main(int argc, char** argv) {
   sigemptyset(&signals);
   sigaddset(&signals, SIGTERM);
   sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGHUP);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
   signal(SIGPIPE, SIG_IGN);
 

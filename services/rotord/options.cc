@@ -71,7 +71,9 @@ ParsedFlags ParseFlags(int argc, char** argv) {
   app.add_option("--tls-cert", o.tls_cert, "server certificate chain (PEM); enables HTTPS");
   app.add_option("--tls-key", o.tls_key, "server private key (PEM)");
   app.add_option("--client-ca", o.client_ca, "require client certificates signed by this CA (PEM)");
-  app.add_option("--tokens", o.tokens, "bearer tokens file: `token name role` lines");
+  app.add_option(
+      "--tokens", o.tokens,
+      "bearer tokens file: `sha256:<hex> name role [agent-id]` lines (reloaded on SIGHUP)");
   app.add_option("--ca-cert", o.ca_cert,
                  "CEM issuing CA certificate (PEM): sign CSRs, serve the CRL");
   app.add_option("--ca-key", o.ca_key, "CEM issuing CA private key (PEM, unencrypted)");

@@ -117,7 +117,7 @@ TEST_F(AgentTest, TheFlagStaysUntilANewerReport) {
   Given({WebReplacement("r1"), Flagged("a2")});
   Given({Reported("rep-old", "a2", Day(-12), {kOld})});
   EXPECT_TRUE(state_.FindAgent("a2")->stale);
-  When(IngestAgentReport{Report("rep-new", "a2", T0(), {kOld}), T0()});
+  When(IngestAgentReport{Report("rep-new", "a2", T0(), {kOld}), T0(), "relay-1"});
   ThenEvents({Reported("rep-new", "a2", T0(), {kOld}), AgentStaleCleared{"a2", "rep-new", T0()}});
 }
 

@@ -32,7 +32,7 @@ class CommandServiceRaceTest : public ::testing::Test {
              RegisterCertificate{WebOld(), CertificateKind::kServerWeb, "", "alice", T0()},
              RegisterCertificate{WebNew(), CertificateKind::kServerWeb, "", "alice", T0()},
              InitiateWeb("r1"),
-             IngestAgentReport{Report("rep-1", "a1", T0(), {kOld, kNew}), T0()}}) {
+             IngestAgentReport{Report("rep-1", "a1", T0(), {kOld, kNew}), T0(), "relay-1"}}) {
       Result<CommandOutcome> outcome = seeder.Execute(c);
       ASSERT_TRUE(outcome.ok()) << outcome.status().ToString();
     }
@@ -148,8 +148,8 @@ TEST_F(CommandServiceRaceTest, ConcurrentReportsForOneAgentKeepTheNewest) {
         Time at = T0() + std::chrono::minutes(n);
         auto held = n % 2 == 0 ? std::vector<std::string>{kOld} : std::vector<std::string>{kNew};
         if (!service
-                 .Execute(
-                     IngestAgentReport{Report("rep-x" + std::to_string(n), "a2", at, held), at})
+                 .Execute(IngestAgentReport{Report("rep-x" + std::to_string(n), "a2", at, held), at,
+                                            "relay-1"})
                  .ok()) {
           ++failures;
         }

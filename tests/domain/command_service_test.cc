@@ -22,7 +22,7 @@ RegisterCertificate Register(const CertificateInfo& info) {
 IngestAgentReport Ingest(std::string report_id, std::string agent, Time at,
                          std::vector<std::string> fingerprints) {
   return IngestAgentReport{
-      Report(std::move(report_id), std::move(agent), at, std::move(fingerprints)), at};
+      Report(std::move(report_id), std::move(agent), at, std::move(fingerprints)), at, "relay-1"};
 }
 
 class CommandServiceTest : public ::testing::Test {

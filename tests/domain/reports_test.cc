@@ -7,7 +7,9 @@ namespace {
 
 class IngestAgentReportTest : public DeciderTest {
  protected:
-  static IngestAgentReport Ingest(AgentReport report) { return {std::move(report), T0()}; }
+  static IngestAgentReport Ingest(AgentReport report) {
+    return {std::move(report), T0(), "relay-1"};
+  }
   const std::string& kOld = WebOld().fingerprint;
   const std::string& kNew = WebNew().fingerprint;
 };
@@ -19,7 +21,7 @@ TEST_F(IngestAgentReportTest, RecordsTheAgentsInventory) {
   ASSERT_EQ(Decided().appends.size(), 1u);
   EXPECT_EQ(Decided().appends[0].stream_id, "agent-a1");
   EXPECT_EQ(Decided().appends[0].idempotency_key, "report:rep-1");
-  EXPECT_EQ(Decided().actor, "agent:a1");
+  EXPECT_EQ(Decided().actor, "relay-1") << "the principal that delivered it, not the agent id";
   Apply();
   const AgentState* a = state_.FindAgent("a1");
   ASSERT_NE(a, nullptr);

@@ -37,8 +37,8 @@ class ReportConsumerTest : public testing::KafkaTest {
     ASSERT_TRUE(log.ok()) << log.status().ToString();
     log_ = std::move(*log);
     service_ = std::make_unique<domain::CommandService>(*log_);
-    ingestor_ = std::make_unique<ReportIngestor>(*service_);
     topic_ = testing::UniqueTopic("reports");
+    ingestor_ = std::make_unique<ReportIngestor>(*service_, KafkaIngestActor(topic_));
     dlq_ = topic_ + ".dlq";
     ASSERT_TRUE(EnsureTopic(Client(), topic_, 3).ok());
     ASSERT_TRUE(EnsureTopic(Client(), dlq_, 1).ok());
@@ -177,6 +177,9 @@ TEST_F(ReportConsumerTest, RedeliveredReportIsANoOpAndCommittedOffsetsAreNotCons
   EXPECT_EQ(second->processed(), 1u);
   EXPECT_EQ(second->ingested(), 1u);
   EXPECT_EQ(log_->Head(), 11u);
+  RecordedEvent last;
+  ASSERT_TRUE(log_->ReadOne(log_->Head(), &last).ok());
+  EXPECT_EQ(last.actor, "kafka:" + topic_) << "the consumer's own principal, not the agent's id";
 }
 
 TEST_F(ReportConsumerTest, ReportOfARevokedAgentIsRejectedNotDeadLettered) {
@@ -190,7 +193,7 @@ TEST_F(ReportConsumerTest, ReportOfARevokedAgentIsRejectedNotDeadLettered) {
                                                                   "",
                                                                   "site-1",
                                                                   true},
-                                                      kNow})
+                                                      kNow, "relay-1"})
                   .ok());
   auto revoked = service_->Execute(domain::RevokeAgentCertificate{AgentId(7), 1, "alice", kNow});
   ASSERT_TRUE(revoked.ok()) << revoked.status().ToString();
@@ -274,7 +277,7 @@ TEST_F(ReportConsumerTest, RebalanceToASecondMemberLosesNothingAndRepeatsNothing
   // The second wave is produced once both hold partitions, so both get work
   // however fast the first member drained the first wave.
   domain::CommandService other_service(*log_);
-  ReportIngestor other_ingestor(other_service);
+  ReportIngestor other_ingestor(other_service, KafkaIngestActor(topic_));
   auto second = StartConsumer("rebalance", 500, &other_ingestor);
   ASSERT_TRUE(WaitFor([&] {
     return first->assigned_partitions() > 0 && second->assigned_partitions() > 0 &&

@@ -48,7 +48,7 @@ void ArticleTest::RunUntilRefusal() {
 
   r = Ctl({"clock", "set", "2026-11-02T00:00:00Z"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  r = Ctl({"ingest", "-"}, kAgentToken,
+  r = Ctl({"ingest", "-"}, kIngestToken,
           ReceivedReports(0, kReceivedFirst, "got-", "2026-11-01T12:00:00Z"));
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.out.find("ingested 2076,"), std::string::npos) << r.out;
@@ -70,7 +70,7 @@ void ArticleTest::RunUntilRefusal() {
 void ArticleTest::RunToFinalize() {
   ToolResult r = Ctl({"clock", "set", "2026-11-05T00:00:00Z"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  r = Ctl({"ingest", "-"}, kAgentToken,
+  r = Ctl({"ingest", "-"}, kIngestToken,
           ReceivedReports(kReceivedFirst, kReceivedFirst + kReceivedLater, "late-",
                           "2026-11-04T12:00:00Z"));
   ASSERT_EQ(r.exit_code, 0) << r.err;

@@ -88,13 +88,14 @@ TEST_F(ArticleTest, VerifyOnATamperedCopyExitsNonZeroNamingTheSequence) {
   const std::string copy = dir_.Sub("tampered");
   std::filesystem::copy(data_, copy, std::filesystem::copy_options::recursive);
   // Sequence 100 is an inventory report; change one byte of its actor
-  // ("agent:agent-0099"). The record still decodes; only the hash breaks.
+  // ("oscar", the operator whose `rotorctl ingest` sent it). The record still
+  // decodes; only the hash breaks.
   constexpr uint64_t kTampered = 100;
   {
     RawRocksDb raw(copy + "/events");
     ASSERT_TRUE(raw.ok());
     std::string value = raw.GetEvent(kTampered);
-    size_t at = value.find("agent:", kHashSize);
+    size_t at = value.find("oscar", kHashSize);
     ASSERT_NE(at, std::string::npos);
     value[at] = 'A';
     raw.PutEvent(kTampered, value);

@@ -63,7 +63,7 @@ TEST_F(HttpApiTest, ArticleReplacementThroughTheApi) {
               {{"kind", "server-web"}, {"pem", ReadFile(new_cert_.path)}}),
          200);
   json ingested =
-      Expect(Send("POST", "/v1/reports:batch", kAgentToken, Batch(InventoryReports())), 200);
+      Expect(Send("POST", "/v1/reports:batch", kIngestToken, Batch(InventoryReports())), 200);
   EXPECT_EQ(ingested["ingested"], kHolders + kOthers);
   EXPECT_EQ(ingested["duplicates"], 0);
 
@@ -76,7 +76,7 @@ TEST_F(HttpApiTest, ArticleReplacementThroughTheApi) {
                           200);
   EXPECT_EQ(initiated["rollout_id"], kRollout);
   Expect(Send("POST", "/v1/clock", kAdminToken, {{"now", "2026-11-02T00:00:00Z"}}), 200);
-  ingested = Expect(Send("POST", "/v1/reports:batch", kAgentToken,
+  ingested = Expect(Send("POST", "/v1/reports:batch", kIngestToken,
                          Batch(ReceivedReports(0, kReceivedFirst, "got-", "2026-11-01T12:00:00Z"))),
                     200);
   EXPECT_EQ(ingested["ingested"], kReceivedFirst);

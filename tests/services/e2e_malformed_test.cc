@@ -52,9 +52,9 @@ TEST_F(MalformedTest, RefusalsByTheServerExitTwo) {
           kOperatorToken),
       2, "not registered");
   WriteFile(dir_.Sub("bad.json"), "{\"reportId\": \"r1\", \"agentId\": \"a1\", \"colour\": 1}");
-  ExpectOneLineError(Ctl({"report", dir_.Sub("bad.json")}, kAgentToken), 2, "invalid_argument");
+  ExpectOneLineError(Ctl({"report", dir_.Sub("bad.json")}, kIngestToken), 2, "invalid_argument");
   WriteFile(dir_.Sub("broken.json"), "{\"reportId\": ");
-  ExpectOneLineError(Ctl({"report", dir_.Sub("broken.json")}, kAgentToken), 2, "invalid_argument");
+  ExpectOneLineError(Ctl({"report", dir_.Sub("broken.json")}, kIngestToken), 2, "invalid_argument");
   ASSERT_EQ(Ctl({"cert", "register", old_cert_.path, "--kind", "server-web"}).exit_code, 0);
   ExpectOneLineError(Ctl({"cert", "register", old_cert_.path, "--kind", "server-web"}), 2,
                      "already registered");
@@ -89,7 +89,7 @@ TEST_F(MalformedTest, IngestCountsIngestedDuplicatesAndRejectedWithReasons) {
   lines +=
       R"({"reportId": "r-y", "agentId": "a", "reportedAt": "2026-10-31T00:00:00Z", "colour": "red"})"
       "\n";
-  ToolResult r = Ctl({"ingest", "-"}, kAgentToken, lines);
+  ToolResult r = Ctl({"ingest", "-"}, kIngestToken, lines);
   EXPECT_EQ(r.exit_code, 2) << r.err;
   EXPECT_NE(r.out.find("ingested 10, duplicates 1, rejected 3 (of 14 reports)"), std::string::npos)
       << r.out;
@@ -99,7 +99,7 @@ TEST_F(MalformedTest, IngestCountsIngestedDuplicatesAndRejectedWithReasons) {
   EXPECT_NE(r.out.find("colour"), std::string::npos) << r.out;
 
   // Sending the same file again: everything valid is now a duplicate.
-  r = Ctl({"ingest", "-", "--json"}, kAgentToken, lines);
+  r = Ctl({"ingest", "-", "--json"}, kIngestToken, lines);
   EXPECT_EQ(r.exit_code, 2) << r.err;
   json counts = json::parse(r.out, nullptr, false);
   EXPECT_EQ(counts["ingested"], 0);
@@ -107,7 +107,7 @@ TEST_F(MalformedTest, IngestCountsIngestedDuplicatesAndRejectedWithReasons) {
   EXPECT_EQ(counts["rejected"].size(), 3u);
 
   // A clean file exits 0.
-  r = Ctl({"ingest", "-"}, kAgentToken,
+  r = Ctl({"ingest", "-"}, kIngestToken,
           ReportLine("r-new", AgentId(0), "2026-10-31T12:00:00Z", {fp}) + "\n");
   EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.out.find("ingested 1, duplicates 0, rejected 0"), std::string::npos) << r.out;

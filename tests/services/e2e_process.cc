@@ -12,6 +12,9 @@
 #include <cerrno>
 #include <cstring>
 #include <thread>
+#include <tuple>
+
+#include "services/http/tokens.h"
 
 namespace rotor::testing {
 namespace {
@@ -124,9 +127,16 @@ ToolResult RunTool(const std::string& binary, const std::vector<std::string>& ar
 }
 
 void WriteTokensFile(const std::string& path) {
-  WriteFile(path, std::string("# e2e tokens\n") + kAdminToken + " alice admin\n" + kOperatorToken +
-                      " oscar operator\n" + kAuditorToken + " audrey auditor\n" + kAgentToken +
-                      " agent-feed agent\n");
+  std::string text = "# e2e tokens\n";
+  for (const auto& [secret, name, role] : {std::tuple{kAdminToken, "alice", app::Role::kAdmin},
+                                           {kOperatorToken, "oscar", app::Role::kOperator},
+                                           {kAuditorToken, "audrey", app::Role::kAuditor},
+                                           {kIngestToken, "agent-feed", app::Role::kIngest}}) {
+    Result<std::string> line = http::TokenStore::MakeLine(secret, name, role, "");
+    ASSERT_TRUE(line.ok()) << line.status().ToString();
+    text += *line;
+  }
+  WriteFile(path, text);
 }
 
 Rotord::Rotord(const std::string& data_dir, const std::string& tokens_file,

@@ -39,9 +39,9 @@ ToolResult RunTool(const std::string& binary, const std::vector<std::string>& ar
 inline constexpr char kAdminToken[] = "admin-token-e2e";
 inline constexpr char kOperatorToken[] = "operator-token-e2e";
 inline constexpr char kAuditorToken[] = "auditor-token-e2e";
-inline constexpr char kAgentToken[] = "agent-token-e2e";
-// Writes a tokens file holding the four tokens above (names alice, oscar,
-// audrey, agent-feed).
+inline constexpr char kIngestToken[] = "ingest-token-e2e";
+// Writes a tokens file holding the digests of the four tokens above (names
+// alice, oscar, audrey, agent-feed; roles admin, operator, auditor, ingest).
 void WriteTokensFile(const std::string& path);
 
 class Rotord {

@@ -82,7 +82,7 @@ TEST_F(EngineJsonTest, ABatchWithOneBadReportIsRefusedWhole) {
   json batch = {{"reports",
                  {ReportJson("ok-1", "a1", "2026-02-01T00:00:00Z", {}),
                   ReportJson("bad", "a2", "2026-02-01T00:00:00Z", {"not-a-fingerprint"})}}};
-  ExpectRefused("POST", "/v1/reports:batch", batch.dump(), "reports[1]", AgentRole());
+  ExpectRefused("POST", "/v1/reports:batch", batch.dump(), "reports[1]", Ingest());
   json extra = {{"reports", json::array()}, {"source", "kafka"}};
   ExpectRefused("POST", "/v1/reports:batch", extra.dump(), "unknown field 'source'", AgentRole());
   ExpectRefused("POST", "/v1/reports:batch", R"({"reports": {}})", "must be an array", AgentRole());

@@ -120,7 +120,7 @@ TEST_F(EngineRolesTest, ReportsRecordTheAgentAndCommandsThePrincipal) {
   ASSERT_EQ(events.status, 200);
   ASSERT_EQ(events.json["events"].size(), 2u);
   EXPECT_EQ(events.json["events"][0]["actor"], "oscar");
-  EXPECT_EQ(events.json["events"][1]["actor"], "agent:a1");
+  EXPECT_EQ(events.json["events"][1]["actor"], "agent-a1");
 }
 
 }  // namespace

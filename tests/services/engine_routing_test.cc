@@ -121,7 +121,7 @@ TEST_F(EngineRoutingTest, BatchReportsCountIngestedDuplicatesAndRejected) {
                  {ReportJson("b-1", "a1", "2026-02-28T00:00:00Z", {old_}),
                   ReportJson("b-2", "a2", "2026-02-28T00:00:00Z", {old_}),
                   ReportJson("b-1", "a1", "2026-02-28T00:00:00Z", {old_})}}};
-  Reply r = CallJson("POST", "/v1/reports:batch", batch, AgentRole());
+  Reply r = CallJson("POST", "/v1/reports:batch", batch, Ingest());
   ASSERT_EQ(r.status, 200) << r.body;
   EXPECT_EQ(r.json["ingested"], 2);
   EXPECT_EQ(r.json["duplicates"], 1);
@@ -130,7 +130,7 @@ TEST_F(EngineRoutingTest, BatchReportsCountIngestedDuplicatesAndRejected) {
   ASSERT_EQ(CallJson("POST", "/v1/agents/a2/revoke", json{{"reason_code", 1}}, Operator()).status,
             200);
   json later = {{"reports", {ReportJson("b-3", "a2", "2026-03-01T00:00:00Z", {old_})}}};
-  r = CallJson("POST", "/v1/reports:batch", later, AgentRole());
+  r = CallJson("POST", "/v1/reports:batch", later, Ingest());
   ASSERT_EQ(r.status, 200) << r.body;
   ASSERT_EQ(r.json["rejected"].size(), 1u);
   EXPECT_EQ(r.json["rejected"][0]["report_id"], "b-3");

@@ -18,10 +18,14 @@ TestCertificate MakeCertificate(const std::string& cn, Time not_before, Time not
   return {pems->first, info->fingerprint};
 }
 
-Principal Admin() { return {"alice", Role::kAdmin}; }
-Principal Operator() { return {"oscar", Role::kOperator}; }
-Principal Auditor() { return {"audrey", Role::kAuditor}; }
-Principal AgentRole() { return {"fleet-agents", Role::kAgent}; }
+Principal Admin() { return {"alice", Role::kAdmin, ""}; }
+Principal Operator() { return {"oscar", Role::kOperator, ""}; }
+Principal Auditor() { return {"audrey", Role::kAuditor, ""}; }
+Principal AgentRole() { return AgentOf("a1"); }
+Principal AgentOf(const std::string& agent_id) {
+  return {"agent-" + agent_id, Role::kAgent, agent_id};
+}
+Principal Ingest() { return {"gateway-relay", Role::kIngest, ""}; }
 
 void WriteFile(const std::string& path, const std::string& text) {
   std::ofstream out(path, std::ios::trunc | std::ios::binary);
@@ -106,7 +110,7 @@ Reply EngineFixture::Report(const std::string& report_id, const std::string& age
   return CallJson(
       "POST", "/v1/reports",
       ReportJson(report_id, agent_id, reported_at, fingerprints, cloud_enabled, gateway, site),
-      AgentRole());
+      AgentOf(agent_id));
 }
 
 }  // namespace rotor::app::testing

@@ -30,7 +30,12 @@ TestCertificate MakeCertificate(const std::string& cn, Time not_before, Time not
 Principal Admin();
 Principal Operator();
 Principal Auditor();
+// An agent principal bound to agent a1 (named agent-a1).
 Principal AgentRole();
+// An agent principal bound to `agent_id`, named agent-<agent_id>.
+Principal AgentOf(const std::string& agent_id);
+// An ingest principal (gateway-relay): may report for any agent.
+Principal Ingest();
 
 struct Reply {
   int status = 0;
@@ -60,7 +65,7 @@ class EngineFixture : public ::testing::Test {
 
   // Registers a server-web certificate valid 2026-01-01..2028-01-01.
   std::string RegisterServerCert(const std::string& cn);
-  // Sends one agent report (as the agent role).
+  // Sends one agent report as AgentOf(agent_id).
   Reply Report(const std::string& report_id, const std::string& agent_id, const char* reported_at,
                const std::vector<std::string>& fingerprints, bool cloud_enabled = false,
                const std::string& gateway = "", const std::string& site = "");

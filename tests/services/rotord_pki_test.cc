@@ -54,14 +54,15 @@ TEST_F(RotordPkiTest, SignsCsrsAndServesACrlThatRevokes) {
   auto rotord = StartDaemon();
   ASSERT_NE(rotord, nullptr);
   auto admin = rotord->Client(files_.server_cert, "admin-token");
-  auto agent = rotord->Client(files_.server_cert, "agent-token");
+  auto ingest = rotord->Client(files_.server_cert, "ingest-token");
+  auto agent = rotord->Client(files_.server_cert, "laptop-2-token");
   auto op = rotord->Client(files_.server_cert, "operator-token");
   // The virtual clock is admin-only; an operator gets 403.
   Post(*op, "/v1/clock", {{"now", "2026-03-01T00:00:00Z"}}, 403);
   Post(*admin, "/v1/clock", {{"now", "2026-03-01T00:00:00Z"}});
 
   for (const char* id : {"laptop-1", "laptop-2"}) {
-    Post(*agent, "/v1/reports",
+    Post(*ingest, "/v1/reports",
          {{"reportId", std::string("r-") + id},
           {"agentId", id},
           {"reportedAt", "2026-02-28T00:00:00Z"},
@@ -73,13 +74,14 @@ TEST_F(RotordPkiTest, SignsCsrsAndServesACrlThatRevokes) {
   for (const char* id : {"laptop-1", "laptop-2"}) {
     auto csr = ca::MakeCsr(id);
     ASSERT_TRUE(csr.ok());
-    json issued = Post(*agent, std::string("/v1/agents/") + id + "/csr", {{"csr_pem", csr->first}});
+    auto own = rotord->Client(files_.server_cert, std::string(id) + "-token");
+    json issued = Post(*own, std::string("/v1/agents/") + id + "/csr", {{"csr_pem", csr->first}});
     ASSERT_TRUE(issued.is_object());
     EXPECT_EQ(issued["rollout_id"], "renew-1");
     EXPECT_EQ(issued["issuer_certificate_pem"], ca_pem_);
     EXPECT_EQ(issued["events"][0]["event_type"], "rotor.v1.AgentCertificateRenewed");
     EXPECT_EQ(issued["events"][0]["payload"]["issued_by_rotor"], true);
-    EXPECT_EQ(issued["events"][0]["actor"], "fleet-agents");
+    EXPECT_EQ(issued["events"][0]["actor"], std::string("cred-") + id);
     certs[id] = issued["certificate_pem"];
     ca::testing::VerifyInput in;
     in.ca_pem = ca_pem_;

@@ -8,13 +8,25 @@
 
 #include <cstdlib>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "services/ca/certificate_authority.h"
+#include "services/ca/generate.h"
+#include "services/http/tokens.h"
 #include "tests/services/engine_test_util.h"
 
 namespace rotor::app::testing {
 
 std::string RotordPath() { return ROTORD_PATH; }
+
+std::string TokenLine(const std::string& secret, const std::string& name, const std::string& role,
+                      const std::string& agent_id) {
+  Result<std::string> line =
+      http::TokenStore::MakeLine(secret, name, ParseRole(role).value(), agent_id);
+  EXPECT_TRUE(line.ok()) << line.status().ToString();
+  return line.ok() ? *line : "";
+}
 
 DaemonFiles MakeDaemonFiles(const std::string& dir) {
   DaemonFiles f;
@@ -27,13 +39,73 @@ DaemonFiles MakeDaemonFiles(const std::string& dir) {
                         " -subj /CN=127.0.0.1 -addext subjectAltName=IP:127.0.0.1 -keyout " +
                         f.server_key + " -out " + f.server_cert + " 2>" + dir + "/openssl.log";
   EXPECT_EQ(std::system(command.c_str()), 0) << command;
-  WriteFile(f.tokens,
-            "# token name role\n"
-            "admin-token alice admin\n"
-            "operator-token oscar operator\n"
-            "auditor-token audrey auditor\n"
-            "agent-token fleet-agents agent\n");
+  WriteFile(f.tokens, "# sha256:<hex> name role [agent-id]\n" +
+                          TokenLine("admin-token", "alice", "admin") +
+                          TokenLine("operator-token", "oscar", "operator") +
+                          TokenLine("auditor-token", "audrey", "auditor") +
+                          TokenLine("ingest-token", "gateway-relay", "ingest") +
+                          TokenLine("agent-token", "cred-agent-1", "agent", "agent-1") +
+                          TokenLine("laptop-1-token", "cred-laptop-1", "agent", "laptop-1") +
+                          TokenLine("laptop-2-token", "cred-laptop-2", "agent", "laptop-2"));
   return f;
+}
+
+ClientCertificateFiles IssueClientCertificate(const std::string& dir, const std::string& prefix,
+                                              const std::string& ca_name,
+                                              const std::string& agent_id) {
+  ClientCertificateFiles f{dir + "/" + prefix + "-ca.pem", dir + "/" + prefix + "-ca.key",
+                           dir + "/" + prefix + ".pem", dir + "/" + prefix + ".key"};
+  Time now = std::chrono::time_point_cast<Micros>(std::chrono::system_clock::now());
+  auto ca_pems = ca::GenerateSelfSignedCa(ca_name, now - std::chrono::hours(24),
+                                          now + std::chrono::hours(240));
+  EXPECT_TRUE(ca_pems.ok());
+  if (!ca_pems.ok()) return f;
+  auto authority = ca::CertificateAuthority::LoadFromPem(ca_pems->first, ca_pems->second);
+  EXPECT_TRUE(authority.ok()) << authority.status().ToString();
+  auto csr = ca::MakeCsr(agent_id);
+  EXPECT_TRUE(csr.ok());
+  if (!authority.ok() || !csr.ok()) return f;
+  ca::IssueOptions issue;
+  issue.agent_id = agent_id;
+  issue.not_before = now - std::chrono::hours(1);
+  issue.validity = std::chrono::hours(48);
+  issue.serial_hex = "01";
+  issue.now = now;
+  auto cert = (*authority)->SignCsr(csr->first, issue);
+  EXPECT_TRUE(cert.ok()) << cert.status().ToString();
+  if (!cert.ok()) return f;
+  WriteFile(f.ca_cert, ca_pems->first);
+  WriteFile(f.ca_key, ca_pems->second);
+  WriteFile(f.cert, cert->pem);
+  WriteFile(f.key, csr->second);
+  return f;
+}
+
+TestCertificate RegisterServerCertificate(httplib::SSLClient& client, const std::string& cn) {
+  TestCertificate cert =
+      MakeCertificate(cn, At("2026-01-01T00:00:00Z"), At("2030-01-01T00:00:00Z"));
+  auto r = client.Post("/v1/certificates",
+                       nlohmann::json{{"kind", "server-web"}, {"pem", cert.pem}}.dump(),
+                       "application/json");
+  EXPECT_TRUE(r) << httplib::to_string(r.error());
+  if (r) {
+    EXPECT_EQ(r->status, 200) << r->body;
+  }
+  return cert;
+}
+
+void RotordTest::SetUp() {
+  signal(SIGPIPE, SIG_IGN);
+  dir_ = std::make_unique<TempDir>();
+  files_ = MakeDaemonFiles(dir_->path());
+}
+
+std::vector<std::string> RotordTest::Args(const std::vector<std::string>& extra) {
+  std::vector<std::string> args = {"--data",     dir_->Sub("data"),  "--listen",  "127.0.0.1:0",
+                                   "--tls-cert", files_.server_cert, "--tls-key", files_.server_key,
+                                   "--tokens",   files_.tokens};
+  args.insert(args.end(), extra.begin(), extra.end());
+  return args;
 }
 
 std::unique_ptr<RotordProcess> RotordProcess::Start(const std::vector<std::string>& args,
@@ -106,6 +178,10 @@ int RotordProcess::Terminate() {
   if (pid_ <= 0) return -1;
   kill(pid_, SIGTERM);
   return Wait();
+}
+
+void RotordProcess::Signal(int signal_number) const {
+  if (pid_ > 0) kill(pid_, signal_number);
 }
 
 void RotordProcess::Kill() {

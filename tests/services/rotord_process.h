@@ -6,6 +6,7 @@
 // file with one token per role. Test-only.
 #pragma once
 
+#include <gtest/gtest.h>
 #include <httplib.h>
 #include <sys/types.h>
 
@@ -13,11 +14,18 @@
 #include <string>
 #include <vector>
 
+#include "tests/services/engine_test_util.h"
+#include "tests/testing/temp_dir.h"
+
 namespace rotor::app::testing {
 
+using rotor::testing::TempDir;
+
 // Files for a TLS daemon under `dir`: server.pem/server.key (self-signed,
-// CN and subjectAltName 127.0.0.1) and tokens (admin-token, operator-token,
-// auditor-token, agent-token).
+// CN and subjectAltName 127.0.0.1) and tokens (digests only) whose secrets
+// are: admin-token (alice), operator-token (oscar), auditor-token (audrey),
+// ingest-token (gateway-relay, role ingest), agent-token (cred-agent-1, agent
+// agent-1), laptop-1-token and laptop-2-token (cred-laptop-N, agent laptop-N).
 struct DaemonFiles {
   std::string dir;
   std::string server_cert;
@@ -25,6 +33,24 @@ struct DaemonFiles {
   std::string tokens;
 };
 DaemonFiles MakeDaemonFiles(const std::string& dir);
+
+// A tokens-file line for `secret` (TokenStore::MakeLine); fails the test on error.
+std::string TokenLine(const std::string& secret, const std::string& name, const std::string& role,
+                      const std::string& agent_id = "");
+
+// A self-signed CA named `ca_name` and a client certificate it issued the
+// way the CEM CA does (subject CN=<agent_id>), valid around the system time,
+// written under `dir` as <prefix>-ca.pem, <prefix>-ca.key, <prefix>.pem and
+// <prefix>.key. Fails the test on error.
+struct ClientCertificateFiles {
+  std::string ca_cert;
+  std::string ca_key;
+  std::string cert;
+  std::string key;
+};
+ClientCertificateFiles IssueClientCertificate(const std::string& dir, const std::string& prefix,
+                                              const std::string& ca_name,
+                                              const std::string& agent_id);
 
 class RotordProcess {
  public:
@@ -38,6 +64,8 @@ class RotordProcess {
   int Terminate();
   // Sends SIGKILL and waits.
   void Kill();
+  // Sends `signal_number` (e.g. SIGHUP) and returns at once.
+  void Signal(int signal_number) const;
 
   const std::string& url() const { return url_; }
   int port() const { return port_; }
@@ -53,6 +81,22 @@ class RotordProcess {
   int stdout_fd_ = -1;
   std::string url_;
   int port_ = 0;
+};
+
+// Registers a server-web certificate CN=<cn> (valid 2026-2030) through
+// `client` (an operator's) and returns it. Fails the test on error.
+TestCertificate RegisterServerCertificate(httplib::SSLClient& client, const std::string& cn);
+
+// A fixture for tests of a TLS rotord: a temporary directory with
+// MakeDaemonFiles, SIGPIPE ignored (a client writing to a daemon that went
+// away), and the daemon's usual flags.
+class RotordTest : public ::testing::Test {
+ protected:
+  void SetUp() override;
+  // --data DIR/data --listen 127.0.0.1:0, TLS and --tokens, then `extra`.
+  std::vector<std::string> Args(const std::vector<std::string>& extra = {});
+  std::unique_ptr<TempDir> dir_;
+  DaemonFiles files_;
 };
 
 // The path of the rotord binary under test.

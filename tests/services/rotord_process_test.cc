@@ -19,8 +19,6 @@
 #include "projections/fold.h"
 #include "projections/rocksdb_store.h"
 #include "projections/runner.h"
-#include "services/ca/certificate_authority.h"
-#include "services/ca/generate.h"
 #include "tests/services/engine_test_util.h"
 
 namespace rotor::app::testing {
@@ -28,23 +26,7 @@ namespace {
 
 using nlohmann::json;
 
-class RotordProcessTest : public ::testing::Test {
- protected:
-  void SetUp() override {
-    signal(SIGPIPE, SIG_IGN);  // a client writing to a daemon that went away
-    dir_ = std::make_unique<TempDir>();
-    files_ = MakeDaemonFiles(dir_->path());
-  }
-  std::vector<std::string> Args(const std::vector<std::string>& extra = {}) {
-    std::vector<std::string> args = {
-        "--data",           dir_->Sub("data"), "--listen",        "127.0.0.1:0", "--tls-cert",
-        files_.server_cert, "--tls-key",       files_.server_key, "--tokens",    files_.tokens};
-    args.insert(args.end(), extra.begin(), extra.end());
-    return args;
-  }
-  std::unique_ptr<TempDir> dir_;
-  DaemonFiles files_;
-};
+class RotordProcessTest : public RotordTest {};
 
 std::string Hex64(int n) {
   char buf[65];
@@ -90,7 +72,7 @@ TEST_F(RotordProcessTest, ServesTlsWithTokensAndStopsCleanlyOnSigterm) {
   auto events = auditor->Get("/v1/events?from=1&limit=10");
   ASSERT_TRUE(events);
   ASSERT_EQ(events->status, 200) << events->body;
-  EXPECT_EQ(json::parse(events->body)["events"][0]["actor"], "agent:agent-1");
+  EXPECT_EQ(json::parse(events->body)["events"][0]["actor"], "cred-agent-1");
 
   auto oversized = agent->Post("/v1/reports", std::string(9 << 20, ' '), "application/json");
   ASSERT_TRUE(oversized);
@@ -147,34 +129,13 @@ TEST_F(RotordProcessTest, BadKafkaSettingsStopStartupBeforeItListens) {
 }
 
 TEST_F(RotordProcessTest, ClientCertificatesAreRequiredWithAClientCa) {
-  Time now = std::chrono::time_point_cast<Micros>(std::chrono::system_clock::now());
-  auto ca_pems = ca::GenerateSelfSignedCa("Rotor Test Client CA", now - std::chrono::hours(24),
-                                          now + std::chrono::hours(240));
-  ASSERT_TRUE(ca_pems.ok());
-  auto authority = ca::CertificateAuthority::LoadFromPem(ca_pems->first, ca_pems->second);
-  ASSERT_TRUE(authority.ok()) << authority.status().ToString();
-  auto csr = ca::MakeCsr("dashboard");
-  ASSERT_TRUE(csr.ok());
-  ca::IssueOptions issue;
-  issue.agent_id = "dashboard";
-  issue.not_before = now - std::chrono::hours(1);
-  issue.validity = std::chrono::hours(48);
-  issue.serial_hex = "01";
-  issue.now = now;
-  auto cert = (*authority)->SignCsr(csr->first, issue);
-  ASSERT_TRUE(cert.ok()) << cert.status().ToString();
-  std::string client_ca = dir_->Sub("client-ca.pem");
-  std::string client_cert = dir_->Sub("client.pem");
-  std::string client_key = dir_->Sub("client.key");
-  WriteFile(client_ca, ca_pems->first);
-  WriteFile(client_cert, cert->pem);
-  WriteFile(client_key, csr->second);
-
-  auto rotord = RotordProcess::Start(Args({"--client-ca", client_ca}), dir_->path());
+  ClientCertificateFiles client =
+      IssueClientCertificate(dir_->path(), "dashboard", "Rotor Test Client CA", "dashboard");
+  auto rotord = RotordProcess::Start(Args({"--client-ca", client.ca_cert}), dir_->path());
   ASSERT_NE(rotord, nullptr);
   auto without = rotord->Client(files_.server_cert, "auditor-token")->Get("/v1/rollouts");
   EXPECT_FALSE(without) << "a client without a certificate was let in";
-  auto with = rotord->Client(files_.server_cert, "auditor-token", client_cert, client_key)
+  auto with = rotord->Client(files_.server_cert, "auditor-token", client.cert, client.key)
                   ->Get("/v1/rollouts");
   ASSERT_TRUE(with) << httplib::to_string(with.error());
   EXPECT_EQ(with->status, 200);
@@ -185,16 +146,8 @@ TEST_F(RotordProcessTest, StreamsProgressChangesAsServerSentEvents) {
   auto rotord = RotordProcess::Start(Args(), dir_->path());
   ASSERT_NE(rotord, nullptr);
   auto op = rotord->Client(files_.server_cert, "operator-token");
-  TestCertificate old_cert =
-      MakeCertificate("ns-old", At("2026-01-01T00:00:00Z"), At("2030-01-01T00:00:00Z"));
-  TestCertificate new_cert =
-      MakeCertificate("ns-new", At("2026-01-01T00:00:00Z"), At("2030-01-01T00:00:00Z"));
-  for (const TestCertificate* c : {&old_cert, &new_cert}) {
-    auto r = op->Post("/v1/certificates", json{{"kind", "server-web"}, {"pem", c->pem}}.dump(),
-                      "application/json");
-    ASSERT_TRUE(r);
-    ASSERT_EQ(r->status, 200) << r->body;
-  }
+  TestCertificate old_cert = RegisterServerCertificate(*op, "ns-old");
+  TestCertificate new_cert = RegisterServerCertificate(*op, "ns-new");
   json report = ReportFor("s-1", 1);
   report["certificateFingerprints"] = {old_cert.fingerprint};
   report["reportedAt"] =
@@ -320,7 +273,7 @@ TEST_F(RotordProcessTest, SigkillDuringBulkIngestLosesNoAcknowledgedReport) {
   int batches_acknowledged = 0;
   std::atomic<bool> stop{false};
   std::thread sender([&] {
-    auto client = rotord->Client(files_.server_cert, "agent-token");
+    auto client = rotord->Client(files_.server_cert, "ingest-token");
     for (int batch = 0; !stop.load(); ++batch) {
       json reports = json::array();
       std::vector<std::string> ids;
