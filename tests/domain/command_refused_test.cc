@@ -22,7 +22,7 @@ class CommandRefusedTest : public ::testing::Test {
         RegisterCertificate{WebOld(), CertificateKind::kServerWeb, "", "alice", T0()},
         RegisterCertificate{WebNew(), CertificateKind::kServerWeb, "", "alice", T0()},
         InitiateWeb("r1"),
-        IngestAgentReport{Report("rep-1", "a1", T0(), {WebOld().fingerprint}), T0()}};
+        IngestAgentReport{Report("rep-1", "a1", T0(), {WebOld().fingerprint}), T0(), "relay-1"}};
     for (const Command& c : seed) ASSERT_TRUE(service_.Execute(c).ok());
   }
 
@@ -105,7 +105,7 @@ TEST_F(CommandRefusedTest, MalformedInputUnknownIdsAndOtherCommandsAppendNothing
 TEST_F(CommandRefusedTest, ExecuteBatchRecordsARefusalToo) {
   uint64_t head = log_.Head();
   const Command batch[] = {
-      IngestAgentReport{Report("rep-2", "a2", T0(), {WebOld().fingerprint}), T0()}, Finalize()};
+      IngestAgentReport{Report("rep-2", "a2", T0(), {WebOld().fingerprint}), T0(), "relay-1"}, Finalize()};
   std::vector<Result<CommandOutcome>> results = service_.ExecuteBatch(batch);
   ASSERT_EQ(results.size(), 2u);
   EXPECT_TRUE(results[0].ok());
