@@ -1,8 +1,11 @@
 // HttpServer: rotord's HTTP/1.1 transport (cpp-httplib, OpenSSL for TLS).
 //
-// Every request except GET /healthz must carry `Authorization: Bearer
-// <token>`; the TokenStore turns it into the Principal (a missing or unknown
-// token gets 401 before the API sees the request). With a client CA, the TLS
+// Every request except the public routes (Api::IsPublic: GET /healthz, the
+// CRL, the CA certificate, OCSP) must carry `Authorization: Bearer <token>`;
+// the TokenStore turns it into the Principal (a missing or unknown token gets
+// 401 before the API sees the request). A `public_only` server (rotord
+// --pki-listen, plain HTTP for gateways) answers only the public routes and
+// 404 for everything else. With a client CA, the TLS
 // handshake also requires a client certificate signed by it. The request then
 // goes to Api::Handle, which owns routing and role checks; GET /v1/stream is
 // answered with Server-Sent Events fed by Api::WatchWithIdle. Bodies over
@@ -34,6 +37,7 @@ struct HttpServerOptions {
   size_t max_body_bytes = 8u << 20;
   int threads = 32;
   int keep_alive_seconds = 5;
+  bool public_only = false;  // serve only Api::IsPublic routes, without credentials
 };
 
 class HttpServer {

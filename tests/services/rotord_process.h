@@ -10,6 +10,7 @@
 #include <sys/types.h>
 
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
@@ -54,6 +55,12 @@ class RotordProcess {
   std::string url_;
   int port_ = 0;
 };
+
+// POSTs `body` as JSON, expects HTTP `expected` (a test failure otherwise)
+// and returns the parsed answer (null when there is none, discarded when it
+// is not JSON).
+nlohmann::json PostJson(httplib::SSLClient& client, const std::string& path,
+                        const nlohmann::json& body, int expected = 200);
 
 // The path of the rotord binary under test.
 std::string RotordPath();
