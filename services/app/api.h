@@ -15,6 +15,8 @@
 #include <map>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "events/status.h"
 
@@ -64,12 +66,17 @@ struct ApiRequest {
   std::map<std::string, std::string> query;
   std::string body;  // JSON text; empty for GET/DELETE
   Principal principal;
+  // Request headers the handlers may read (If-None-Match, ...), by lower-case
+  // name; a repeated header's values are joined with ", ".
+  std::map<std::string, std::string> headers;
 };
 
 struct ApiResponse {
   int status = 200;
   std::string content_type = "application/json";
   std::string body;
+  // Extra response headers (ETag, Cache-Control, ...).
+  std::vector<std::pair<std::string, std::string>> headers;
 };
 
 // Maps a Status code to its HTTP status (docs/api.md, "Errors").
@@ -82,6 +89,12 @@ class Api {
   virtual ~Api() = default;
   // Handles one request, including the role check. Never throws.
   virtual ApiResponse Handle(const ApiRequest& request) = 0;
+  // True when `method` `path` is a public route (no credential needed: the
+  // health check, the CRL, the CA certificate, OCSP). Transports skip
+  // authentication for these. The default knows only GET /healthz.
+  virtual bool IsPublic(std::string_view method, std::string_view path) const {
+    return method == "GET" && path == "/healthz";
+  }
   // Calls `on_change` with a rollout progress JSON object whenever a
   // rollout's progress changes (and once per rollout at the start), until it
   // returns false or the API shuts down. Backs GET /v1/stream (SSE) and

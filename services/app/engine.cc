@@ -125,6 +125,7 @@ Result<std::unique_ptr<Engine>> Engine::Open(EngineOptions options) {
   AddQueryRoutes(*core);
   AddAuditRoutes(*core);
   AddSystemRoutes(*core);
+  AddPkiRoutes(*core);
 
   core->fleet_runner->Start();
   core->audit_runner->Start();
@@ -178,6 +179,13 @@ ApiResponse Engine::Handle(const ApiRequest& request) {
 
 void Engine::RecordDenied(Denial denial) {
   core_->metrics.RequestDenied(DenialStatus(denial), DenialName(denial));
+}
+
+bool Engine::IsPublic(std::string_view method, std::string_view path) const {
+  std::vector<std::string> params;
+  bool path_known = false;
+  const Route* route = core_->router.Match(method, path, &params, &path_known);
+  return route != nullptr && route->kind == RouteKind::kPublic;
 }
 
 Result<size_t> Engine::SweepStale(const std::string& actor) {

@@ -46,6 +46,15 @@ struct EngineOptions {
   std::string ca_key_path;
   // Validity of certificates signed from CSRs.
   Micros issued_validity = std::chrono::days(90);
+  // URLs written into certificates signed from CSRs (docs/operations.md,
+  // "Revocation"): the CRL distribution point, the OCSP responder and the CA
+  // certificate (AIA caIssuers). Empty: that extension is left out; nothing
+  // is derived from the listen address.
+  std::string crl_url;
+  std::string ocsp_url;
+  std::string ca_issuers_url;
+  // How long an OCSP answer is valid (its nextUpdate - thisUpdate).
+  Micros ocsp_validity = std::chrono::hours(1);
   // Default threshold of POST /v1/sweeps/stale and SweepStale().
   Micros stale_threshold = std::chrono::days(14);
   // Agent reports dated further ahead of the clock are rejected
@@ -81,6 +90,7 @@ class Engine final : public Api {
   Engine& operator=(const Engine&) = delete;
 
   ApiResponse Handle(const ApiRequest& request) override;
+  bool IsPublic(std::string_view method, std::string_view path) const override;
   Status Watch(const Principal& principal,
                const std::function<bool(const std::string&)>& on_change) override;
   Status WatchWithIdle(const Principal& principal, std::chrono::milliseconds idle,

@@ -109,5 +109,6 @@ void AddAgentRoutes(EngineCore& core);        // reports, agent deletion, stale 
 void AddQueryRoutes(EngineCore& core);        // rollouts, agents, certificates, stream
 void AddAuditRoutes(EngineCore& core);        // events, verify, replay
 void AddSystemRoutes(EngineCore& core);       // metrics, healthz, clock
+void AddPkiRoutes(EngineCore& core);          // public CRL, CA certificate, OCSP
 
 }  // namespace rotor::app

@@ -19,6 +19,11 @@ bool IsParam(std::string_view segment) {
   return segment.size() >= 2 && segment.front() == '{' && segment.back() == '}';
 }
 
+// "{name...}": the rest of the path, one or more segments (last only).
+bool IsRestParam(std::string_view segment) {
+  return IsParam(segment) && segment.size() > 5 && segment.substr(segment.size() - 4) == "...}";
+}
+
 }  // namespace
 
 void Router::Add(std::string method, std::string pattern, RoleMask roles, RouteKind kind,
@@ -35,10 +40,18 @@ void Router::Add(std::string method, std::string pattern, RoleMask roles, RouteK
 
 bool Router::MatchSegments(const Route& route, const std::vector<std::string_view>& parts,
                            std::vector<std::string>* params) {
-  if (route.segments.size() != parts.size()) return false;
+  bool rest = !route.segments.empty() && IsRestParam(route.segments.back());
+  if (rest ? parts.size() < route.segments.size() : route.segments.size() != parts.size()) {
+    return false;
+  }
   params->clear();
-  for (size_t i = 0; i < parts.size(); ++i) {
-    if (IsParam(route.segments[i])) {
+  for (size_t i = 0; i < route.segments.size(); ++i) {
+    if (rest && i + 1 == route.segments.size()) {
+      std::string joined(parts[i]);
+      for (size_t j = i + 1; j < parts.size(); ++j) joined += "/" + std::string(parts[j]);
+      if (joined.empty()) return false;
+      params->push_back(std::move(joined));
+    } else if (IsParam(route.segments[i])) {
       if (parts[i].empty()) return false;
       params->emplace_back(parts[i]);
     } else if (route.segments[i] != parts[i]) {

@@ -1,5 +1,6 @@
 // Router: the API's route table. Each route is a method, a path pattern
-// ("/v1/rollouts/{id}/finalize": literal segments and one-segment {params}),
+// ("/v1/rollouts/{id}/finalize": literal segments and one-segment {params};
+// a last segment "{name...}" takes the rest of the path, slashes included),
 // the roles that may call it, its kind (a command, a query that first waits
 // for the projections to reach the log's head, or a public route that needs
 // no credential) and its handler. Both transports share it through

@@ -167,6 +167,9 @@ ApiResponse SignCsr(EngineCore& core, const RouteContext& ctx) {
   issue.not_before = issue.now;
   issue.validity = core.options.issued_validity;
   issue.serial_hex = *serial;
+  issue.crl_url = core.options.crl_url;
+  issue.ocsp_url = core.options.ocsp_url;
+  issue.ca_issuers_url = core.options.ca_issuers_url;
   Result<ca::IssuedCertificate> issued = core.ca->SignCsr(csr, issue);
   if (!issued.ok()) return ErrorResponse(issued.status().WithContext("field 'csr_pem'"));
   domain::RecordRenewedCertificate command{
@@ -203,15 +206,15 @@ ApiResponse GetCrl(EngineCore& core, const RouteContext& ctx) {
     return ErrorResponse(Status::FailedPrecondition(
         "no CEM issuing CA is configured (rotord --ca-cert/--ca-key), so there is no CRL"));
   }
-  Result<ca::Crl> crl = core.crl->Get(core.Now());
+  Result<SignedCrl> crl = core.crl->Get(core.Now());
   if (!crl.ok()) return ErrorResponse(crl.status());
   ApiResponse response;
   if (wanted == "pem") {
     response.content_type = "application/x-pem-file";
-    response.body = crl->pem;
+    response.body = crl->crl.pem;
   } else {
     response.content_type = "application/pkix-crl";
-    response.body = crl->der;
+    response.body = crl->crl.der;
   }
   return response;
 }

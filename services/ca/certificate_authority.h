@@ -13,14 +13,17 @@
 //
 // Ownership: the object owns its X509 certificate and EVP_PKEY; results are
 // plain byte strings owned by the caller. Thread safety: immutable after
-// Load; SignCsr and BuildCrl are const and may run concurrently (OpenSSL 3
+// Load; SignCsr, BuildCrl and AnswerOcsp are const and may run concurrently (OpenSSL 3
 // allows concurrent read-only use of X509 and EVP_PKEY objects).
 //
 // Implementation: loading in certificate_authority.cc, SignCsr in
-// sign_csr.cc, BuildCrl in build_crl.cc.
+// sign_csr.cc, BuildCrl in build_crl.cc, AnswerOcsp in ocsp.cc.
 #pragma once
 
+#include <openssl/ocsp.h>
+
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -28,6 +31,7 @@
 
 #include "events/status.h"
 #include "events/time.h"
+#include "services/ca/ocsp.h"
 #include "services/ca/ossl.h"
 
 namespace rotor::ca {
@@ -44,6 +48,13 @@ struct IssueOptions {
   std::string serial_hex;
   // The command's time: the CA must be valid now and the result not expired.
   Time now{};
+  // Where relying parties find revocation (all optional; check them with
+  // CheckPublicationUrl). A non-empty crl_url becomes the CRL distribution
+  // point; ocsp_url and ca_issuers_url become the authority information
+  // access entries. Empty ones are left out of the certificate.
+  std::string crl_url;
+  std::string ocsp_url;
+  std::string ca_issuers_url;
 };
 
 struct IssuedCertificate {
@@ -72,6 +83,15 @@ struct Crl {
   std::string der;
   std::string pem;
 };
+
+// The status of one serial for OCSP: the caller's record of revocations.
+using OcspLookup = std::function<Result<SerialStatus>(const std::string& serial_hex)>;
+
+// Checks a URL to be written into certificates (crl_url, ocsp_url,
+// ca_issuers_url): absolute http:// or https://, a host, at most 1024
+// printable ASCII characters without spaces, commas or quotes. `what` names
+// it in the error. Errors: kInvalidArgument.
+Status CheckPublicationUrl(std::string_view url, std::string_view what);
 
 class CertificateAuthority {
  public:
@@ -112,6 +132,15 @@ class CertificateAuthority {
   Result<Crl> BuildCrl(const std::vector<RevokedEntry>& revoked, Time this_update, Time next_update,
                        uint64_t crl_number) const;
 
+  // Answers the DER OCSPRequest `request_der` (RFC 6960; the policy is in
+  // ocsp.h) with a DER OCSPResponse signed by the CA key: `lookup` gives the
+  // status of each serial of this CA; thisUpdate is `now` and nextUpdate
+  // `now + validity`. A malformed request gets malformedRequest and a lookup
+  // error internalError (unsigned, as RFC 6960 4.2.1 says).
+  // Errors: kInternal only when OpenSSL cannot encode even an error response.
+  Result<std::string> AnswerOcsp(std::string_view request_der, const OcspLookup& lookup, Time now,
+                                 Micros validity) const;
+
   // The CA certificate as PEM and DER, and its SHA-256 fingerprint (hex).
   const std::string& certificate_pem() const { return cert_pem_; }
   const std::string& certificate_der() const { return cert_der_; }
@@ -128,6 +157,9 @@ class CertificateAuthority {
                                                                 const std::string& key_source);
   // The authorityKeyIdentifier extension (keyid only) for what this CA signs.
   Result<X509ExtensionPtr> AuthorityKeyIdExtension() const;
+  // True when `id` names this CA as issuer (its name and key hashes, with
+  // the CertID's hash algorithm).
+  bool IsOurCertId(OCSP_CERTID* id) const;
   // Checks that `now` lies within the CA's validity; `what` names the operation.
   Status CheckCaValidAt(Time now, std::string_view what) const;
 

@@ -13,6 +13,7 @@
 #include <openssl/bio.h>
 #include <openssl/bn.h>
 #include <openssl/evp.h>
+#include <openssl/ocsp.h>
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
@@ -51,6 +52,10 @@ using X509RevokedPtr = OsslPtr<X509_REVOKED, X509_REVOKED_free>;
 using X509NamePtr = OsslPtr<X509_NAME, X509_NAME_free>;
 using X509ExtensionPtr = OsslPtr<X509_EXTENSION, X509_EXTENSION_free>;
 using AuthorityKeyIdPtr = OsslPtr<AUTHORITY_KEYID, AUTHORITY_KEYID_free>;
+using OcspRequestPtr = OsslPtr<OCSP_REQUEST, OCSP_REQUEST_free>;
+using OcspBasicRespPtr = OsslPtr<OCSP_BASICRESP, OCSP_BASICRESP_free>;
+using OcspResponsePtr = OsslPtr<OCSP_RESPONSE, OCSP_RESPONSE_free>;
+using OcspCertIdPtr = OsslPtr<OCSP_CERTID, OCSP_CERTID_free>;
 
 // Drains this thread's OpenSSL error queue into one line, each entry
 // formatted by ERR_error_string_n and joined with "; ". Returns "no OpenSSL

@@ -59,7 +59,23 @@ Status AddConfExtension(X509* cert, X509V3_CTX* ctx, int nid, const char* value)
   return Status::Ok();
 }
 
-Status AddLeafExtensions(X509* ca, X509* cert, bool rsa_key) {
+// The CRL distribution point and authority information access of
+// `options`, those that are set.
+Status AddPublicationExtensions(X509* cert, X509V3_CTX* ctx, const IssueOptions& options) {
+  if (!options.crl_url.empty()) {
+    std::string value = "URI:" + options.crl_url;
+    ROTOR_RETURN_IF_ERROR(AddConfExtension(cert, ctx, NID_crl_distribution_points, value.c_str()));
+  }
+  std::string access;
+  if (!options.ocsp_url.empty()) access = "OCSP;URI:" + options.ocsp_url;
+  if (!options.ca_issuers_url.empty()) {
+    access += (access.empty() ? "" : ",") + std::string("caIssuers;URI:") + options.ca_issuers_url;
+  }
+  if (access.empty()) return Status::Ok();
+  return AddConfExtension(cert, ctx, NID_info_access, access.c_str());
+}
+
+Status AddLeafExtensions(X509* ca, X509* cert, bool rsa_key, const IssueOptions& options) {
   X509V3_CTX ctx;
   X509V3_set_ctx_nodb(&ctx);
   X509V3_set_ctx(&ctx, ca, cert, nullptr, nullptr, 0);
@@ -68,7 +84,8 @@ Status AddLeafExtensions(X509* ca, X509* cert, bool rsa_key) {
       cert, &ctx, NID_key_usage,
       rsa_key ? "critical,digitalSignature,keyEncipherment" : "critical,digitalSignature"));
   ROTOR_RETURN_IF_ERROR(AddConfExtension(cert, &ctx, NID_ext_key_usage, "clientAuth"));
-  return AddConfExtension(cert, &ctx, NID_subject_key_identifier, "hash");
+  ROTOR_RETURN_IF_ERROR(AddConfExtension(cert, &ctx, NID_subject_key_identifier, "hash"));
+  return AddPublicationExtensions(cert, &ctx, options);
 }
 
 Status SetSubjectCommonName(X509* cert, std::string_view cn) {
@@ -122,11 +139,40 @@ Result<IssuedCertificate> Encode(X509* cert, Time not_before, Time not_after) {
 
 }  // namespace
 
+Status CheckPublicationUrl(std::string_view url, std::string_view what) {
+  constexpr size_t kMaxUrl = 1024;
+  auto fail = [&](const std::string& why) {
+    return Status::InvalidArgument(std::string(what) + " '" + std::string(url.substr(0, 80)) +
+                                   "' " + why);
+  };
+  if (url.size() > kMaxUrl) return fail("is longer than 1024 characters");
+  std::string_view rest = url;
+  if (rest.starts_with("http://")) {
+    rest.remove_prefix(7);
+  } else if (rest.starts_with("https://")) {
+    rest.remove_prefix(8);
+  } else {
+    return fail("must start with http:// (or https://)");
+  }
+  if (rest.empty() || rest.front() == '/' || rest.front() == ':') return fail("has no host");
+  for (char c : url) {
+    if (c <= 0x20 || c >= 0x7f || c == ',' || c == '"' || c == '\\' || c == '\'') {
+      return fail("contains a space, comma, quote or non-ASCII character; percent-encode it");
+    }
+  }
+  return Status::Ok();
+}
+
 Result<IssuedCertificate> CertificateAuthority::SignCsr(std::string_view csr_pem_or_der,
                                                         const IssueOptions& options) const {
   ERR_clear_error();
   ROTOR_RETURN_IF_ERROR(CheckAgentId(options.agent_id));
   ROTOR_RETURN_IF_ERROR(CanonicalSerialHex(options.serial_hex).status());
+  for (const auto& [url, what] :
+       {std::pair{&options.crl_url, "crl_url"}, std::pair{&options.ocsp_url, "ocsp_url"},
+        std::pair{&options.ca_issuers_url, "ca_issuers_url"}}) {
+    if (!url->empty()) ROTOR_RETURN_IF_ERROR(CheckPublicationUrl(*url, what));
+  }
   if (options.validity <= Micros(0) || options.validity > kMaxValidity) {
     return Status::InvalidArgument("validity must be positive and at most 100 years");
   }
@@ -155,7 +201,7 @@ Result<IssuedCertificate> CertificateAuthority::SignCsr(std::string_view csr_pem
   if (cert == nullptr) return OpenSslError(StatusCode::kInternal, "X509_new");
   ROTOR_RETURN_IF_ERROR(
       SetCertificateFields(cert.get(), cert_.get(), *key, options, not_before, not_after));
-  ROTOR_RETURN_IF_ERROR(AddLeafExtensions(cert_.get(), cert.get(), IsRsaKey(*key)));
+  ROTOR_RETURN_IF_ERROR(AddLeafExtensions(cert_.get(), cert.get(), IsRsaKey(*key), options));
   auto akid = AuthorityKeyIdExtension();
   if (!akid.ok()) return akid.status();
   if (X509_add_ext(cert.get(), akid->get(), -1) != 1) {

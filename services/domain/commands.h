@@ -145,7 +145,7 @@ struct RecordRenewedCertificate {
 };
 
 // Revokes an agent's CEM certificate. `reason_code` is an RFC 5280 CRLReason:
-// 0..10 except 7 (unused).
+// 0..10 except 7 (unassigned) and 8 (removeFromCRL: delta CRLs only).
 struct RevokeAgentCertificate {
   std::string agent_id;
   uint32_t reason_code = 0;

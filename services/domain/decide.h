@@ -90,7 +90,7 @@ Result<Decision> Decide(const RecordRenewedCertificate& c, const DomainState& st
 
 // Agents (decide_agents.cc).
 // -> CertificateRevoked; a revoked agent appends nothing. Errors:
-// kInvalidArgument (reason code); kNotFound (agent).
+// kInvalidArgument (reason code 7, 8 or over 10); kNotFound (agent).
 Result<Decision> Decide(const RevokeAgentCertificate& c, const DomainState& state);
 // -> AgentFlaggedStale per agent. Errors: kInvalidArgument (threshold <= 0).
 Result<Decision> Decide(const FlagStaleAgents& c, const DomainState& state);

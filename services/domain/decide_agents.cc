@@ -47,9 +47,15 @@ class ActiveRolloutMembership {
 Result<Decision> Decide(const RevokeAgentCertificate& c, const DomainState& state) {
   ROTOR_RETURN_IF_ERROR(CheckId("agent id", c.agent_id));
   ROTOR_RETURN_IF_ERROR(CheckActor(c.actor));
+  constexpr uint32_t kRemoveFromCrl = 8;
+  if (c.reason_code == kRemoveFromCrl) {
+    return Status::InvalidArgument(
+        "reason code 8 (removeFromCRL) cannot be given at revocation: it only takes a "
+        "certificate off a delta CRL, and a revocation cannot be undone; use 0..6, 9 or 10");
+  }
   if (CrlReasonName(c.reason_code).empty()) {
     return Status::InvalidArgument("reason code " + std::to_string(c.reason_code) +
-                                   " is not an RFC 5280 CRLReason (0..10 except 7)");
+                                   " is not an RFC 5280 CRLReason (0..10 except 7 and 8)");
   }
   Result<const AgentState*> found = LookupAgent(state, c.agent_id);
   if (!found.ok()) return found.status();

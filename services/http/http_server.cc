@@ -3,7 +3,9 @@
 #include <httplib.h>
 #include <spdlog/spdlog.h>
 
+#include <cctype>
 #include <chrono>
+#include <map>
 #include <mutex>
 
 #include "services/http/client_certificate.h"
@@ -20,7 +22,20 @@ constexpr std::chrono::seconds kHeartbeat{15};
 
 void WriteApiResponse(const app::ApiResponse& r, httplib::Response& res) {
   res.status = r.status;
+  for (const auto& [name, value] : r.headers) res.set_header(name, value);
   res.set_content(r.body, r.content_type.c_str());
+}
+
+// The request's headers by lower-case name; repeated ones joined with ", ".
+std::map<std::string, std::string> LowerCaseHeaders(const httplib::Request& req) {
+  std::map<std::string, std::string> out;
+  for (const auto& [name, value] : req.headers) {
+    std::string key = name;
+    for (char& c : key) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    auto [it, added] = out.emplace(key, value);
+    if (!added) it->second += ", " + value;
+  }
+  return out;
 }
 
 void WriteError(const Status& status, httplib::Response& res) {
@@ -88,7 +103,16 @@ void HttpServer::Impl::Serve(const httplib::Request& req, httplib::Response& res
   request.path = req.path;
   for (const auto& [key, value] : req.params) request.query.emplace(key, value);
   request.body = req.body;
-  if (request.path != "/healthz") {
+  request.headers = LowerCaseHeaders(req);
+  bool is_public = api.IsPublic(request.method, request.path);
+  if (options.public_only && !is_public) {
+    WriteError(Status::NotFound("no public route " + request.method + " " + request.path +
+                                ": this listener serves only the CRL, the CA certificate and "
+                                "OCSP (docs/api.md)"),
+               res);
+    return;
+  }
+  if (!is_public) {
     Result<app::Principal> principal = Authenticate(req);
     if (!principal.ok()) {
       WriteError(principal.status(), res);

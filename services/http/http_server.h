@@ -1,14 +1,17 @@
 // HttpServer: rotord's HTTP/1.1 transport (cpp-httplib, OpenSSL for TLS).
 //
-// Every request except GET /healthz must carry a credential: `Authorization:
+// Every request except the public routes (Api::IsPublic: GET /healthz, the
+// CRL, the CA certificate, OCSP) must carry a credential: `Authorization:
 // Bearer <token>`, which the TokenStore turns into the Principal, or, with a
 // client CA, the client certificate alone (ClientCertificatePrincipal: an
 // agent principal for the agent its CN names). A bearer token, when sent,
 // decides. A missing or unknown credential gets 401 before the API sees the
 // request, and is counted through Api::RecordDenied. With a client CA, the
-// TLS handshake requires a client certificate signed by it. ReplaceTokens
-// swaps the token store atomically (rotord does it on SIGHUP): requests
-// already authenticated and open connections are not affected. The request then
+// TLS handshake requires a client certificate signed by it. A `public_only`
+// server (rotord --pki-listen, plain HTTP for gateways) answers only the
+// public routes and 404 for everything else. ReplaceTokens swaps the token
+// store atomically (rotord does it on SIGHUP): requests already
+// authenticated and open connections are not affected. The request then
 // goes to Api::Handle, which owns routing and role checks; GET /v1/stream is
 // answered with Server-Sent Events fed by Api::WatchWithIdle. Bodies over
 // max_body_bytes get 400 with a JSON error, like every other refusal.
@@ -40,6 +43,7 @@ struct HttpServerOptions {
   size_t max_body_bytes = 8u << 20;
   int threads = 32;
   int keep_alive_seconds = 5;
+  bool public_only = false;  // serve only Api::IsPublic routes, without credentials
 };
 
 class HttpServer {

@@ -120,7 +120,7 @@ void AddRevoke(CLI::App& app, Session& s, Action& action) {
   auto reason = std::make_shared<int>(0);
   cmd->add_option("agent", *agent, "agent id")->required();
   cmd->add_option("--reason-code", *reason,
-                  "RFC 5280 CRLReason: 0 unspecified, 1 keyCompromise, ... 10 (not 7)")
+                  "RFC 5280 CRLReason: 0 unspecified, 1 keyCompromise, ... 10 (not 7 or 8)")
       ->check(CLI::Range(0, 10));
   cmd->callback([&s, &action, agent, reason] {
     action = [&s, agent, reason] {

@@ -4,9 +4,10 @@
 // Configuration: docs/operations.md.
 //
 // Prints `listening on URL` on stdout once bound (and writes URL to
-// --port-file). SIGTERM or SIGINT shuts down gracefully: stop accepting,
-// finish in-flight requests, let the projections commit, close the log.
-// SIGHUP reloads the --tokens file without dropping connections.
+// --port-file), then `serving public PKI on URL` with --pki-listen. SIGTERM
+// or SIGINT shuts down gracefully: stop accepting, finish in-flight requests,
+// let the projections commit, close the log. SIGHUP reloads the --tokens file
+// without dropping connections.
 // With Kafka brokers configured it also runs the event relay and the
 // agent-report consumer (docs/kafka.md).
 // Exit codes: 0 after a signal, 1 when startup fails or a Kafka client fails
@@ -59,6 +60,9 @@ rotor::app::EngineOptions EngineOptionsFrom(const RotordOptions& o) {
   e.ca_cert_path = o.ca_cert;
   e.ca_key_path = o.ca_key;
   e.issued_validity = o.issued_validity;
+  e.crl_url = o.crl_url;
+  e.ocsp_url = o.ocsp_url;
+  e.ca_issuers_url = o.ca_issuers_url;
   e.stale_threshold = o.stale_threshold;
   e.max_clock_skew = o.max_clock_skew;
   e.max_body_bytes = o.max_body_bytes;
@@ -156,8 +160,30 @@ void ReloadTokens(const std::string& path, rotor::http::HttpServer& server) {
   spdlog::info("SIGHUP: reloaded {} tokens from {}", count, path);
 }
 
+// With --pki-listen: a plain-HTTP server for the public PKI routes only (the
+// CRL, the CA certificate, OCSP), started; otherwise null.
+rotor::Result<std::unique_ptr<rotor::http::HttpServer>> StartPkiServer(const RotordOptions& o,
+                                                                       rotor::app::Engine& engine) {
+  if (o.pki_listen.empty()) return std::unique_ptr<rotor::http::HttpServer>();
+  rotor::http::HttpServerOptions p;
+  p.host = o.pki_host;
+  p.port = o.pki_port;
+  p.public_only = true;
+  p.max_body_bytes = 64 * 1024;
+  p.threads = 8;
+  auto created = rotor::http::HttpServer::Create(engine, std::move(p));
+  if (!created.ok()) return created.status().WithContext("--pki-listen");
+  (*created)->Start();
+  return std::move(*created);
+}
+
 int Run(const RotordOptions& o, const sigset_t& signals) {
   rotor::app::EngineOptions engine_options = EngineOptionsFrom(o);
+  if (!o.ca_cert.empty() && o.crl_url.empty() && o.ocsp_url.empty()) {
+    spdlog::warn(
+        "no --crl-url or --ocsp-url: issued certificates carry no revocation pointer, so "
+        "gateways must be given the CRL or OCSP URL by hand (docs/operations.md)");
+  }
   auto engine = rotor::app::Engine::Open(engine_options);
   if (!engine.ok()) return Fail(engine.status());
   if (engine_options.virtual_clock && (*engine)->Head() == 0) {
@@ -186,12 +212,17 @@ int Run(const RotordOptions& o, const sigset_t& signals) {
   auto server = rotor::http::HttpServer::Create(**engine, std::move(h));
   if (!server.ok()) return Fail(server.status());
   (*server)->Start();
+  rotor::Result<std::unique_ptr<rotor::http::HttpServer>> pki_server = StartPkiServer(o, **engine);
+  if (!pki_server.ok()) return Fail(pki_server.status());
   std::string url = (*server)->url();
   if (!o.port_file.empty()) {
     Status written = WriteFileAtomically(o.port_file, url + "\n");
     if (!written.ok()) return Fail(written);
   }
   std::cout << "listening on " << url << std::endl;
+  if (*pki_server != nullptr) {
+    std::cout << "serving public PKI on " << (*pki_server)->url() << std::endl;
+  }
   spdlog::info("rotord serving {} on {} (log head {}{})", o.data_dir, url, (*engine)->Head(),
                o.virtual_clock ? ", virtual clock" : "");
   rotor::rotord::StaleSweeper sweeper(**engine, o.sweep_interval);
@@ -225,8 +256,9 @@ int Run(const RotordOptions& o, const sigset_t& signals) {
   sweeper.Stop();
   (*engine)->BeginShutdown();  // ends SSE streams
   (*server)->Stop();           // stops accepting; in-flight requests finish
-  kafka->Stop();               // commits what was ingested, publishes what was appended
-  (*engine)->Close();          // projections commit, the log closes
+  if (*pki_server != nullptr) (*pki_server)->Stop();
+  kafka->Stop();       // commits what was ingested, publishes what was appended
+  (*engine)->Close();  // projections commit, the log closes
   spdlog::info("rotord stopped");
   return kafka_failed ? 1 : 0;
 }

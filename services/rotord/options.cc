@@ -4,6 +4,8 @@
 #include <cctype>
 #include <sstream>
 
+#include "services/ca/certificate_authority.h"
+
 namespace rotor::rotord {
 
 Result<Micros> ParseDuration(std::string_view text) {
@@ -77,6 +79,15 @@ ParsedFlags ParseFlags(int argc, char** argv) {
   app.add_option("--ca-cert", o.ca_cert,
                  "CEM issuing CA certificate (PEM): sign CSRs, serve the CRL");
   app.add_option("--ca-key", o.ca_key, "CEM issuing CA private key (PEM, unencrypted)");
+  app.add_option(
+      "--crl-url", o.crl_url,
+      "CRL distribution point written into issued certificates (http://HOST/pki/cem.crl)");
+  app.add_option("--ocsp-url", o.ocsp_url,
+                 "OCSP responder URL written into issued certificates (AIA; http://HOST/ocsp)");
+  app.add_option("--ca-issuers-url", o.ca_issuers_url,
+                 "CA certificate URL written into issued certificates (AIA caIssuers)");
+  app.add_option("--pki-listen", o.pki_listen,
+                 "HOST:PORT for plain HTTP serving only the CRL, CA certificate and OCSP");
   app.add_option("--stale-threshold", stale, "flag agents silent for longer than this")
       ->capture_default_str();
   app.add_option("--sweep-interval", sweep, "how often the stale sweeper runs")
@@ -128,6 +139,19 @@ ParsedFlags ParseFlags(int argc, char** argv) {
   o.max_clock_skew = *d;
   Status listen = ParseListen(o.listen, &o.host, &o.port);
   if (!listen.ok()) return fail(listen);
+  if (!o.pki_listen.empty()) {
+    Status pki = ParseListen(o.pki_listen, &o.pki_host, &o.pki_port);
+    if (!pki.ok()) return fail(pki.WithContext("--pki-listen"));
+  }
+  for (const auto& [url, flag] :
+       {std::pair{&o.crl_url, "--crl-url"}, std::pair{&o.ocsp_url, "--ocsp-url"},
+        std::pair{&o.ca_issuers_url, "--ca-issuers-url"}}) {
+    if (url->empty()) continue;
+    Status checked = ca::CheckPublicationUrl(*url, flag);
+    if (!checked.ok()) return fail(checked);
+    if (o.ca_cert.empty())
+      return fail(Status::InvalidArgument(std::string(flag) + " needs --ca-cert and --ca-key"));
+  }
   parsed.run = true;
   return parsed;
 }

@@ -23,6 +23,15 @@ struct RotordOptions {
   std::string tokens;
   std::string ca_cert;
   std::string ca_key;
+  // Revocation publication (docs/operations.md, "Revocation"): URLs written
+  // into issued certificates, and an optional plain-HTTP listener that serves
+  // only the public PKI routes.
+  std::string crl_url;
+  std::string ocsp_url;
+  std::string ca_issuers_url;
+  std::string pki_listen;
+  std::string pki_host;  // parsed from pki_listen
+  int pki_port = 0;
   Micros stale_threshold = std::chrono::days(14);
   // Agent reports (HTTP and Kafka) dated further ahead of the clock are rejected.
   Micros max_clock_skew = std::chrono::minutes(5);

@@ -2,40 +2,25 @@
 // files in a temporary directory, agrees with Rotor's CA: an issued
 // certificate verifies and a revoked one is refused.
 #include <gtest/gtest.h>
-#include <sys/wait.h>
 
-#include <cstdio>
 #include <fstream>
 
 #include "tests/ca/ca_test_util.h"
+#include "tests/testing/shell.h"
 #include "tests/testing/temp_dir.h"
 
 namespace rotor::ca {
 namespace {
 
-struct Outcome {
-  int exit_code = -1;
-  std::string output;  // stdout and stderr.
-};
+using Outcome = rotor::testing::ShellResult;
 
 // Runs `openssl verify` at VerifyTime() (never the wall clock).
 Outcome OpenSslVerify(const rotor::testing::TempDir& dir, const std::string& cert_file) {
-  std::string command = std::string(ROTOR_OPENSSL_EXECUTABLE) + " verify -crl_check -attime " +
-                        std::to_string(ToMicros(testing::VerifyTime()) / 1000000) +
-                        " -purpose sslclient -x509_strict -CAfile " + dir.Sub("ca.pem") +
-                        " -CRLfile " + dir.Sub("crl.pem") + " " + dir.Sub(cert_file) + " 2>&1";
-  Outcome out;
-  std::FILE* pipe = popen(command.c_str(), "r");
-  if (pipe == nullptr) {
-    ADD_FAILURE() << "popen failed: " << command;
-    return out;
-  }
-  char buf[512];
-  size_t n = 0;
-  while ((n = std::fread(buf, 1, sizeof(buf), pipe)) > 0) out.output.append(buf, n);
-  int status = pclose(pipe);
-  out.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return out;
+  return rotor::testing::RunShell(
+      std::string(ROTOR_OPENSSL_EXECUTABLE) + " verify -crl_check -attime " +
+      std::to_string(ToMicros(testing::VerifyTime()) / 1000000) +
+      " -purpose sslclient -x509_strict -CAfile " + dir.Sub("ca.pem") + " -CRLfile " +
+      dir.Sub("crl.pem") + " " + dir.Sub(cert_file) + " 2>&1");
 }
 
 void WriteFile(const std::string& path, const std::string& data) {

@@ -36,15 +36,6 @@ class RotordPkiTest : public ::testing::Test {
         dir_->path());
   }
 
-  static json Post(httplib::SSLClient& client, const std::string& path, const json& body,
-                   int expected = 200) {
-    auto r = client.Post(path, body.dump(), "application/json");
-    EXPECT_TRUE(r) << path;
-    if (!r) return nullptr;
-    EXPECT_EQ(r->status, expected) << path << ": " << r->body;
-    return json::parse(r->body, nullptr, false);
-  }
-
   std::unique_ptr<TempDir> dir_;
   DaemonFiles files_;
   std::string ca_pem_;
@@ -58,24 +49,24 @@ TEST_F(RotordPkiTest, SignsCsrsAndServesACrlThatRevokes) {
   auto agent = rotord->Client(files_.server_cert, "laptop-2-token");
   auto op = rotord->Client(files_.server_cert, "operator-token");
   // The virtual clock is admin-only; an operator gets 403.
-  Post(*op, "/v1/clock", {{"now", "2026-03-01T00:00:00Z"}}, 403);
-  Post(*admin, "/v1/clock", {{"now", "2026-03-01T00:00:00Z"}});
+  PostJson(*op, "/v1/clock", {{"now", "2026-03-01T00:00:00Z"}}, 403);
+  PostJson(*admin, "/v1/clock", {{"now", "2026-03-01T00:00:00Z"}});
 
   for (const char* id : {"laptop-1", "laptop-2"}) {
-    Post(*ingest, "/v1/reports",
-         {{"reportId", std::string("r-") + id},
-          {"agentId", id},
-          {"reportedAt", "2026-02-28T00:00:00Z"},
-          {"cloudEnabled", true}});
+    PostJson(*ingest, "/v1/reports",
+             {{"reportId", std::string("r-") + id},
+              {"agentId", id},
+              {"reportedAt", "2026-02-28T00:00:00Z"},
+              {"cloudEnabled", true}});
   }
-  Post(*op, "/v1/renewals", {{"rollout_id", "renew-1"}, {"target", "cem-agent-certificates"}});
+  PostJson(*op, "/v1/renewals", {{"rollout_id", "renew-1"}, {"target", "cem-agent-certificates"}});
 
   std::map<std::string, std::string> certs;
   for (const char* id : {"laptop-1", "laptop-2"}) {
     auto csr = ca::MakeCsr(id);
     ASSERT_TRUE(csr.ok());
     auto own = rotord->Client(files_.server_cert, std::string(id) + "-token");
-    json issued = Post(*own, std::string("/v1/agents/") + id + "/csr", {{"csr_pem", csr->first}});
+    json issued = PostJson(*own, std::string("/v1/agents/") + id + "/csr", {{"csr_pem", csr->first}});
     ASSERT_TRUE(issued.is_object());
     EXPECT_EQ(issued["rollout_id"], "renew-1");
     EXPECT_EQ(issued["issuer_certificate_pem"], ca_pem_);
@@ -90,7 +81,7 @@ TEST_F(RotordPkiTest, SignsCsrsAndServesACrlThatRevokes) {
     EXPECT_EQ(ca::testing::Verify(in), X509_V_OK);
   }
 
-  Post(*op, "/v1/agents/laptop-1/revoke", {{"reason_code", 1}});
+  PostJson(*op, "/v1/agents/laptop-1/revoke", {{"reason_code", 1}});
   auto pem = agent->Get("/v1/crl?format=pem");
   ASSERT_TRUE(pem);
   ASSERT_EQ(pem->status, 200) << pem->body;
@@ -114,7 +105,7 @@ TEST_F(RotordPkiTest, SignsCsrsAndServesACrlThatRevokes) {
       << ca::testing::VerifyErrorString(ca::testing::Verify(good));
 
   // The clock never goes before the latest event.
-  Post(*admin, "/v1/clock", {{"now", "2026-01-01T00:00:00Z"}}, 412);
+  PostJson(*admin, "/v1/clock", {{"now", "2026-01-01T00:00:00Z"}}, 412);
   EXPECT_EQ(rotord->Terminate(), 0);
 }
 

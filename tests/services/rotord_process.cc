@@ -205,4 +205,13 @@ std::unique_ptr<httplib::SSLClient> RotordProcess::Client(const std::string& ca_
   return client;
 }
 
+nlohmann::json PostJson(httplib::SSLClient& client, const std::string& path,
+                        const nlohmann::json& body, int expected) {
+  auto r = client.Post(path, body.dump(), "application/json");
+  EXPECT_TRUE(r) << path;
+  if (!r) return nullptr;
+  EXPECT_EQ(r->status, expected) << path << ": " << r->body;
+  return nlohmann::json::parse(r->body, nullptr, false);
+}
+
 }  // namespace rotor::app::testing

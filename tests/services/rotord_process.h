@@ -11,6 +11,7 @@
 #include <sys/types.h>
 
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
@@ -82,6 +83,12 @@ class RotordProcess {
   std::string url_;
   int port_ = 0;
 };
+
+// POSTs `body` as JSON, expects HTTP `expected` (a test failure otherwise)
+// and returns the parsed answer (null when there is none, discarded when it
+// is not JSON).
+nlohmann::json PostJson(httplib::SSLClient& client, const std::string& path,
+                        const nlohmann::json& body, int expected = 200);
 
 // Registers a server-web certificate CN=<cn> (valid 2026-2030) through
 // `client` (an operator's) and returns it. Fails the test on error.
