@@ -3,7 +3,10 @@
 #include <httplib.h>
 #include <spdlog/spdlog.h>
 
+#include <atomic>
 #include <chrono>
+
+#include "services/http/elastic_pool.h"
 
 namespace rotor::http {
 namespace {
@@ -12,8 +15,6 @@ spdlog::logger& Logger() {
   static const std::shared_ptr<spdlog::logger> logger = spdlog::default_logger()->clone("http");
   return *logger;
 }
-
-constexpr std::chrono::seconds kHeartbeat{15};
 
 void WriteApiResponse(const app::ApiResponse& r, httplib::Response& res) {
   res.status = r.status;
@@ -42,11 +43,18 @@ struct HttpServer::Impl {
   HttpServerOptions options;
   std::unique_ptr<httplib::Server> server;
   bool tls = false;
+  std::atomic<ElasticPool*> pool{nullptr};  // made by httplib's listener (new_task_queue)
+  std::atomic<int> streams{0};              // open GET /v1/stream responses
 
   Impl(app::Api& a, HttpServerOptions o) : api(a), options(std::move(o)) {}
 
   void Serve(const httplib::Request& req, httplib::Response& res);
   void Stream(const app::ApiRequest& request, httplib::Response& res);
+  // A slot for one more stream (released when the pointer is dropped), or
+  // null when max_streams are open.
+  std::shared_ptr<void> TakeStreamSlot();
+  // Serves one stream on `sink` until the client goes away or rotord stops.
+  bool Follow(const app::Principal& principal, httplib::DataSink& sink);
   void Install();
 };
 
@@ -89,23 +97,47 @@ void HttpServer::Impl::Stream(const app::ApiRequest& request, httplib::Response&
     WriteApiResponse(probe, res);
     return;
   }
+  std::shared_ptr<void> slot = TakeStreamSlot();
+  if (slot == nullptr) {
+    WriteError(Status::ResourceExhausted("rotord has " + std::to_string(options.max_streams) +
+                                         " live streams open, its maximum (--max-streams); "
+                                         "retry later"),
+               res);
+    res.status = 503;
+    res.set_header("Retry-After", "5");
+    return;
+  }
   res.set_header("Cache-Control", "no-cache");
   res.set_header("X-Accel-Buffering", "no");
   app::Principal principal = request.principal;
-  res.set_chunked_content_provider("text/event-stream", [this, principal](size_t,
-                                                                          httplib::DataSink& sink) {
-    auto write = [&sink](const std::string& text) {
-      return sink.is_writable() && sink.write(text.data(), text.size());
-    };
-    if (!write("retry: 3000\n\n")) return false;
-    Status watched = api.WatchWithIdle(
-        principal, std::chrono::duration_cast<std::chrono::milliseconds>(kHeartbeat),
-        [&](const std::string& json) { return write("event: progress\ndata: " + json + "\n\n"); },
-        [&] { return write(": keepalive\n\n"); });
-    if (!watched.ok()) Logger().warn("stream for {}: {}", principal.name, watched.ToString());
-    sink.done();
-    return true;
-  });
+  res.set_chunked_content_provider(
+      "text/event-stream",
+      [this, principal, slot](size_t, httplib::DataSink& sink) { return Follow(principal, sink); });
+}
+
+std::shared_ptr<void> HttpServer::Impl::TakeStreamSlot() {
+  if (streams.fetch_add(1) >= options.max_streams) {
+    streams.fetch_sub(1);
+    return nullptr;
+  }
+  return std::shared_ptr<void>(this,
+                               [](void* impl) { static_cast<Impl*>(impl)->streams.fetch_sub(1); });
+}
+
+bool HttpServer::Impl::Follow(const app::Principal& principal, httplib::DataSink& sink) {
+  std::optional<ElasticPool::Blocking> blocking;  // hand this request thread's place on
+  if (ElasticPool* p = pool.load(); p != nullptr) blocking.emplace(*p);
+  auto write = [&sink](const std::string& text) {
+    return sink.is_writable() && sink.write(text.data(), text.size());
+  };
+  if (!write("retry: 3000\n\n")) return false;
+  Status watched = api.WatchWithIdle(
+      principal, options.stream_heartbeat,
+      [&](const std::string& json) { return write("event: progress\ndata: " + json + "\n\n"); },
+      [&] { return write(": keepalive\n\n"); });
+  if (!watched.ok()) Logger().warn("stream for {}: {}", principal.name, watched.ToString());
+  sink.done();
+  return true;
 }
 
 void HttpServer::Impl::Install() {
@@ -152,7 +184,11 @@ void HttpServer::Impl::Install() {
         WriteError(Status::Internal("unexpected error: " + what), res);
       });
   int threads = options.threads > 0 ? options.threads : 8;
-  s.new_task_queue = [threads] { return new httplib::ThreadPool(static_cast<size_t>(threads)); };
+  s.new_task_queue = [this, threads] {
+    auto* made = new ElasticPool(static_cast<size_t>(threads));
+    pool.store(made);
+    return made;
+  };
 }
 
 Result<std::unique_ptr<HttpServer>> HttpServer::Create(app::Api& api, HttpServerOptions options) {
@@ -206,6 +242,8 @@ void HttpServer::Stop() {
   if (impl_->server) impl_->server->stop();
   if (listener_.joinable()) listener_.join();
 }
+
+int HttpServer::streams() const { return impl_->streams.load(); }
 
 std::string HttpServer::url() const {
   const std::string& host = impl_->options.host;

@@ -8,11 +8,20 @@
 // answered with Server-Sent Events fed by Api::WatchWithIdle. Bodies over
 // max_body_bytes get 400 with a JSON error, like every other refusal.
 //
+// Live streams: each open stream waits on a thread of its own (ElasticPool),
+// never on one of the `threads` request threads, so commands and queries keep
+// answering however many dashboards watch. At most `max_streams` are open at
+// once; one more gets 503 with a JSON error and Retry-After. A stream writes
+// a keepalive comment after `stream_heartbeat` of quiet; a write that fails
+// (the client went away) ends the stream and frees its slot.
+//
 // Ownership: the server borrows `api`, which must outlive it. Thread safety:
 // Create, Start and Stop are called from one thread; requests are served on
-// a pool of `threads` threads (an SSE stream holds one while it lasts).
+// a pool of `threads` threads; streams() may be called from any thread.
+// Stop waits for open streams: end them first (Engine::BeginShutdown).
 #pragma once
 
+#include <chrono>
 #include <cstddef>
 #include <memory>
 #include <string>
@@ -34,6 +43,8 @@ struct HttpServerOptions {
   size_t max_body_bytes = 8u << 20;
   int threads = 32;
   int keep_alive_seconds = 5;
+  int max_streams = 2000;  // open GET /v1/stream at once; more get 503
+  std::chrono::milliseconds stream_heartbeat{5000};
 };
 
 class HttpServer {
@@ -54,6 +65,8 @@ class HttpServer {
 
   // The bound port (the ephemeral one when options.port was 0).
   int port() const { return port_; }
+  // GET /v1/stream responses open now.
+  int streams() const;
   // "https://HOST:PORT" or "http://HOST:PORT".
   std::string url() const;
 
