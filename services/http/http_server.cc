@@ -2,6 +2,7 @@
 
 #include <httplib.h>
 #include <spdlog/spdlog.h>
+#include <sys/socket.h>
 
 #include <atomic>
 #include <chrono>
@@ -45,6 +46,7 @@ struct HttpServer::Impl {
   bool tls = false;
   std::atomic<ElasticPool*> pool{nullptr};  // made by httplib's listener (new_task_queue)
   std::atomic<int> streams{0};              // open GET /v1/stream responses
+  int listen_socket = -1;                   // the listener, once created
 
   Impl(app::Api& a, HttpServerOptions o) : api(a), options(std::move(o)) {}
 
@@ -149,6 +151,10 @@ void HttpServer::Impl::Install() {
   s.Delete(".*", handler);
   s.Patch(".*", handler);
   s.set_payload_max_length(options.max_body_bytes);
+  s.set_socket_options([this](socket_t sock) {
+    httplib::default_socket_options(sock);
+    listen_socket = sock;  // called for the listening socket only
+  });
   s.set_keep_alive_timeout(options.keep_alive_seconds);
   size_t limit = options.max_body_bytes;
   auto too_large = [limit](httplib::Response& res) {
@@ -223,6 +229,9 @@ Result<std::unique_ptr<HttpServer>> HttpServer::Create(app::Api& api, HttpServer
   if (port <= 0) {
     return Status::IoError("cannot listen on " + o.host + ":" + std::to_string(o.port));
   }
+  // cpp-httplib listens with a backlog of 5; a thousand dashboards that
+  // reconnect at once would see dropped SYNs and seconds of backoff.
+  if (impl->listen_socket >= 0) (void)::listen(impl->listen_socket, SOMAXCONN);
   auto server = std::unique_ptr<HttpServer>(new HttpServer(std::move(impl)));
   server->port_ = port;
   return server;
