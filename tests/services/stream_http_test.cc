@@ -110,6 +110,7 @@ TEST_F(StreamHttpTest, TwoHundredSubscribersAllReceiveAnUpdate) {
   Subscribe(200);
   ASSERT_TRUE(PollUntil([&] { return AllReceived(0); })) << subs_->streaming() << " streaming";
   EXPECT_EQ(server_->streams(), 200);
+  EXPECT_NE(Call("GET", "/metrics").body.find("rotor_stream_subscribers 200"), std::string::npos);
   Receive("a1");
   ASSERT_TRUE(PollUntil([&] { return AllReceived(1); }));
 }
