@@ -98,8 +98,10 @@ Result<std::unique_ptr<Engine>> Engine::Open(EngineOptions options) {
   core->store = std::move(*store);
 
   EngineCore* raw = core.get();
+  core->hub = std::make_unique<StreamHub>(ProgressFeed(*core), core->options.stream_interval);
   projections::RunnerOptions runner_options;
   runner_options.on_commit = [raw](const projections::Checkpoint&) {
+    raw->hub->Notify();
     std::lock_guard<std::mutex> lock(raw->progress_mu);
     raw->progress_cv.notify_all();
   };
@@ -226,6 +228,7 @@ Status Engine::Health() const {
 
 void Engine::BeginShutdown() {
   core_->shutting_down.store(true, std::memory_order_release);
+  core_->hub->Stop();
   std::lock_guard<std::mutex> lock(core_->progress_mu);
   core_->progress_cv.notify_all();
 }

@@ -15,7 +15,9 @@
 // as it was when the query arrived, so a caller reads its own writes.
 //
 // Thread safety: Handle, Watch and the accessors are safe to call
-// concurrently. BeginShutdown ends every Watch; Close (or the destructor)
+// concurrently. Every Watch shares one StreamHub (stream_hub.h): one
+// progress computation per change, whatever the number of watchers.
+// BeginShutdown ends every Watch; Close (or the destructor)
 // stops the runners after their last commit and closes the log; Handle then
 // answers 503.
 #pragma once
@@ -70,6 +72,9 @@ struct EngineOptions {
   size_t max_body_bytes = 8u << 20;
   // How long a query waits for the projections to reach the head.
   std::chrono::milliseconds read_your_writes_timeout{5000};
+  // Live progress (Watch, GET /v1/stream) is computed at most once per
+  // interval, however fast reports arrive; the latest value always follows.
+  std::chrono::milliseconds stream_interval{200};
   // fsync each append and projection commit (only benchmarks turn it off).
   bool sync = true;
 };

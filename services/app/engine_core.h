@@ -29,6 +29,7 @@
 #include "services/app/engine.h"
 #include "services/app/metrics.h"
 #include "services/app/router.h"
+#include "services/app/stream_hub.h"
 #include "services/ca/certificate_authority.h"
 #include "services/domain/command_service.h"
 
@@ -54,6 +55,7 @@ struct EngineCore {
   std::unique_ptr<domain::CommandService> commands;
   std::unique_ptr<ca::CertificateAuthority> ca;  // null without a configured CA
   std::unique_ptr<CrlCache> crl;                 // null without a configured CA
+  std::unique_ptr<StreamHub> hub;                // live progress for Watch
   Metrics metrics;
   Router router;
 
@@ -101,6 +103,10 @@ std::string NewRolloutId();
 // kInvalidArgument naming the parameter.
 Result<uint64_t> QueryNumber(const ApiRequest& request, std::string_view name, uint64_t fallback,
                              uint64_t max);
+
+// The StreamHub's computation: every rollout's progress with breakdowns, as
+// docs/api.md shows it, read from the fleet projection (watch.cc).
+StreamHub::Compute ProgressFeed(const EngineCore& core);
 
 // Route registration, by area (routes_*.cc).
 void AddCertificateRoutes(EngineCore& core);  // certificates, renewals, CSR, revoke, CRL

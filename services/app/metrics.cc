@@ -23,6 +23,7 @@ struct Metrics::Families {
   prometheus::Family<prometheus::Gauge>* rollouts = nullptr;
   prometheus::Gauge* stale = nullptr;
   prometheus::Gauge* agents = nullptr;
+  prometheus::Gauge* stream_subscribers = nullptr;
 };
 
 Metrics::Metrics()
@@ -87,6 +88,11 @@ Metrics::Metrics()
                     .Help("Agents that reported an inventory and are not deleted")
                     .Register(r)
                     .Add({});
+  f_->stream_subscribers = &BuildGauge()
+                                .Name("rotor_stream_subscribers")
+                                .Help("Open live progress streams (GET /v1/stream)")
+                                .Register(r)
+                                .Add({});
 }
 
 Metrics::~Metrics() = default;
@@ -130,6 +136,7 @@ std::string Metrics::Render(const MetricsSnapshot& s) {
   }
   f_->stale->Set(static_cast<double>(s.stale_agents));
   f_->agents->Set(static_cast<double>(s.live_agents));
+  f_->stream_subscribers->Set(static_cast<double>(s.stream_subscribers));
   return prometheus::TextSerializer().Serialize(registry_->Collect());
 }
 

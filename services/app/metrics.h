@@ -41,6 +41,7 @@ struct MetricsSnapshot {
   std::map<std::string, uint64_t> rollouts_by_state;       // every state, zeros included
   uint64_t stale_agents = 0;
   uint64_t live_agents = 0;
+  uint64_t stream_subscribers = 0;  // open Watch calls (GET /v1/stream and in-process)
 };
 
 class Metrics {

@@ -39,6 +39,7 @@ MetricsSnapshot Snapshot(const EngineCore& core) {
     s.live_agents = fleet.live_agents();
     return 0;
   });
+  s.stream_subscribers = core.hub->subscribers();
   return s;
 }
 

@@ -24,5 +24,8 @@ Runner AddReplayBench(CLI::App* command);
 // `rotor-bench kafka`: the Kafka bridges against raw librdkafka loops
 // (services/bench/kafka_bench.cc).
 Runner AddKafkaBench(CLI::App* command);
+// `rotor-bench stream`: live-stream subscribers against API latency and
+// update lag (services/bench/stream_bench.cc).
+Runner AddStreamBench(CLI::App* command);
 
 }  // namespace rotor::bench

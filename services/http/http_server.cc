@@ -2,13 +2,18 @@
 
 #include <httplib.h>
 #include <spdlog/spdlog.h>
+#include <sys/socket.h>
 
+#include <atomic>
 #include <cctype>
 #include <chrono>
 #include <map>
 #include <mutex>
 
+#include "events/mutex.h"
 #include "services/http/client_certificate.h"
+
+#include "services/http/elastic_pool.h"
 
 namespace rotor::http {
 namespace {
@@ -17,8 +22,6 @@ spdlog::logger& Logger() {
   static const std::shared_ptr<spdlog::logger> logger = spdlog::default_logger()->clone("http");
   return *logger;
 }
-
-constexpr std::chrono::seconds kHeartbeat{15};
 
 void WriteApiResponse(const app::ApiResponse& r, httplib::Response& res) {
   res.status = r.status;
@@ -60,8 +63,11 @@ struct HttpServer::Impl {
   HttpServerOptions options;
   std::unique_ptr<httplib::Server> server;
   bool tls = false;
-  std::mutex tokens_mu;
-  std::shared_ptr<const TokenStore> tokens;  // guarded by tokens_mu; replaced whole
+  Mutex tokens_mu;
+  std::shared_ptr<const TokenStore> tokens GUARDED_BY(tokens_mu);  // replaced whole
+  std::atomic<ElasticPool*> pool{nullptr};  // made by httplib's listener (new_task_queue)
+  std::atomic<int> streams{0};              // open GET /v1/stream responses
+  int listen_socket = -1;                   // the listener, once created
 
   Impl(app::Api& a, HttpServerOptions o)
       : api(a),
@@ -69,13 +75,18 @@ struct HttpServer::Impl {
         tokens(std::make_shared<TokenStore>(std::move(options.tokens))) {}
 
   std::shared_ptr<const TokenStore> Tokens() {
-    std::lock_guard<std::mutex> lock(tokens_mu);
+    MutexLock lock(&tokens_mu);
     return tokens;
   }
   // The request's principal, or the 401 to answer (counted as a denial).
   Result<app::Principal> Authenticate(const httplib::Request& req);
   void Serve(const httplib::Request& req, httplib::Response& res);
   void Stream(const app::ApiRequest& request, httplib::Response& res);
+  // A slot for one more stream (released when the pointer is dropped), or
+  // null when max_streams are open.
+  std::shared_ptr<void> TakeStreamSlot();
+  // Serves one stream on `sink` until the client goes away or rotord stops.
+  bool Follow(const app::Principal& principal, httplib::DataSink& sink);
   void Install();
 };
 
@@ -138,23 +149,47 @@ void HttpServer::Impl::Stream(const app::ApiRequest& request, httplib::Response&
     WriteApiResponse(probe, res);
     return;
   }
+  std::shared_ptr<void> slot = TakeStreamSlot();
+  if (slot == nullptr) {
+    WriteError(Status::ResourceExhausted("rotord has " + std::to_string(options.max_streams) +
+                                         " live streams open, its maximum (--max-streams); "
+                                         "retry later"),
+               res);
+    res.status = 503;
+    res.set_header("Retry-After", "5");
+    return;
+  }
   res.set_header("Cache-Control", "no-cache");
   res.set_header("X-Accel-Buffering", "no");
   app::Principal principal = request.principal;
-  res.set_chunked_content_provider("text/event-stream", [this, principal](size_t,
-                                                                          httplib::DataSink& sink) {
-    auto write = [&sink](const std::string& text) {
-      return sink.is_writable() && sink.write(text.data(), text.size());
-    };
-    if (!write("retry: 3000\n\n")) return false;
-    Status watched = api.WatchWithIdle(
-        principal, std::chrono::duration_cast<std::chrono::milliseconds>(kHeartbeat),
-        [&](const std::string& json) { return write("event: progress\ndata: " + json + "\n\n"); },
-        [&] { return write(": keepalive\n\n"); });
-    if (!watched.ok()) Logger().warn("stream for {}: {}", principal.name, watched.ToString());
-    sink.done();
-    return true;
-  });
+  res.set_chunked_content_provider(
+      "text/event-stream",
+      [this, principal, slot](size_t, httplib::DataSink& sink) { return Follow(principal, sink); });
+}
+
+std::shared_ptr<void> HttpServer::Impl::TakeStreamSlot() {
+  if (streams.fetch_add(1) >= options.max_streams) {
+    streams.fetch_sub(1);
+    return nullptr;
+  }
+  return std::shared_ptr<void>(this,
+                               [](void* impl) { static_cast<Impl*>(impl)->streams.fetch_sub(1); });
+}
+
+bool HttpServer::Impl::Follow(const app::Principal& principal, httplib::DataSink& sink) {
+  std::optional<ElasticPool::Blocking> blocking;  // hand this request thread's place on
+  if (ElasticPool* p = pool.load(); p != nullptr) blocking.emplace(*p);
+  auto write = [&sink](const std::string& text) {
+    return sink.is_writable() && sink.write(text.data(), text.size());
+  };
+  if (!write("retry: 3000\n\n")) return false;
+  Status watched = api.WatchWithIdle(
+      principal, options.stream_heartbeat,
+      [&](const std::string& json) { return write("event: progress\ndata: " + json + "\n\n"); },
+      [&] { return write(": keepalive\n\n"); });
+  if (!watched.ok()) Logger().warn("stream for {}: {}", principal.name, watched.ToString());
+  sink.done();
+  return true;
 }
 
 void HttpServer::Impl::Install() {
@@ -166,6 +201,10 @@ void HttpServer::Impl::Install() {
   s.Delete(".*", handler);
   s.Patch(".*", handler);
   s.set_payload_max_length(options.max_body_bytes);
+  s.set_socket_options([this](socket_t sock) {
+    httplib::default_socket_options(sock);
+    listen_socket = sock;  // called for the listening socket only
+  });
   s.set_keep_alive_timeout(options.keep_alive_seconds);
   size_t limit = options.max_body_bytes;
   auto too_large = [limit](httplib::Response& res) {
@@ -201,7 +240,11 @@ void HttpServer::Impl::Install() {
         WriteError(Status::Internal("unexpected error: " + what), res);
       });
   int threads = options.threads > 0 ? options.threads : 8;
-  s.new_task_queue = [threads] { return new httplib::ThreadPool(static_cast<size_t>(threads)); };
+  s.new_task_queue = [this, threads] {
+    auto* made = new ElasticPool(static_cast<size_t>(threads));
+    pool.store(made);
+    return made;
+  };
 }
 
 Result<std::unique_ptr<HttpServer>> HttpServer::Create(app::Api& api, HttpServerOptions options) {
@@ -236,6 +279,9 @@ Result<std::unique_ptr<HttpServer>> HttpServer::Create(app::Api& api, HttpServer
   if (port <= 0) {
     return Status::IoError("cannot listen on " + o.host + ":" + std::to_string(o.port));
   }
+  // cpp-httplib listens with a backlog of 5; a thousand dashboards that
+  // reconnect at once would see dropped SYNs and seconds of backoff.
+  if (impl->listen_socket >= 0) (void)::listen(impl->listen_socket, SOMAXCONN);
   auto server = std::unique_ptr<HttpServer>(new HttpServer(std::move(impl)));
   server->port_ = port;
   return server;
@@ -245,7 +291,7 @@ HttpServer::HttpServer(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 
 void HttpServer::ReplaceTokens(TokenStore tokens) {
   auto replacement = std::make_shared<const TokenStore>(std::move(tokens));
-  std::lock_guard<std::mutex> lock(impl_->tokens_mu);
+  MutexLock lock(&impl_->tokens_mu);
   impl_->tokens = std::move(replacement);
 }
 
@@ -261,6 +307,8 @@ void HttpServer::Stop() {
   if (impl_->server) impl_->server->stop();
   if (listener_.joinable()) listener_.join();
 }
+
+int HttpServer::streams() const { return impl_->streams.load(); }
 
 std::string HttpServer::url() const {
   const std::string& host = impl_->options.host;

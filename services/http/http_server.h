@@ -16,12 +16,20 @@
 // answered with Server-Sent Events fed by Api::WatchWithIdle. Bodies over
 // max_body_bytes get 400 with a JSON error, like every other refusal.
 //
+// Live streams: each open stream waits on a thread of its own (ElasticPool),
+// never on one of the `threads` request threads, so commands and queries keep
+// answering however many dashboards watch. At most `max_streams` are open at
+// once; one more gets 503 with a JSON error and Retry-After. A stream writes
+// a keepalive comment after `stream_heartbeat` of quiet; a write that fails
+// (the client went away) ends the stream and frees its slot.
+//
 // Ownership: the server borrows `api`, which must outlive it. Thread safety:
-// Create, Start and Stop are called from one thread; ReplaceTokens from any
-// thread; requests are served on a pool of `threads` threads (an SSE stream
-// holds one while it lasts).
+// Create, Start and Stop are called from one thread; ReplaceTokens and
+// streams() from any thread; requests are served on a pool of `threads`
+// threads. Stop waits for open streams: end them first (Engine::BeginShutdown).
 #pragma once
 
+#include <chrono>
 #include <cstddef>
 #include <memory>
 #include <string>
@@ -44,6 +52,8 @@ struct HttpServerOptions {
   int threads = 32;
   int keep_alive_seconds = 5;
   bool public_only = false;  // serve only Api::IsPublic routes, without credentials
+  int max_streams = 2000;  // open GET /v1/stream at once; more get 503
+  std::chrono::milliseconds stream_heartbeat{5000};
 };
 
 class HttpServer {
@@ -67,6 +77,8 @@ class HttpServer {
 
   // The bound port (the ephemeral one when options.port was 0).
   int port() const { return port_; }
+  // GET /v1/stream responses open now.
+  int streams() const;
   // "https://HOST:PORT" or "http://HOST:PORT".
   std::string url() const;
 

@@ -201,6 +201,7 @@ int Run(const RotordOptions& o, const sigset_t& signals) {
   h.client_ca = o.client_ca;
   h.max_body_bytes = o.max_body_bytes;
   h.threads = o.http_threads;
+  h.max_streams = o.max_streams;
   if (!o.tokens.empty()) {
     auto tokens = rotor::http::TokenStore::Load(o.tokens);
     if (!tokens.ok()) return Fail(tokens.status());

@@ -101,9 +101,14 @@ ParsedFlags ParseFlags(int argc, char** argv) {
                "time starts at the latest event and moves only by POST /v1/clock (simulations)");
   app.add_option("--max-body-bytes", o.max_body_bytes, "larger request bodies get 400")
       ->capture_default_str();
-  app.add_option("--http-threads", o.http_threads, "request threads (an SSE stream holds one)")
+  app.add_option("--http-threads", o.http_threads,
+                 "request threads (live streams wait on threads of their own)")
       ->capture_default_str()
       ->check(CLI::Range(1, 1024));
+  app.add_option("--max-streams", o.max_streams,
+                 "open GET /v1/stream subscribers at most (one thread each); more get 503")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 100000));
   app.add_option("--log-level", o.log_level, "trace, debug, info, warn, error")
       ->capture_default_str();
   app.add_option("--kafka-brokers", o.kafka_brokers,

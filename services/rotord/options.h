@@ -40,6 +40,7 @@ struct RotordOptions {
   bool virtual_clock = false;
   size_t max_body_bytes = 8u << 20;
   int http_threads = 32;
+  int max_streams = 2000;
   std::string log_level = "info";
   // Kafka (docs/kafka.md): with brokers (flag or config file) rotord runs the
   // event relay and the agent-report consumer in process.

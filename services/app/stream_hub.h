@@ -1,0 +1,118 @@
+// StreamHub: the live progress feed behind Engine::Watch, and so behind
+// GET /v1/stream and `rotorctl status --follow`.
+//
+// One thread computes every rollout's progress once per change and shares
+// the JSON text with every subscriber: a thousand subscribers cost one
+// computation, not a thousand. Changes are coalesced: the hub computes at
+// most once per `interval` however fast the projections commit, and always
+// again after the last commit, so the latest value is always delivered. A
+// subscriber that reads late skips straight to the latest value of each
+// rollout; nothing queues up behind a slow reader and the hub never waits
+// for one.
+//
+// A new subscriber first receives every rollout's current progress. The hub
+// computes only while someone subscribes (its thread starts with the first
+// Subscribe); after a quiet spell the next subscriber waits for one fresh
+// computation instead of being handed stale values.
+//
+// Ownership: the hub owns its thread and the shared texts (each handed out as
+// shared_ptr<const std::string>, so a subscriber may keep one after the hub
+// moved on). `compute` must stay callable until Stop returns. A Subscription
+// must not outlive its hub. Thread safety: every member is safe to call
+// concurrently; a Subscription is used by one thread at a time.
+#pragma once
+
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "events/status.h"
+
+namespace rotor::app {
+
+class StreamHub {
+ public:
+  // One rollout's progress as the hub publishes it.
+  struct Progress {
+    std::string rollout_id;
+    std::string change_key;  // equal keys: nothing a subscriber should see changed
+    std::string json;        // the text delivered to subscribers
+  };
+  using Compute = std::function<std::vector<Progress>()>;
+
+  StreamHub(Compute compute, std::chrono::milliseconds interval);
+  ~StreamHub();
+  StreamHub(const StreamHub&) = delete;
+  StreamHub& operator=(const StreamHub&) = delete;
+
+  // Says the progress may have changed (after each projection commit).
+  // Cheap: sets a flag and wakes the hub's thread.
+  void Notify();
+  // Ends every subscription (their Next returns kCancelled) and joins the
+  // thread. Idempotent; Subscribe after Stop gives a subscription that is
+  // already ended.
+  void Stop();
+
+  class Subscription {
+   public:
+    ~Subscription();
+    Subscription(const Subscription&) = delete;
+    Subscription& operator=(const Subscription&) = delete;
+
+    // Waits up to `timeout` for a rollout's progress to change since the
+    // last call (the first call: every rollout's progress), then returns the
+    // latest text of each changed rollout, in rollout id order; empty when
+    // `timeout` passed first. Errors: kCancelled once the hub stopped.
+    Result<std::vector<std::shared_ptr<const std::string>>> Next(std::chrono::milliseconds timeout);
+
+   private:
+    friend class StreamHub;
+    Subscription(StreamHub& hub, uint64_t seen) : hub_(hub), seen_(seen) {}
+    StreamHub& hub_;
+    uint64_t seen_;  // the hub's generation this subscriber has delivered
+  };
+
+  // A new subscription (see the class comment for what it receives first).
+  std::unique_ptr<Subscription> Subscribe();
+
+  // Subscriptions open now.
+  size_t subscribers() const;
+  // Computations so far (each one call of `compute`).
+  uint64_t computations() const;
+
+ private:
+  struct Entry {
+    std::string change_key;
+    std::shared_ptr<const std::string> json;
+    uint64_t generation = 0;  // the hub generation that last changed it
+  };
+
+  void Run();
+  // Stores `progress`, stamps what changed with a new generation and wakes
+  // the subscribers.
+  void Publish(std::vector<Progress> progress);
+
+  const Compute compute_;
+  const std::chrono::milliseconds interval_;
+
+  mutable std::mutex mu_;                              // guards everything below
+  std::condition_variable changed_cv_;                 // subscribers wait here
+  std::condition_variable work_cv_;                    // the hub's thread waits here
+  std::map<std::string, Entry, std::less<>> entries_;  // by rollout id
+  uint64_t generation_ = 0;
+  uint64_t computations_ = 0;
+  size_t subscribers_ = 0;
+  bool dirty_ = false;     // a commit since the last computation started
+  bool republish_ = true;  // entries may be stale: stamp them all anew next time
+  bool stopped_ = false;
+  std::thread thread_;  // started by the first Subscribe
+};
+
+}  // namespace rotor::app

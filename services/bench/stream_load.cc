@@ -1,0 +1,203 @@
+// Loopback load for `rotor-bench stream`. See stream_load.h.
+#include "services/bench/stream_load.h"
+
+#include <httplib.h>
+
+#include <nlohmann/json.hpp>
+
+#include "events/time.h"
+#include "services/sim/certs.h"
+
+namespace rotor::bench {
+
+using nlohmann::json;
+
+std::string ReportJson(const std::string& report_id, const std::string& agent_id,
+                       const std::vector<std::string>& fingerprints) {
+  static const std::string kAt =
+      FormatTime(std::chrono::time_point_cast<Micros>(std::chrono::system_clock::now()) -
+                 std::chrono::minutes(1));
+  return json{{"reportId", report_id},
+              {"agentId", agent_id},
+              {"reportedAt", kAt},
+              {"certificateFingerprints", fingerprints},
+              {"gatewayId", "gw-" + agent_id.substr(agent_id.size() - 1)},
+              {"site", "site-1"},
+              {"cloudEnabled", false}}
+      .dump();
+}
+
+Result<std::unique_ptr<LoopbackRotord>> LoopbackRotord::Start(const std::string& data_dir,
+                                                              int max_streams) {
+  auto r = std::unique_ptr<LoopbackRotord>(new LoopbackRotord());
+  app::EngineOptions e;
+  e.data_dir = data_dir;
+  e.max_body_bytes = 64u << 20;
+  Result<std::unique_ptr<app::Engine>> engine = app::Engine::Open(e);
+  if (!engine.ok()) return engine.status();
+  r->engine_ = std::move(*engine);
+  http::HttpServerOptions h;
+  h.max_body_bytes = e.max_body_bytes;
+  h.max_streams = max_streams;
+  Result<http::TokenStore> tokens = http::TokenStore::Parse(
+      std::string(kOperatorToken) + " bench-operator operator\n" + kAgentToken +
+          " bench-fleet agent\n" + kAuditorToken + " bench-dashboard auditor\n",
+      "rotor-bench");
+  if (!tokens.ok()) return tokens.status();
+  h.tokens = std::move(*tokens);
+  Result<std::unique_ptr<http::HttpServer>> server = http::HttpServer::Create(*r->engine_, h);
+  if (!server.ok()) return server.status();
+  r->server_ = std::move(*server);
+  r->server_->Start();
+  return r;
+}
+
+LoopbackRotord::~LoopbackRotord() {
+  if (engine_ != nullptr) engine_->BeginShutdown();
+  server_.reset();
+  engine_.reset();
+}
+
+ApiClient::ApiClient(int port) : client_(std::make_unique<httplib::Client>("127.0.0.1", port)) {
+  client_->set_keep_alive(true);
+  client_->set_read_timeout(std::chrono::seconds(60));
+}
+
+ApiClient::~ApiClient() = default;
+
+Result<double> ApiClient::Call(const std::string& method, const std::string& path,
+                               const std::string& token, const std::string& body,
+                               std::string* reply) {
+  httplib::Headers headers = {{"Authorization", "Bearer " + token}};
+  auto start = std::chrono::steady_clock::now();
+  httplib::Result r = method == "GET"
+                          ? client_->Get(path.c_str(), headers)
+                          : client_->Post(path.c_str(), headers, body, "application/json");
+  double ms =
+      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+  if (!r) return Status::IoError(method + " " + path + ": " + httplib::to_string(r.error()));
+  if (r->status != 200) {
+    return Status::Internal(method + " " + path + " -> " + std::to_string(r->status) + ": " +
+                            r->body);
+  }
+  if (reply != nullptr) *reply = r->body;
+  return ms;
+}
+
+Result<std::pair<std::string, std::string>> SetUpFleet(ApiClient& api, uint64_t fleet) {
+  Time now = std::chrono::time_point_cast<Micros>(std::chrono::system_clock::now());
+  std::vector<std::string> fps;
+  for (const char* cn : {"ns-2025.bench.example", "ns-2026.bench.example"}) {
+    Result<sim::MadeCertificate> cert =
+        sim::SelfSigned(cn, now - std::chrono::days(30), now + std::chrono::days(365));
+    if (!cert.ok()) return cert.status();
+    json body = {{"kind", "server-web"}, {"pem", cert->pem}};
+    ROTOR_RETURN_IF_ERROR(
+        api.Call("POST", "/v1/certificates", kOperatorToken, body.dump()).status());
+    fps.push_back(cert->fingerprint);
+  }
+  for (uint64_t start = 0; start < fleet; start += 1000) {
+    std::string batch = "{\"reports\":[";
+    for (uint64_t i = start; i < std::min(fleet, start + 1000); ++i) {
+      if (i > start) batch += ',';
+      batch += ReportJson("f-" + std::to_string(i), "fleet-" + std::to_string(i), {fps[0]});
+    }
+    batch += "]}";
+    ROTOR_RETURN_IF_ERROR(api.Call("POST", "/v1/reports:batch", kAgentToken, batch).status());
+  }
+  json replace = {
+      {"rollout_id", kBenchRollout}, {"old_fingerprint", fps[0]}, {"new_fingerprint", fps[1]}};
+  ROTOR_RETURN_IF_ERROR(
+      api.Call("POST", "/v1/replacements", kOperatorToken, replace.dump()).status());
+  return std::make_pair(fps[0], fps[1]);
+}
+
+Result<std::unique_ptr<Watchers>> Watchers::Open(int port, size_t count) {
+  auto w = std::unique_ptr<Watchers>(new Watchers());
+  w->next_.assign(count, 0);
+  w->first_.assign(count, false);
+  Watchers* raw = w.get();
+  Result<std::unique_ptr<client::SseSubscribers>> subs = client::SseSubscribers::Open(
+      "127.0.0.1", port, kAuditorToken, count,
+      [raw](size_t i, const std::string& event, const std::string& data) {
+        raw->OnEvent(i, event, data);
+      });
+  if (!subs.ok()) return subs.status();
+  w->subs_ = std::move(*subs);
+  w->poller_ = std::thread([raw] {
+    while (!raw->stop_.load()) raw->subs_->Poll(std::chrono::milliseconds(50));
+  });
+  return w;
+}
+
+Watchers::~Watchers() {
+  stop_ = true;
+  if (poller_.joinable()) poller_.join();
+}
+
+int64_t Watchers::Received(const std::string& data) {
+  auto it = parsed_.find(data);
+  if (it != parsed_.end()) return it->second;
+  if (parsed_.size() > 64) parsed_.clear();
+  json progress = json::parse(data, nullptr, false);
+  int64_t received = -1;
+  if (progress.is_object() && progress.value("rollout_id", "") == kBenchRollout) {
+    received = progress.value("received", int64_t{-1});
+  }
+  parsed_.emplace(data, received);
+  return received;
+}
+
+void Watchers::OnEvent(size_t i, const std::string& event, const std::string& data) {
+  if (event != "progress") return;
+  auto now = std::chrono::steady_clock::now();
+  events_.fetch_add(1);
+  int64_t received = Received(data);
+  if (received < 0) return;
+  std::lock_guard<std::mutex> lock(mu_);
+  if (!first_[i]) {
+    first_[i] = true;
+    connected_.fetch_add(1);
+  }
+  while (next_[i] < batches_.size() && batches_[next_[i]].received <= received) {
+    lag_ms_.push_back(
+        std::chrono::duration<double, std::milli>(now - batches_[next_[i]].sent).count());
+    ++next_[i];
+  }
+}
+
+size_t Watchers::WaitConnected(std::chrono::milliseconds timeout) {
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (connected_.load() < next_.size() && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return connected_.load();
+}
+
+void Watchers::AddBatch(int64_t received, SteadyTime sent) {
+  std::lock_guard<std::mutex> lock(mu_);
+  batches_.push_back({received, sent});
+}
+
+bool Watchers::AllSeen() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return std::all_of(next_.begin(), next_.end(), [&](size_t n) { return n == batches_.size(); });
+}
+
+std::vector<double> Watchers::Drain(std::chrono::milliseconds timeout, uint64_t* unseen) {
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (!AllSeen() && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  auto now = std::chrono::steady_clock::now();
+  std::lock_guard<std::mutex> lock(mu_);
+  *unseen = 0;
+  for (size_t& n : next_) {
+    for (; n < batches_.size(); ++n, ++*unseen) {
+      lag_ms_.push_back(std::chrono::duration<double, std::milli>(now - batches_[n].sent).count());
+    }
+  }
+  return lag_ms_;
+}
+
+}  // namespace rotor::bench
