@@ -97,6 +97,7 @@ Result<std::unique_ptr<Engine>> Engine::Open(EngineOptions options) {
   AddRolloutRoutes(*core);
   AddAgentRoutes(*core);
   AddQueryRoutes(*core);
+  AddAgentListRoutes(*core);
   AddAuditRoutes(*core);
   AddSystemRoutes(*core);
 

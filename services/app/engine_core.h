@@ -107,6 +107,7 @@ void AddCertificateRoutes(EngineCore& core);  // certificates, renewals, CSR, re
 void AddRolloutRoutes(EngineCore& core);      // replacements and their lifecycle, gateways
 void AddAgentRoutes(EngineCore& core);        // reports, agent deletion, stale sweeps
 void AddQueryRoutes(EngineCore& core);        // rollouts, agents, certificates, stream
+void AddAgentListRoutes(EngineCore& core);    // filtered, paged agent lists
 void AddAuditRoutes(EngineCore& core);        // events, verify, replay
 void AddSystemRoutes(EngineCore& core);       // metrics, healthz, clock
 
