@@ -2,11 +2,15 @@
 //   GET /v1/agents?prefix=&gateway=&site=&stale=&revoked=&deleted=&offset=&limit=
 //   GET /v1/rollouts/{id}/agents?status=outstanding|stale|counted&... (same filters)
 // A reply holds one page and the count of every match, never the whole list.
+// Also an agent's own history: GET /v1/agents/{id}/timeline?limit=N, the
+// latest N events of its stream (reports, stale flags, revocation,
+// deletion, renewals), oldest first.
 #include <algorithm>
 #include <array>
 
 #include "services/app/engine_core.h"
 #include "services/app/json_views.h"
+#include "services/domain/streams.h"
 
 namespace rotor::app {
 namespace {
@@ -95,6 +99,31 @@ ApiResponse ListAgents(EngineCore& core, const RouteContext& ctx, bool in_rollou
   return JsonResponse(body);
 }
 
+ApiResponse AgentTimeline(EngineCore& core, const RouteContext& ctx) {
+  const std::string& id = ctx.params[0];
+  for (const auto& [name, value] : ctx.request.query) {
+    if (name != "limit")
+      return ErrorResponse(Status::InvalidArgument("unknown query parameter '" + name + "'"));
+  }
+  Result<uint64_t> limit = QueryNumber(ctx.request, "limit", 100, 1000);
+  if (!limit.ok()) return ErrorResponse(limit.status());
+  std::string stream = domain::AgentStream(id);
+  Result<uint64_t> version = core.log->StreamVersion(stream);
+  if (!version.ok()) return ErrorResponse(version.status());
+  if (*version == 0) return ErrorResponse(Status::NotFound("agent " + id + " is unknown"));
+  uint64_t from = *version > *limit ? *version - *limit + 1 : 1;
+  std::vector<uint64_t> sequences;
+  ROTOR_RETURN_IF_ERROR_RESPONSE(core.log->StreamSequences(stream, from, *limit, &sequences));
+  json entries = json::array();
+  for (uint64_t sequence : sequences) {
+    RecordedEvent event;
+    ROTOR_RETURN_IF_ERROR_RESPONSE(core.log->ReadOne(sequence, &event));
+    entries.push_back(EventToJson(event));
+  }
+  return JsonResponse(
+      {{"agent_id", id}, {"events_total", *version}, {"entries", std::move(entries)}});
+}
+
 }  // namespace
 
 void AddAgentListRoutes(EngineCore& core) {
@@ -103,6 +132,8 @@ void AddAgentListRoutes(EngineCore& core) {
                   [c](const RouteContext& ctx) { return ListAgents(*c, ctx, false); });
   core.router.Add("GET", "/v1/rollouts/{id}/agents", kReaders, RouteKind::kQuery,
                   [c](const RouteContext& ctx) { return ListAgents(*c, ctx, true); });
+  core.router.Add("GET", "/v1/agents/{id}/timeline", kReaders, RouteKind::kQuery,
+                  [c](const RouteContext& ctx) { return AgentTimeline(*c, ctx); });
 }
 
 }  // namespace rotor::app

@@ -107,6 +107,11 @@ test('rollout: paged, filtered outstanding agents; finalize refused, consequence
       await page.getByRole('heading', {name: `Rollout ${story.rolloutId}`}).waitFor();
       const outstanding = page.getByRole('region', {name: 'Outstanding agents'});
       await outstanding.getByText('1–20 of 316').waitFor();
+      await page.getByRole('region', {name: 'Stale agents'}).getByText('1–20 of 316').waitFor();
+      const shot = await screenshot(page, 'rollout');
+      if (process.env.ROTOR_UPDATE_DOCS) {
+        copyFileSync(shot, path.resolve(here, '../../docs/console-rollout.png'));
+      }
       await outstanding.getByLabel('Gateway').fill('gw-1');
       await outstanding.getByRole('button', {name: 'Filter'}).click();
       const api = await call(rotord.url, 'GET',
@@ -117,10 +122,6 @@ test('rollout: paged, filtered outstanding agents; finalize refused, consequence
       const stale = page.getByRole('region', {name: 'Stale agents'});
       await stale.getByText('of 316').waitFor();
       await checkAxe(page, 'rollout');
-      const shot = await screenshot(page, 'rollout');
-      if (process.env.ROTOR_UPDATE_DOCS) {
-        copyFileSync(shot, path.resolve(here, '../../docs/console-rollout.png'));
-      }
 
       await page.getByRole('button', {name: 'Finalize…'}).click();
       const confirm = page.getByRole('dialog', {name: 'Finalize the rollout'});
@@ -192,6 +193,9 @@ test('agents and certificates screens', async () => {
   await fleet.getByRole('link', {name: agentId(2392)}).click();
   await page.getByRole('heading', {name: `Agent ${agentId(2392)}`}).waitFor();
   await page.getByText('stale, revoked').waitFor();
+  const history = page.getByRole('region', {name: 'History'});
+  await history.getByText('flagged stale: stopped reporting').waitFor();
+  await history.getByText('CEM certificate revoked (reason 1)').waitFor();
   await checkAxe(page, 'agent');
   await screenshot(page, 'agent');
   await page.getByRole('link', {name: 'Certificates'}).click();

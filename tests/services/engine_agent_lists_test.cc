@@ -1,6 +1,6 @@
 // The console's API additions through Engine::Handle: GET /v1/whoami and the
 // server-side paged, filtered agent lists (GET /v1/agents with filters,
-// GET /v1/rollouts/{id}/agents).
+// GET /v1/rollouts/{id}/agents) and an agent's timeline.
 #include <gtest/gtest.h>
 
 #include "tests/services/engine_test_util.h"
@@ -107,6 +107,23 @@ TEST_F(AgentListsTest, BadParametersAreRefusedByName) {
   EXPECT_EQ(r.status, 400);
   EXPECT_EQ(Call("GET", "/v1/rollouts/nope/agents", "", Auditor()).status, 404);
   EXPECT_EQ(Call("GET", "/v1/rollouts/r1/agents", "", AgentRole()).status, 403);
+}
+
+TEST_F(AgentListsTest, AgentTimelineShowsItsReportsFlagsAndRevocation) {
+  ASSERT_EQ(CallJson("POST", "/v1/agents/a4/revoke", json{{"reason_code", 1}}).status, 200);
+  Reply r = Call("GET", "/v1/agents/a4/timeline", "", Auditor());
+  ASSERT_EQ(r.status, 200) << r.body;
+  std::vector<std::string> types;
+  for (const json& e : r.json["entries"]) types.push_back(e["event_type"]);
+  EXPECT_EQ(types, (std::vector<std::string>{"rotor.v1.AgentInventoryReported",
+                                             "rotor.v1.AgentFlaggedStale",
+                                             "rotor.v1.CertificateRevoked"}));
+  EXPECT_EQ(r.json["events_total"], 3);
+  Reply last = Call("GET", "/v1/agents/a4/timeline", "", Auditor(), {{"limit", "1"}});
+  ASSERT_EQ(last.json["entries"].size(), 1u);
+  EXPECT_EQ(last.json["entries"][0]["event_type"], "rotor.v1.CertificateRevoked");
+  EXPECT_EQ(Call("GET", "/v1/agents/nobody/timeline", "", Auditor()).status, 404);
+  EXPECT_EQ(Call("GET", "/v1/agents/a4/timeline", "", Auditor(), {{"from", "1"}}).status, 400);
 }
 
 }  // namespace

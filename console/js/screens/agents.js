@@ -43,8 +43,36 @@ function remove(a) {
   });
 }
 
+// One line of an agent's history from its event's payload.
+function describe(e) {
+  const type = e.event_type.replace(/^rotor\.v1\./, '');
+  const p = e.payload || {};
+  const what = {
+    AgentInventoryReported: () => `reported ${(p.certificate_fingerprints || []).length} ` +
+      `certificate(s) via ${p.gateway_id || 'no gateway'} at ${p.site || 'no site'}`,
+    AgentFlaggedStale: () => 'flagged stale: stopped reporting',
+    AgentStaleCleared: () => 'reporting again: no longer stale',
+    CertificateRevoked: () => `CEM certificate revoked (reason ${p.reason_code ?? 0})`,
+    AgentResourceDeleted: () => `resource deleted${p.reason ? `: ${p.reason}` : ''}`,
+    AgentCertificateRenewed: () => 'CEM certificate renewed',
+    AgentReportRejected: () => `report rejected${p.reason ? `: ${p.reason}` : ''}`,
+  }[type];
+  return what ? what() : type;
+}
+
+async function history(id) {
+  const t = await api.get(`/v1/agents/${encodeURIComponent(id)}/timeline`, {limit: 50});
+  return h('section', {class: 'card', 'aria-labelledby': 'agent-history'},
+      h('h2', {id: 'agent-history'}, 'History'),
+      h('p', {class: 'muted'}, `The latest ${t.entries.length} of ${t.events_total} events.`),
+      h('ol', {class: 'timeline'}, t.entries.map((e) => h('li', {},
+          h('span', {class: 'when'}, `#${e.sequence} ${time(e.recorded_at)}`), ' ',
+          h('strong', {}, describe(e)), ' by ', e.actor))));
+}
+
 async function agentPage(main, id) {
-  const a = await api.get(`/v1/agents/${encodeURIComponent(id)}`);
+  const [a, events] = await Promise.all([api.get(`/v1/agents/${encodeURIComponent(id)}`),
+    history(id)]);
   const flags = ['stale', 'revoked', 'deleted', 'cloud_enabled'].filter((f) => a[f]);
   replace(main,
       h('nav', {'aria-label': 'Breadcrumb', class: 'crumbs'},
@@ -62,7 +90,8 @@ async function agentPage(main, id) {
           h('dt', {}, 'Flags'), h('dd', {}, flags.join(', ').replace('_', '-') || 'none'))),
       h('section', {class: 'card', 'aria-labelledby': 'agent-certs'},
           h('h2', {id: 'agent-certs'}, 'Certificates in its latest inventory'),
-          h('ul', {class: 'mono'}, a.certificates.map((fp) => h('li', {title: fp}, fp)))));
+          h('ul', {class: 'mono'}, a.certificates.map((fp) => h('li', {title: fp}, fp)))),
+      events);
 }
 
 export async function render(main, params) {
