@@ -98,6 +98,7 @@ Result<std::unique_ptr<Engine>> Engine::Open(EngineOptions options) {
   AddAgentRoutes(*core);
   AddQueryRoutes(*core);
   AddAgentListRoutes(*core);
+  AddSeriesRoutes(*core);
   AddAuditRoutes(*core);
   AddSystemRoutes(*core);
 

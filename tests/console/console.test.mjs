@@ -108,6 +108,8 @@ test('rollout: paged, filtered outstanding agents; finalize refused, consequence
       const outstanding = page.getByRole('region', {name: 'Outstanding agents'});
       await outstanding.getByText('1–20 of 316').waitFor();
       await page.getByRole('region', {name: 'Stale agents'}).getByText('1–20 of 316').waitFor();
+      await page.getByRole('img', {name: /Agents received over time: 0 at .*, 2077 of 2393 at/})
+          .waitFor();
       const shot = await screenshot(page, 'rollout');
       if (process.env.ROTOR_UPDATE_DOCS) {
         copyFileSync(shot, path.resolve(here, '../../docs/console-rollout.png'));

@@ -126,5 +126,28 @@ TEST_F(AgentListsTest, AgentTimelineShowsItsReportsFlagsAndRevocation) {
   EXPECT_EQ(Call("GET", "/v1/agents/a4/timeline", "", Auditor(), {{"from", "1"}}).status, 400);
 }
 
+TEST_F(AgentListsTest, SeriesSamplesReceivedAgainstLogTime) {
+  SetNow("2026-03-11T00:00:00Z");
+  ASSERT_EQ(Report("rep-a2-new", "a2", "2026-03-10T12:00:00Z", {old_, new_}).status, 200);
+  SetNow("2026-03-12T00:00:00Z");
+  ASSERT_EQ(Report("rep-a3-new", "a3", "2026-03-11T12:00:00Z", {old_, new_}).status, 200);
+  Reply r = Call("GET", "/v1/rollouts/r1/series", "", Operator(), {{"points", "3"}});
+  ASSERT_EQ(r.status, 200) << r.body;
+  const json& s = r.json["samples"];
+  ASSERT_EQ(s.size(), 3u);
+  EXPECT_EQ(s[0]["at"], "2026-03-10T00:00:00Z");
+  EXPECT_EQ(s[0]["received"], 2);
+  EXPECT_EQ(s[0]["stale"], 2);
+  EXPECT_EQ(s[1]["at"], "2026-03-11T00:00:00Z");
+  EXPECT_EQ(s[1]["received"], 3);
+  EXPECT_EQ(s[2]["at"], "2026-03-12T00:00:00Z");
+  EXPECT_EQ(s[2]["received"], 4);
+  EXPECT_EQ(s[2]["total"], 6);
+  EXPECT_EQ(s[2]["sequence"], engine_->Head());
+  EXPECT_EQ(Call("GET", "/v1/rollouts/r1/series", "", Operator(), {{"points", "1"}}).status, 400);
+  EXPECT_EQ(Call("GET", "/v1/rollouts/r1/series", "", Operator(), {{"from", "1"}}).status, 400);
+  EXPECT_EQ(Call("GET", "/v1/rollouts/nope/series", "", Operator()).status, 404);
+}
+
 }  // namespace
 }  // namespace rotor::app::testing

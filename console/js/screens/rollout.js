@@ -5,6 +5,7 @@ import * as api from '../api.js';
 import * as data from '../data.js';
 import {duration, fillBar, h, progressBar, replace, shortFp, time} from '../dom.js';
 import {asOf, canAct} from '../session.js';
+import {progressChart} from '../chart.js';
 import {agentList} from './agent_list.js';
 import {rolloutActions} from './rollout_actions.js';
 
@@ -57,6 +58,14 @@ function checklist(p, rolloutId) {
         h('p', {class: 'muted'}, 'None pending.'));
 }
 
+function chartSection(samples) {
+  return h('section', {class: 'card', 'aria-labelledby': 'chart-title'},
+      h('h2', {id: 'chart-title'}, 'Progress over time'),
+      h('p', {class: 'legend'}, h('span', {class: 'key received'}), ' received ',
+          h('span', {class: 'key total'}), ' counted (log time)'),
+      progressChart(samples));
+}
+
 function timelineSection(entries) {
   return h('section', {class: 'card', 'aria-labelledby': 'timeline'},
       h('h2', {id: 'timeline'}, 'Timeline'),
@@ -67,6 +76,8 @@ function timelineSection(entries) {
 
 export async function render(main, [id], signal) {
   const [p, entries] = await Promise.all([data.rollout(id), data.timeline(id)]);
+  const samples = [];
+  const chart = h('div', {}, asOf() ? null : h('p', {class: 'muted'}, 'Loading the chart…'));
   const head = h('div', {}, headline(p));
   const gateways = h('div', {}, breakdown('By gateway', p.by_gateway, 'Gateway'));
   const sites = h('div', {}, breakdown('By site', p.by_site, 'Site'));
@@ -86,12 +97,21 @@ export async function render(main, [id], signal) {
           h('a', {href: '#/rollouts'}, 'Rollouts'), ` / ${id}`),
       h('div', {class: 'title-row'}, h('h1', {}, `Rollout ${id}`),
           canAct() ? rolloutActions.buttons(p) : null),
-      certs, head,
+      certs, head, chart,
       h('div', {class: 'columns'}, gateways, sites),
       steps, lists, timelineSection(entries));
   if (asOf()) return;
+  api.get(`/v1/rollouts/${encodeURIComponent(id)}/series`, {points: 60}).then((series) => {
+    samples.unshift(...series.samples);
+    replace(chart, chartSection(samples));
+  }, (err) => replace(chart, h('p', {class: 'error'}, err.message)));
   api.follow((next) => {
     if (next.rollout_id !== id) return;
+    const last = samples[samples.length - 1];
+    if (!last || Date.parse(next.as_of) >= Date.parse(last.at)) {
+      samples.push({at: next.as_of, received: next.received, total: next.total});
+      if (chart.querySelector('svg')) replace(chart, chartSection(samples));
+    }
     replace(head, headline(next));
     replace(gateways, breakdown('By gateway', next.by_gateway, 'Gateway'));
     replace(sites, breakdown('By site', next.by_site, 'Site'));
