@@ -5,11 +5,9 @@
 // Also an agent's own history: GET /v1/agents/{id}/timeline?limit=N, the
 // latest N events of its stream (reports, stale flags, revocation,
 // deletion, renewals), oldest first.
-#include <algorithm>
-#include <array>
-
 #include "services/app/engine_core.h"
 #include "services/app/json_views.h"
+#include "services/app/query_params.h"
 #include "services/domain/streams.h"
 
 namespace rotor::app {
@@ -18,9 +16,6 @@ namespace {
 using nlohmann::json;
 using projections::AgentFilter;
 using projections::RolloutAgentSet;
-
-constexpr std::array<std::string_view, 9> kParameters = {
-    "prefix", "gateway", "site", "stale", "revoked", "deleted", "offset", "limit", "status"};
 
 // "true" or "false"; nullopt when absent. Errors: kInvalidArgument naming it.
 Result<std::optional<bool>> QueryFlag(const ApiRequest& request, const std::string& name) {
@@ -41,11 +36,13 @@ std::optional<std::string> QueryText(const ApiRequest& request, const std::strin
 // The filter a request asks for. Errors: kInvalidArgument naming an unknown
 // or malformed parameter.
 Result<AgentFilter> ParseFilter(const ApiRequest& request, bool in_rollout) {
-  for (const auto& [name, value] : request.query) {
-    bool known = std::find(kParameters.begin(), kParameters.end(), name) != kParameters.end();
-    if (!known || (name == "status" && !in_rollout)) {
-      return Status::InvalidArgument("unknown query parameter '" + name + "'");
-    }
+  if (in_rollout) {
+    ROTOR_RETURN_IF_ERROR(OnlyQueryParameters(
+        request,
+        {"prefix", "gateway", "site", "stale", "revoked", "deleted", "offset", "limit", "status"}));
+  } else {
+    ROTOR_RETURN_IF_ERROR(OnlyQueryParameters(
+        request, {"prefix", "gateway", "site", "stale", "revoked", "deleted", "offset", "limit"}));
   }
   AgentFilter filter;
   filter.agent_id_prefix = QueryText(request, "prefix").value_or("");
@@ -101,10 +98,7 @@ ApiResponse ListAgents(EngineCore& core, const RouteContext& ctx, bool in_rollou
 
 ApiResponse AgentTimeline(EngineCore& core, const RouteContext& ctx) {
   const std::string& id = ctx.params[0];
-  for (const auto& [name, value] : ctx.request.query) {
-    if (name != "limit")
-      return ErrorResponse(Status::InvalidArgument("unknown query parameter '" + name + "'"));
-  }
+  ROTOR_RETURN_IF_ERROR_RESPONSE(OnlyQueryParameters(ctx.request, {"limit"}));
   Result<uint64_t> limit = QueryNumber(ctx.request, "limit", 100, 1000);
   if (!limit.ok()) return ErrorResponse(limit.status());
   std::string stream = domain::AgentStream(id);

@@ -6,6 +6,7 @@
 
 #include "projections/progress_series.h"
 #include "services/app/engine_core.h"
+#include "services/app/query_params.h"
 
 namespace rotor::app {
 namespace {
@@ -14,11 +15,7 @@ using nlohmann::json;
 
 ApiResponse Series(EngineCore& core, const RouteContext& ctx) {
   const std::string& id = ctx.params[0];
-  for (const auto& [name, value] : ctx.request.query) {
-    if (name != "points") {
-      return ErrorResponse(Status::InvalidArgument("unknown query parameter '" + name + "'"));
-    }
-  }
+  ROTOR_RETURN_IF_ERROR_RESPONSE(OnlyQueryParameters(ctx.request, {"points"}));
   Result<uint64_t> points = QueryNumber(ctx.request, "points", 60, 500);
   if (!points.ok()) return ErrorResponse(points.status());
   if (*points < 2) {
