@@ -3,11 +3,12 @@
 //   node --test console.test.mjs   (ROTOR_BIN=build/bin, ROTOR_ARTIFACTS=dir)
 import assert from 'node:assert/strict';
 import {after, before, test} from 'node:test';
+import {execFileSync} from 'node:child_process';
 import {copyFileSync} from 'node:fs';
 import path from 'node:path';
 import {fileURLToPath} from 'node:url';
-import {agentId, call, launchBrowser, playArticle, reportOf, report, screenshot, signIn,
-  startRotord} from './fixture.mjs';
+import {agentId, call, launchBrowser, makeCertificate, playArticle, reportOf, report, screenshot,
+  signIn, startRotord} from './fixture.mjs';
 import {axeViolations} from './axe.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -206,6 +207,68 @@ test('agents and certificates screens', async () => {
   await screenshot(page, 'certificates');
   await page.close();
 });
+
+test('actions: register PEM and DER, initiate pre-staged, stage, cancel, revoke, delete',
+    async () => {
+      const pemA = makeCertificate(rotord.dir, 'console-a');
+      makeCertificate(rotord.dir, 'console-b');
+      const derB = path.join(rotord.dir, 'console-b.der');
+      execFileSync('openssl', ['x509', '-in', path.join(rotord.dir, 'console-b.pem'),
+        '-outform', 'DER', '-out', derB]);
+      const page = await newPage();
+      await signIn(page, rotord.url, 'admin');
+      await page.getByRole('link', {name: 'Certificates'}).click();
+      for (const file of [path.join(rotord.dir, 'console-a.pem'), derB]) {
+        await page.getByRole('button', {name: 'Register certificate'}).click();
+        const dialog = page.getByRole('dialog', {name: 'Register a certificate'});
+        await dialog.getByLabel('Certificate file (PEM or DER)').setInputFiles(file);
+        await dialog.getByRole('button', {name: 'Register'}).click();
+        await dialog.waitFor({state: 'detached'});
+      }
+      await page.getByRole('cell', {name: /console-a\.rotor\.test/}).waitFor();
+      await page.getByRole('cell', {name: /console-b\.rotor\.test/}).waitFor();
+      assert.ok(pemA.includes('BEGIN CERTIFICATE'));
+
+      await page.getByRole('link', {name: 'Rollouts'}).click();
+      await page.getByRole('button', {name: 'Replace a certificate'}).click();
+      const replace = page.getByRole('dialog', {name: 'Initiate a replacement'});
+      const option = async (label, cn) => {
+        const text = await replace.getByLabel(label).locator('option', {hasText: cn}).textContent();
+        await replace.getByLabel(label).selectOption({label: text});
+      };
+      await option('Old certificate', 'console-a');
+      await option('New certificate', 'console-b');
+      await replace.getByLabel('Mode').selectOption('pre-staged');
+      await replace.getByText('0 agents hold the old certificate today').waitFor();
+      await replace.getByRole('button', {name: 'Initiate replacement'}).click();
+      await page.getByRole('heading', {name: /^Rollout r-/}).waitFor();
+      await page.getByRole('button', {name: 'Stage…'}).click();
+      await page.getByRole('dialog', {name: 'Stage the new certificate'})
+          .getByRole('button', {name: 'Stage'}).click();
+      await page.getByRole('button', {name: 'Switch bindings…'}).waitFor();
+      await page.getByRole('button', {name: 'Cancel…'}).click();
+      const cancel = page.getByRole('dialog', {name: 'Cancel the rollout'});
+      await cancel.getByLabel('Reason (optional)').fill('wrong certificate');
+      await cancel.getByRole('button', {name: 'Cancel rollout'}).click();
+      await page.getByText('cancelled', {exact: true}).first().waitFor();
+      await page.getByText('replacement cancelled').waitFor();
+
+      await page.goto(`${rotord.url}/#/agents/${agentId(5)}`);
+      await page.getByRole('button', {name: 'Revoke…'}).click();
+      const revoke = page.getByRole('dialog', {name: `Revoke agent ${agentId(5)}`});
+      await revoke.getByLabel('Reason (RFC 5280)').selectOption('1');
+      await revoke.getByRole('button', {name: 'Revoke'}).click();
+      await page.getByText('CEM certificate revoked (reason 1)').waitFor();
+      await page.getByRole('button', {name: 'Delete resource…'}).click();
+      const del = page.getByRole('dialog', {name: `Delete agent ${agentId(5)}'s resource`});
+      await del.getByRole('button', {name: 'Delete resource'}).click();
+      await page.getByText(/^resource deleted/).waitFor();
+      const agent = await call(rotord.url, 'GET', `/v1/agents/${agentId(5)}`);
+      assert.equal(agent.revoked, true);
+      assert.equal(agent.deleted, true);
+      await screenshot(page, 'agent-deleted');
+      await page.close();
+    });
 
 test('every action is reachable with the keyboard', async () => {
   const page = await newPage();

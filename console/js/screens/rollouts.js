@@ -44,7 +44,11 @@ export async function render(main, params, signal) {
   api.follow((p) => {
     const old = tbody.querySelector(`tr[data-rollout="${CSS.escape(p.rollout_id)}"]`);
     if (old) {
-      tbody.replaceChild(row(p), old);
+      // Keep the keyboard focus on the row's link across the update.
+      const focused = old.contains(document.activeElement);
+      const fresh = row(p);
+      tbody.replaceChild(fresh, old);
+      if (focused) fresh.querySelector('a').focus();
     } else {
       tbody.appendChild(row(p));
       table.hidden = false;
