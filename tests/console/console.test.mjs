@@ -270,6 +270,38 @@ test('actions: register PEM and DER, initiate pre-staged, stage, cancel, revoke,
       await page.close();
     });
 
+test('the pending gateway refresh is a checklist item an operator records', async () => {
+  const rootOld = makeCertificate(rotord.dir, 'root-old');
+  const rootNew = makeCertificate(rotord.dir, 'root-new');
+  const oldFp = (await call(rotord.url, 'POST', '/v1/certificates',
+      {kind: 'cem-root', pem: rootOld})).fingerprint;
+  const newFp = (await call(rotord.url, 'POST', '/v1/certificates',
+      {kind: 'cem-root', pem: rootNew})).fingerprint;
+  await call(rotord.url, 'PUT', '/v1/gateways/gw-manual', {auto_refresh: false});
+  await report(rotord.url, [{...reportOf(9000, new Date(Date.now() - 500).toISOString(), [oldFp]),
+    gatewayId: 'gw-manual'}]);
+  await call(rotord.url, 'POST', '/v1/replacements',
+      {rollout_id: 'r-root', old_fingerprint: oldFp, new_fingerprint: newFp});
+  const page = await newPage();
+  await signIn(page, rotord.url, 'operator');
+  await page.goto(`${rotord.url}/#/rollouts/r-root`);
+  const checklist = page.getByRole('region', {name: 'Pending gateway refreshes'});
+  await checklist.getByText('Gateway gw-manual: manual refresh after-initiate').waitFor();
+  await checklist.getByRole('button', {name: 'Record refresh of gw-manual'}).click();
+  await page.getByRole('dialog', {name: 'Record a refresh of gateway gw-manual'})
+      .getByRole('button', {name: 'Record refresh'}).click();
+  // The fleet's other gateways (auto-refresh never set: manual) stay pending.
+  const after = page.getByRole('region', {name: 'Pending gateway refreshes'});
+  await after.getByText('Gateway gw-0: manual refresh after-initiate').waitFor();
+  await after.getByText('Gateway gw-manual: manual refresh after-initiate')
+      .waitFor({state: 'detached'});
+  await screenshot(page, 'gateway-refresh');
+  const p = await call(rotord.url, 'GET', '/v1/rollouts/r-root');
+  assert.deepEqual(p.pending_gateway_steps.map((g) => g.gateway_id), ['gw-0', 'gw-1', 'gw-2',
+    'gw-3']);
+  await page.close();
+});
+
 test('every action is reachable with the keyboard', async () => {
   const page = await newPage();
   await signIn(page, rotord.url, 'operator');
