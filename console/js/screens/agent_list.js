@@ -27,6 +27,7 @@ export function agentList(opts) {
     ['revoked', 'revoked']].map(([value, label]) => h('option', {value}, label)));
   const body = h('div', {'aria-live': 'polite'});
   let offset = 0;
+  let latest = 0;  // only the newest request's answer is shown
   const path = opts.rollout ? `/v1/rollouts/${encodeURIComponent(opts.rollout)}/agents` :
     '/v1/agents';
 
@@ -36,11 +37,12 @@ export function agentList(opts) {
     if (opts.status) query.status = opts.status;
     if (flag.value === 'stale') query.stale = 'true';
     if (flag.value === 'revoked') query.revoked = 'true';
+    const mine = ++latest;
     try {
       const page = await api.get(path, query);
-      show(page);
+      if (mine === latest) show(page);
     } catch (err) {
-      replace(body, h('p', {class: 'error', role: 'alert'}, err.message));
+      if (mine === latest) replace(body, h('p', {class: 'error', role: 'alert'}, err.message));
     }
   }
 
