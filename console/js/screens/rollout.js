@@ -101,6 +101,7 @@ export async function render(main, [id], signal) {
       h('div', {class: 'columns'}, gateways, sites),
       steps, lists, timelineSection(entries));
   if (asOf()) return;
+  let shown = p;  // the progress on screen
   api.get(`/v1/rollouts/${encodeURIComponent(id)}/series`, {points: 60}).then((series) => {
     samples.unshift(...series.samples);
     replace(chart, chartSection(samples));
@@ -115,8 +116,9 @@ export async function render(main, [id], signal) {
     replace(head, headline(next));
     replace(gateways, breakdown('By gateway', next.by_gateway, 'Gateway'));
     replace(sites, breakdown('By site', next.by_site, 'Site'));
-    const stateChanged = next.state !== p.state ||
-      JSON.stringify(next.pending_gateway_steps) !== JSON.stringify(p.pending_gateway_steps);
+    const stateChanged = next.state !== shown.state ||
+      JSON.stringify(next.pending_gateway_steps) !== JSON.stringify(shown.pending_gateway_steps);
     if (stateChanged) replace(steps, checklist(next, id));
+    shown = next;
   }, signal);
 }
