@@ -29,6 +29,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "projections/agent_filter.h"
 #include "projections/inventory_sets.h"
 #include "projections/projection.h"
 #include "projections/rollout_state.h"
@@ -66,6 +67,10 @@ class FleetProjection final : public Projection {
   std::optional<AgentView> Agent(std::string_view agent_id) const;
   // Agents in index order (order of first sight), `limit` from `offset`.
   std::vector<AgentView> Agents(size_t offset, size_t limit) const;
+  // Agents matching `filter`, `limit` of them from the `offset`-th match, and
+  // how many match in all (O(fleet size); fleet_agent_queries.cc); nullopt
+  // when the filter names a rollout that does not exist.
+  std::optional<AgentPage> FindAgents(const AgentFilter& filter, size_t offset, size_t limit) const;
   // Registered certificates ordered by expiry, then fingerprint.
   std::vector<CertificateView> Certificates() const;
   // Registered, not revoked certificates expiring at or before now + days.

@@ -2,6 +2,7 @@
 # Installs the Debian 12 packages Rotor builds and tests with. Idempotent:
 # installs only what is missing. Uses sudo when not run as root.
 set -euo pipefail
+"$(dirname "$0")/console-deps.sh"  # chromium and tests/console's npm packages
 
 packages=(
   build-essential cmake ninja-build pkg-config

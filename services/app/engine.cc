@@ -125,6 +125,8 @@ Result<std::unique_ptr<Engine>> Engine::Open(EngineOptions options) {
   AddRolloutRoutes(*core);
   AddAgentRoutes(*core);
   AddQueryRoutes(*core);
+  AddAgentListRoutes(*core);
+  AddSeriesRoutes(*core);
   AddAuditRoutes(*core);
   AddSystemRoutes(*core);
   AddPkiRoutes(*core);

@@ -113,6 +113,8 @@ void AddCertificateRoutes(EngineCore& core);  // certificates, renewals, CSR, re
 void AddRolloutRoutes(EngineCore& core);      // replacements and their lifecycle, gateways
 void AddAgentRoutes(EngineCore& core);        // reports, agent deletion, stale sweeps
 void AddQueryRoutes(EngineCore& core);        // rollouts, agents, certificates, stream
+void AddAgentListRoutes(EngineCore& core);    // filtered, paged agent lists; agent timeline
+void AddSeriesRoutes(EngineCore& core);       // a rollout's progress over log time
 void AddAuditRoutes(EngineCore& core);        // events, verify, replay
 void AddSystemRoutes(EngineCore& core);       // metrics, healthz, clock
 void AddPkiRoutes(EngineCore& core);          // public CRL, CA certificate, OCSP

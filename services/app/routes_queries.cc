@@ -1,6 +1,7 @@
 // Query routes over the fleet and audit projections: rollouts and their
-// progress, timelines, stale agents, agents, certificates, and the snapshot
-// behind GET /v1/stream. See docs/api.md.
+// progress, timelines, stale agents, one agent, certificates, and the
+// snapshot behind GET /v1/stream (the agent lists: routes_agent_lists.cc).
+// See docs/api.md.
 #include "services/app/engine_core.h"
 #include "services/app/json_views.h"
 
@@ -50,24 +51,6 @@ ApiResponse StaleAgents(EngineCore& core, const RouteContext&) {
   });
   size_t count = agents.size();
   return JsonResponse({{"stale_agents", std::move(agents)}, {"count", count}});
-}
-
-ApiResponse ListAgents(EngineCore& core, const RouteContext& ctx) {
-  Result<uint64_t> offset = QueryNumber(ctx.request, "offset", 0, UINT32_MAX);
-  if (!offset.ok()) return ErrorResponse(offset.status());
-  Result<uint64_t> limit = QueryNumber(ctx.request, "limit", 100, 10000);
-  if (!limit.ok()) return ErrorResponse(limit.status());
-  json body = core.ReadFleet([&](const FleetProjection& fleet) {
-    json agents = json::array();
-    for (const projections::AgentView& a : fleet.Agents(*offset, *limit)) {
-      agents.push_back(ToJson(a));
-    }
-    return json{{"agents", std::move(agents)},
-                {"offset", *offset},
-                {"limit", *limit},
-                {"total", fleet.agent_count()}};
-  });
-  return JsonResponse(body);
 }
 
 ApiResponse GetAgent(EngineCore& core, const RouteContext& ctx) {
@@ -122,7 +105,6 @@ void AddQueryRoutes(EngineCore& core) {
   add("/v1/rollouts/{id}", GetRollout);
   add("/v1/rollouts/{id}/timeline", Timeline);
   add("/v1/stale-agents", StaleAgents);
-  add("/v1/agents", ListAgents);
   add("/v1/agents/{id}", GetAgent);
   add("/v1/certificates", ListCertificates);
   add("/v1/stream", StreamSnapshot);

@@ -1,5 +1,5 @@
-// System routes: Prometheus metrics, the health check, and the virtual clock
-// (only with --virtual-clock). See docs/api.md and docs/operations.md.
+// System routes: Prometheus metrics, the health check, who is calling, and
+// the virtual clock (only with --virtual-clock). See docs/api.md and docs/operations.md.
 #include "services/app/engine_core.h"
 #include "services/app/json_body.h"
 
@@ -94,6 +94,13 @@ ApiResponse SetClock(EngineCore& core, const RouteContext& ctx) {
   return JsonResponse({{"now", FormatTime(core.Now())}, {"virtual", true}});
 }
 
+// Who the credential speaks for: the console shows it on every screen and
+// offers only the actions the role may take (docs/api.md, the role table).
+ApiResponse WhoAmI(const RouteContext& ctx) {
+  const Principal& p = ctx.request.principal;
+  return JsonResponse({{"name", p.name}, {"role", std::string(RoleName(p.role))}});
+}
+
 }  // namespace
 
 void AddSystemRoutes(EngineCore& core) {
@@ -103,6 +110,7 @@ void AddSystemRoutes(EngineCore& core) {
         [c](const RouteContext& ctx) { return GetMetrics(*c, ctx); });
   r.Add("GET", "/healthz", kReaders | kAgent | kIngest, RouteKind::kPublic,
         [c](const RouteContext& ctx) { return Healthz(*c, ctx); });
+  r.Add("GET", "/v1/whoami", kReaders | kAgent, RouteKind::kStatus, WhoAmI);
   if (core.options.virtual_clock) {
     r.Add("GET", "/v1/clock", kReaders | kAgent | kIngest, RouteKind::kStatus,
           [c](const RouteContext& ctx) { return GetClock(*c, ctx); });

@@ -15,6 +15,8 @@
 
 #include "services/http/elastic_pool.h"
 
+#include "services/console/assets.h"
+
 namespace rotor::http {
 namespace {
 
@@ -46,6 +48,37 @@ void WriteError(const Status& status, httplib::Response& res) {
   if (status.code() == StatusCode::kUnauthenticated) {
     res.set_header("WWW-Authenticate", "Bearer realm=\"rotor\"");
   }
+}
+
+// Headers on every response: the console's Content-Security-Policy allows
+// only its own files (no inline script or style, no framing, nothing from
+// another origin), and no response is sniffed, framed or leaks a referrer.
+void SetSecurityHeaders(httplib::Response& res) {
+  res.set_header("Content-Security-Policy",
+                 "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+                 "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'none'; "
+                 "frame-ancestors 'none'");
+  res.set_header("X-Frame-Options", "DENY");
+  res.set_header("X-Content-Type-Options", "nosniff");
+  res.set_header("Referrer-Policy", "no-referrer");
+}
+
+// Serves the console's embedded file at req.path, when there is one: 304
+// when the client's If-None-Match holds its ETag. The files hold no data and
+// need no credential; every number the console shows comes from /v1/.
+bool ServeConsoleAsset(const httplib::Request& req, httplib::Response& res) {
+  if (req.method != "GET" && req.method != "HEAD") return false;
+  const console::Asset* asset = console::FindAsset(req.path);
+  if (asset == nullptr) return false;
+  res.set_header("ETag", std::string(asset->etag));
+  res.set_header("Cache-Control", "no-cache");
+  if (req.get_header_value("If-None-Match") == asset->etag) {
+    res.status = 304;
+    return true;
+  }
+  res.status = 200;
+  res.set_content(asset->body.data(), asset->body.size(), std::string(asset->content_type));
+  return true;
 }
 
 // The bearer token of `req`; empty when there is none.
@@ -109,6 +142,8 @@ Result<app::Principal> HttpServer::Impl::Authenticate(const httplib::Request& re
 
 void HttpServer::Impl::Serve(const httplib::Request& req, httplib::Response& res) {
   auto start = std::chrono::steady_clock::now();
+  SetSecurityHeaders(res);
+  if (!options.public_only && ServeConsoleAsset(req, res)) return;
   app::ApiRequest request;
   request.method = req.method;
   request.path = req.path;
@@ -217,6 +252,7 @@ void HttpServer::Impl::Install() {
   // into 400 as docs/api.md says; 400 for a bad request line.
   s.set_error_handler(httplib::Server::HandlerWithResponse([too_large](const httplib::Request&,
                                                                        httplib::Response& res) {
+    if (!res.has_header("X-Frame-Options")) SetSecurityHeaders(res);
     if (!res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
     if (res.status == 413) {
       too_large(res);

@@ -1,6 +1,9 @@
 // Read commands: status, rollouts, stale, agents, certificates, timeline.
 // Each prints the API's JSON with --json. See commands.h.
 #include <cstdio>
+#include <map>
+#include <memory>
+#include <string>
 
 #include "services/rotorctl/commands.h"
 #include "services/rotorctl/format.h"
@@ -95,7 +98,23 @@ std::string Flags(const json& a) {
   return flags;
 }
 
+void PrintAgentTimeline(const json& reply) {
+  std::vector<std::vector<std::string>> rows;
+  for (const json& e : Array(reply, {"entries"})) {
+    std::string type = Str(e, "event_type");
+    if (size_t dot = type.rfind('.'); dot != std::string::npos) type = type.substr(dot + 1);
+    rows.push_back({Str(e, "sequence"), Str(e, "recorded_at"), Str(e, "actor"), type});
+  }
+  std::printf("agent %s: %s events\n", Str(reply, "agent_id").c_str(),
+              Str(reply, "events_total").c_str());
+  std::printf("%s", Table({"seq", "time", "actor", "event"}, rows).c_str());
+}
+
 void PrintAgents(const json& reply) {
+  if (reply.is_object() && reply.contains("entries")) {
+    PrintAgentTimeline(reply);
+    return;
+  }
   if (reply.is_object() && !reply.contains("agents") && reply.contains("agent_id")) {
     std::printf("agent %s\n", Str(reply, "agent_id").c_str());
     for (const auto& [key, value] : reply.items()) {
@@ -112,6 +131,10 @@ void PrintAgents(const json& reply) {
   }
   std::printf("%s",
               Table({"agent", "last report", "gateway", "site", "certs", "flags"}, rows).c_str());
+  if (reply.contains("total")) {
+    std::printf("%zu shown from %lld, %s in all\n", rows.size(),
+                static_cast<long long>(Num(reply, "offset")), Str(reply, "total").c_str());
+  }
 }
 
 void PrintCertificates(const json& reply) {
@@ -148,20 +171,58 @@ void AddQueryCommands(CLI::App& app, Session& s, Action& action) {
       app, s, action, "stale", "stale agents, oldest report first",
       [](Session& s) { return s.Request("GET", "/v1/stale-agents"); }, PrintStale);
 
-  auto agent = std::make_shared<std::string>();
-  auto offset = std::make_shared<size_t>(0);
-  auto limit = std::make_shared<size_t>(100);
+  // `agents`: one agent, its timeline, or a page of the fleet or of a
+  // rollout's agents filtered by the server (docs/api.md).
+  struct AgentQuery {
+    std::string agent;
+    bool timeline = false;
+    std::string rollout;
+    std::map<std::string, std::string> filters;  // status, gateway, site, prefix, stale, revoked
+    size_t offset = 0;
+    size_t limit = 100;
+  };
+  auto q = std::make_shared<AgentQuery>();
   CLI::App* agents = AddRead(
-      app, s, action, "agents", "agents (or one agent): certificates, last report, flags",
-      [agent, offset, limit](Session& s) {
-        if (!agent->empty()) return s.Request("GET", client::PathWith("/v1/agents/", *agent));
-        return s.Request("GET", "/v1/agents", nullptr,
-                         {{"offset", std::to_string(*offset)}, {"limit", std::to_string(*limit)}});
+      app, s, action, "agents",
+      "agents (or one agent, or its --timeline): certificates, last report, flags",
+      [q](Session& s) {
+        if (!q->agent.empty()) {
+          std::string path = client::PathWith("/v1/agents/", q->agent);
+          return s.Request("GET", q->timeline ? path + "/timeline" : path);
+        }
+        std::map<std::string, std::string> query = q->filters;
+        query["offset"] = std::to_string(q->offset);
+        query["limit"] = std::to_string(q->limit);
+        std::string path = q->rollout.empty()
+                               ? "/v1/agents"
+                               : client::PathWith("/v1/rollouts/", q->rollout) + "/agents";
+        return s.Request("GET", path, nullptr, query);
       },
       PrintAgents);
-  agents->add_option("agent", *agent, "one agent's id");
-  agents->add_option("--offset", *offset, "skip this many agents");
-  agents->add_option("--limit", *limit, "at most this many agents")->check(CLI::Range(1, 100000));
+  agents->add_option("agent", q->agent, "one agent's id");
+  agents->add_flag("--timeline", q->timeline, "with an agent: its history (reports, flags, ...)");
+  agents->add_option("--rollout", q->rollout, "a rollout's agents (see --status)");
+  agents
+      ->add_option_function<std::string>(
+          "--status", [q](const std::string& v) { q->filters["status"] = v; },
+          "with --rollout: outstanding (default), stale or counted")
+      ->check(CLI::IsMember({"outstanding", "stale", "counted"}));
+  for (const char* name : {"gateway", "site", "prefix"}) {
+    std::string key = name;
+    agents->add_option_function<std::string>(
+        "--" + key, [q, key](const std::string& v) { q->filters[key] = v; },
+        key == "prefix" ? "agent ids starting with this" : "only agents of this " + key);
+  }
+  for (const char* name : {"stale", "revoked"}) {
+    std::string key = name;
+    agents
+        ->add_option_function<std::string>(
+            "--" + key, [q, key](const std::string& v) { q->filters[key] = v; },
+            "true or false: only agents (not) " + key)
+        ->check(CLI::IsMember({"true", "false"}));
+  }
+  agents->add_option("--offset", q->offset, "skip this many agents");
+  agents->add_option("--limit", q->limit, "at most this many agents")->check(CLI::Range(1, 10000));
 
   auto due = std::make_shared<int>(-1);
   CLI::App* certs = AddRead(

@@ -43,6 +43,24 @@ TEST_F(ArticleTest, ReplacementRunsToFinalizeThroughRotorctl) {
   EXPECT_NE(r.out.find("finalized"), std::string::npos) << r.out;
 }
 
+// The console's server-side lists from the CLI: a rollout's outstanding
+// agents filtered and paged, and one agent's history.
+TEST_F(ArticleTest, AgentsListsARolloutsOutstandingAgentsAndAnAgentsTimeline) {
+  StartDaemon();
+  ASSERT_NO_FATAL_FAILURE(RunUntilRefusal());
+  json page = CtlJson({"agents", "--rollout", kRollout, "--status", "outstanding", "--limit", "5"});
+  EXPECT_EQ(page["total"], kHolders - kReceivedFirst);
+  EXPECT_EQ(page["agents"].size(), 5u);
+  ToolResult r = Ctl({"agents", "--rollout", kRollout, "--prefix", AgentId(2392)}, kAuditorToken);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("1 shown from 0, 1 in all"), std::string::npos) << r.out;
+  r = Ctl({"agents", "--stale", "maybe"}, kAuditorToken);
+  EXPECT_NE(r.exit_code, 0);
+  r = Ctl({"agents", AgentId(0), "--timeline"}, kAuditorToken);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("AgentInventoryReported"), std::string::npos) << r.out;
+}
+
 TEST_F(ArticleTest, StatusFollowDrawsProgressFromTheStreamUntilTheRolloutEnds) {
   StartDaemon();
   ASSERT_NO_FATAL_FAILURE(RunUntilRefusal());

@@ -1,0 +1,64 @@
+// FleetProjection::FindAgents: the filtered, paged agent lists (a rollout's
+// outstanding or stale agents, the fleet by gateway, site, flag or id
+// prefix). Who is counted, outstanding or stale in a rollout is
+// Contribute(), the same rule the counters use.
+#include <algorithm>
+
+#include "projections/fleet_projection.h"
+
+namespace rotor::projections {
+namespace {
+
+// The interned id `value` must have; nullopt for no constraint, kNotFound
+// when no agent can match.
+std::optional<uint32_t> Wanted(const StringInterner& strings,
+                               const std::optional<std::string>& value) {
+  if (!value.has_value()) return std::nullopt;
+  if (value->empty()) return 0;
+  return strings.Find(*value);
+}
+
+bool FlagMatches(const std::optional<bool>& wanted, bool actual) {
+  return !wanted.has_value() || *wanted == actual;
+}
+
+}  // namespace
+
+std::optional<AgentPage> FleetProjection::FindAgents(const AgentFilter& filter, size_t offset,
+                                                     size_t limit) const {
+  const RolloutState* rollout = nullptr;
+  if (filter.set != RolloutAgentSet::kAll) {
+    rollout = FindRollout(filter.rollout_id);
+    if (rollout == nullptr) return std::nullopt;
+  }
+  std::optional<uint32_t> gateway = Wanted(gateways_, filter.gateway_id);
+  std::optional<uint32_t> site = Wanted(sites_, filter.site);
+  AgentPage page;
+  if (gateway == StringInterner::kNotFound || site == StringInterner::kNotFound) return page;
+  for (uint32_t i = 0; i < agents_.size(); ++i) {
+    const AgentRecord& a = agents_[i];
+    if ((gateway.has_value() && a.gateway != *gateway) || (site.has_value() && a.site != *site)) {
+      continue;
+    }
+    if (!FlagMatches(filter.stale, (a.flags & kStale) != 0) ||
+        !FlagMatches(filter.revoked, (a.flags & kRevoked) != 0) ||
+        !FlagMatches(filter.deleted, (a.flags & kDeleted) != 0)) {
+      continue;
+    }
+    if (!filter.agent_id_prefix.empty() && !agent_ids_.Get(i).starts_with(filter.agent_id_prefix)) {
+      continue;
+    }
+    if (rollout != nullptr) {
+      Contribution c = Contribute(*rollout, i);
+      bool in = c.counted && (filter.set == RolloutAgentSet::kCounted ||
+                              (filter.set == RolloutAgentSet::kOutstanding && !c.received) ||
+                              (filter.set == RolloutAgentSet::kStale && c.stale));
+      if (!in) continue;
+    }
+    if (page.total >= offset && page.agents.size() < limit) page.agents.push_back(MakeAgentView(i));
+    ++page.total;
+  }
+  return page;
+}
+
+}  // namespace rotor::projections
