@@ -32,16 +32,13 @@ EVP_MD_CTX* ThreadCtx() {
 
 }  // namespace
 
-Sha256Digest Sha256(std::string_view a, std::string_view b) { return Sha256(a, b, {}); }
-
-Sha256Digest Sha256(std::string_view a, std::string_view b, std::string_view c) {
+Sha256Digest Sha256(std::string_view a, std::string_view b) {
   Sha256Digest out{};
   EVP_MD_CTX* ctx = ThreadCtx();
   unsigned int len = 0;
   bool ok = ctx != nullptr && EVP_DigestInit_ex2(ctx, Sha256Md(), nullptr) == 1 &&
             EVP_DigestUpdate(ctx, a.data(), a.size()) == 1 &&
             EVP_DigestUpdate(ctx, b.data(), b.size()) == 1 &&
-            EVP_DigestUpdate(ctx, c.data(), c.size()) == 1 &&
             EVP_DigestFinal_ex(ctx, out.data(), &len) == 1;
   // SHA-256 through EVP cannot fail short of memory exhaustion.
   assert(ok && len == out.size());

@@ -13,8 +13,6 @@ using Sha256Digest = std::array<uint8_t, 32>;
 
 // SHA-256 of `a` followed by `b`.
 Sha256Digest Sha256(std::string_view a, std::string_view b = {});
-// SHA-256 of `a`, `b` and `c` in that order.
-Sha256Digest Sha256(std::string_view a, std::string_view b, std::string_view c);
 
 // Lower-case hex of `bytes`.
 std::string ToHex(std::string_view bytes);

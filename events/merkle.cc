@@ -2,6 +2,7 @@
 
 #include <bit>
 #include <cassert>
+#include <cstring>
 
 namespace rotor::merkle {
 namespace {
@@ -86,7 +87,10 @@ std::string_view View(const Sha256Digest& d) {
 Sha256Digest LeafHash(std::string_view data) { return Sha256(std::string_view("\x00", 1), data); }
 
 Sha256Digest NodeHash(const Sha256Digest& left, const Sha256Digest& right) {
-  return Sha256(std::string_view("\x01", 1), View(left), View(right));
+  std::array<char, 33> prefixed{};
+  prefixed[0] = 0x01;
+  std::memcpy(prefixed.data() + 1, left.data(), left.size());
+  return Sha256(std::string_view(prefixed.data(), prefixed.size()), View(right));
 }
 
 Result<Sha256Digest> SubtreeHash(const TileHashReader& read, uint64_t start, uint64_t end) {

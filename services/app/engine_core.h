@@ -19,6 +19,7 @@
 #include <string>
 #include <string_view>
 
+#include "events/merkle_store.h"
 #include "events/rocksdb_event_log.h"
 #include "projections/audit_projection.h"
 #include "projections/fleet_projection.h"
@@ -31,6 +32,7 @@
 #include "services/app/router.h"
 #include "services/ca/certificate_authority.h"
 #include "services/domain/command_service.h"
+#include "services/transparency/notary.h"
 
 // Returns ErrorResponse(status) from the enclosing handler when `expr` fails.
 #define ROTOR_RETURN_IF_ERROR_RESPONSE(expr)             \
@@ -54,6 +56,8 @@ struct EngineCore {
   std::unique_ptr<domain::CommandService> commands;
   std::unique_ptr<ca::CertificateAuthority> ca;  // null without a configured CA
   std::unique_ptr<CrlCache> crl;                 // null without a configured CA
+  std::unique_ptr<MerkleStore> tree;             // the log's Merkle tree
+  std::unique_ptr<transparency::Notary> notary;  // keeps `tree` current, signs checkpoints
   Metrics metrics;
   Router router;
 
@@ -108,6 +112,7 @@ void AddRolloutRoutes(EngineCore& core);      // replacements and their lifecycl
 void AddAgentRoutes(EngineCore& core);        // reports, agent deletion, stale sweeps
 void AddQueryRoutes(EngineCore& core);        // rollouts, agents, certificates, stream
 void AddAuditRoutes(EngineCore& core);        // events, verify, replay
+void AddProofRoutes(EngineCore& core);        // checkpoints, inclusion and consistency proofs
 void AddSystemRoutes(EngineCore& core);       // metrics, healthz, clock
 
 }  // namespace rotor::app

@@ -29,6 +29,8 @@ void AddFleetCommands(CLI::App& app, Session& session, Action& action);
 void AddQueryCommands(CLI::App& app, Session& session, Action& action);
 // events, export, verify, replay.
 void AddAuditCommands(CLI::App& app, Session& session, Action& action);
+// keys init, checkpoint, prove (docs/audit.md).
+void AddProofCommands(CLI::App& app, Session& session, Action& action);
 
 // Prints a command's reply: indented JSON with --json, otherwise `text`
 // followed by what was appended ("appended 3 events (sequences 10-12)" or

@@ -73,6 +73,7 @@ int Main(int argc, char** argv) {
   AddFleetCommands(app, session, action);
   AddQueryCommands(app, session, action);
   AddAuditCommands(app, session, action);
+  AddProofCommands(app, session, action);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
