@@ -8,8 +8,8 @@ namespace {
 class LeafCursor {
  public:
   LeafCursor(const merkle::TileHashReader* tree, uint64_t size) : tree_(tree), size_(size) {}
-  bool covers(uint64_t sequence) const { return tree_ != nullptr && sequence <= size_; }
-  // The stored leaf of `sequence` (covers(sequence) must hold).
+  bool Covers(uint64_t sequence) const { return tree_ != nullptr && sequence <= size_; }
+  // The stored leaf of `sequence` (Covers(sequence) must hold).
   Result<Sha256Digest> Leaf(uint64_t sequence) {
     uint64_t index = sequence - 1;
     if (index < start_ || index >= start_ + chunk_.size()) {
@@ -56,7 +56,7 @@ Result<VerifyReport> Verify(const EventLog& log, const merkle::TileHashReader* t
                            ": prev_hash does not match the hash of the previous record");
     }
     Sha256Digest leaf = merkle::LeafHash(value.substr(kHashSize));
-    if (leaves.covers(seq)) {
+    if (leaves.Covers(seq)) {
       Result<Sha256Digest> stored = leaves.Leaf(seq);
       if (!stored.ok()) {
         tree_error = stored.status();

@@ -113,6 +113,64 @@ std::string CheckInclusion(const json& reply) {
   return s.ok() ? "" : s.message();
 }
 
+// Checks the signed checkpoint of the proof's tree size against its root; "" when it holds.
+std::string CheckSignedRoot(Session& s, const json& proof, const std::string& key, int* failed) {
+  std::optional<app::ApiResponse> note =
+      s.RequestRaw("GET", "/v1/checkpoint", {}, {{"tree_size", Str(proof, "tree_size")}});
+  if (!note) {
+    *failed = s.exit_code();
+    return "";
+  }
+  Result<transparency::Checkpoint> c = ParseSignedCheckpoint(note->body, key);
+  if (!c.ok()) return c.status().message();
+  Result<Sha256Digest> root = HashField(proof, "root_hash");
+  if (!root.ok() || c->root != *root) return "the proof's root is not the checkpoint's";
+  return "";
+}
+
+void PrintProof(const json& event, const json& proof) {
+  for (const json& e : Array(event, {"events"})) std::printf("%s\n", e.dump(2).c_str());
+  std::printf("leaf index %s in tree size %s, root %s\naudit path:\n",
+              Str(proof, "leaf_index").c_str(), Str(proof, "tree_size").c_str(),
+              Str(proof, "root_hash").c_str());
+  for (const json& h : Array(proof, {"proof"})) {
+    std::printf("  %s\n", h.is_string() ? h.get<std::string>().c_str() : "?");
+  }
+}
+
+int Prove(Session& s, uint64_t sequence, const std::string& key, uint64_t size) {
+  std::map<std::string, std::string> query = {{"sequence", std::to_string(sequence)}};
+  if (size > 0) query["tree_size"] = std::to_string(size);
+  std::optional<json> proof = s.Request("GET", "/v1/proofs/inclusion", nullptr, query);
+  if (!proof) return s.exit_code();
+  std::optional<json> event =
+      s.Request("GET", "/v1/events", nullptr, {{"from", std::to_string(sequence)}, {"limit", "1"}});
+  if (!event) return s.exit_code();
+  std::string problem = CheckInclusion(*proof);
+  if (problem.empty() && !key.empty()) {
+    int failed = 0;
+    problem = CheckSignedRoot(s, *proof, key, &failed);
+    if (failed != 0) return failed;
+  }
+  if (s.json_output()) {
+    const json& events = Array(*event, {"events"});
+    Session::PrintJson({{"event", events.empty() ? json(nullptr) : events[0]},
+                        {"proof", *proof},
+                        {"verified", problem.empty()}});
+  } else {
+    PrintProof(*event, *proof);
+  }
+  if (!problem.empty()) {
+    return s.Fail(kExitVerifyFailed,
+                  "event " + std::to_string(sequence) + " is not proven: " + problem);
+  }
+  if (!s.json_output()) {
+    std::printf("verified: event %llu is in the log%s\n", static_cast<unsigned long long>(sequence),
+                key.empty() ? "" : " that the signed checkpoint names");
+  }
+  return 0;
+}
+
 void AddProve(CLI::App& app, Session& s, Action& action) {
   CLI::App* cmd = app.add_subcommand(
       "prove", "print an event with its inclusion proof against the latest checkpoint, checked");
@@ -126,51 +184,7 @@ void AddProve(CLI::App& app, Session& s, Action& action) {
                   "verifier key (or a file holding it): also check the checkpoint's signature");
   cmd->add_option("--tree-size", *size, "prove against this tree size instead");
   cmd->callback([&s, &action, sequence, key, size] {
-    action = [&s, sequence, key, size] {
-      std::map<std::string, std::string> query = {{"sequence", std::to_string(*sequence)}};
-      if (*size > 0) query["tree_size"] = std::to_string(*size);
-      std::optional<json> proof = s.Request("GET", "/v1/proofs/inclusion", nullptr, query);
-      if (!proof) return s.exit_code();
-      std::optional<json> event = s.Request("GET", "/v1/events", nullptr,
-                                            {{"from", std::to_string(*sequence)}, {"limit", "1"}});
-      if (!event) return s.exit_code();
-      std::string problem = CheckInclusion(*proof);
-      if (problem.empty() && !key->empty()) {
-        std::optional<app::ApiResponse> note =
-            s.RequestRaw("GET", "/v1/checkpoint", {}, {{"tree_size", Str(*proof, "tree_size")}});
-        if (!note) return s.exit_code();
-        Result<transparency::Checkpoint> c = ParseSignedCheckpoint(note->body, *key);
-        Result<Sha256Digest> root = HashField(*proof, "root_hash");
-        if (!c.ok())
-          problem = c.status().message();
-        else if (!root.ok() || c->root != *root)
-          problem = "the proof's root is not the checkpoint's";
-      }
-      if (s.json_output()) {
-        Session::PrintJson(
-            {{"event",
-              Array(*event, {"events"}).empty() ? json(nullptr) : Array(*event, {"events"})[0]},
-             {"proof", *proof},
-             {"verified", problem.empty()}});
-      } else {
-        for (const json& e : Array(*event, {"events"})) std::printf("%s\n", e.dump(2).c_str());
-        std::printf("leaf index %s in tree size %s, root %s\naudit path:\n",
-                    Str(*proof, "leaf_index").c_str(), Str(*proof, "tree_size").c_str(),
-                    Str(*proof, "root_hash").c_str());
-        for (const json& h : Array(*proof, {"proof"}))
-          std::printf("  %s\n", h.get<std::string>().c_str());
-      }
-      if (!problem.empty()) {
-        return s.Fail(kExitVerifyFailed,
-                      "event " + std::to_string(*sequence) + " is not proven: " + problem);
-      }
-      if (!s.json_output()) {
-        std::printf("verified: event %llu is in the log%s\n",
-                    static_cast<unsigned long long>(*sequence),
-                    key->empty() ? "" : " that the signed checkpoint names");
-      }
-      return 0;
-    };
+    action = [&s, sequence, key, size] { return Prove(s, *sequence, *key, *size); };
   });
 }
 

@@ -28,7 +28,7 @@ Result<bool> ReadDelimited(std::istream& in, std::string* out) {
   if (c == EOF) return false;
   while (true) {
     if (shift > 35) return Status::InvalidArgument("export: a length prefix is too long");
-    size |= uint64_t(c & 0x7f) << shift;
+    size |= static_cast<uint64_t>(c & 0x7f) << shift;
     if ((c & 0x80) == 0) break;
     shift += 7;
     c = in.get();
@@ -139,8 +139,9 @@ std::optional<CheckpointCheck> CheckServer(Session& s, const transparency::Check
     auto first = static_cast<uint64_t>(Num(*verify, "first_bad_sequence"));
     return Bad(records, first, Str(*verify, "problem"));
   }
-  if (records < checkpoint.size)
+  if (records < checkpoint.size) {
     return Bad(records, records + 1, Truncated(records, checkpoint.size));
+  }
   if (checkpoint.size == 0) return CheckpointCheck{true, records, 0, ""};
   std::optional<json> reply =
       s.Request("GET", "/v1/proofs/consistency", nullptr,
