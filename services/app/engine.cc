@@ -3,6 +3,8 @@
 #include <spdlog/spdlog.h>
 
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 
 #include "services/app/engine_core.h"
 #include "services/pki/certificate_parser.h"
@@ -74,6 +76,35 @@ Status LoadCa(EngineCore& core) {
   return Status::Ok();
 }
 
+// Opens the Merkle tree beside the log and the notary that keeps it current.
+Status OpenNotary(EngineCore& core) {
+  const EngineOptions& o = core.options;
+  Result<std::unique_ptr<MerkleStore>> tree = MerkleStore::Open(o.data_dir + "/merkle");
+  if (!tree.ok()) return tree.status();
+  core.tree = std::move(*tree);
+  std::optional<transparency::NoteSigner> signer;
+  if (!o.checkpoint_key_path.empty()) {
+    std::ifstream in(o.checkpoint_key_path, std::ios::binary);
+    if (!in) return Status::IoError("cannot read checkpoint key " + o.checkpoint_key_path);
+    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    Result<transparency::NoteSigner> parsed = transparency::NoteSigner::Parse(text);
+    if (!parsed.ok()) return parsed.status().WithContext("checkpoint key " + o.checkpoint_key_path);
+    signer = std::move(*parsed);
+  }
+  transparency::NotaryOptions notary_options;
+  notary_options.origin = !o.log_origin.empty() ? o.log_origin : signer ? signer->name() : "rotor";
+  notary_options.every_events = std::max<uint64_t>(o.checkpoint_every_events, 1);
+  notary_options.every = o.checkpoint_every;
+  notary_options.on_checkpoint = o.on_checkpoint;
+  core.notary = std::make_unique<transparency::Notary>(*core.log, *core.tree, std::move(signer),
+                                                       std::move(notary_options));
+  // A tree that cannot follow the log (the log lost records the tree holds)
+  // does not stop the engine: GET /v1/verify reports it.
+  Result<uint64_t> size = core.notary->CatchUp();
+  if (!size.ok()) Logger().error("merkle tree: {}", size.status().ToString());
+  return Status::Ok();
+}
+
 }  // namespace
 
 Result<std::unique_ptr<Engine>> Engine::Open(EngineOptions options) {
@@ -120,6 +151,7 @@ Result<std::unique_ptr<Engine>> Engine::Open(EngineOptions options) {
     core->options.virtual_clock->AdvanceTo(last.recorded_at);
   }
   ROTOR_RETURN_IF_ERROR(LoadCa(*core));
+  ROTOR_RETURN_IF_ERROR(OpenNotary(*core));
 
   AddCertificateRoutes(*core);
   AddRolloutRoutes(*core);
@@ -130,9 +162,11 @@ Result<std::unique_ptr<Engine>> Engine::Open(EngineOptions options) {
   AddAuditRoutes(*core);
   AddSystemRoutes(*core);
   AddPkiRoutes(*core);
+  AddProofRoutes(*core);
 
   core->fleet_runner->Start();
   core->audit_runner->Start();
+  core->notary->Start();
   Logger().info("opened {}: log head {}, projections at {}", dir, core->log->Head(),
                 core->ProjectedSequence());
   return std::unique_ptr<Engine>(new Engine(std::move(core)));
@@ -243,6 +277,7 @@ void Engine::Close() {
   core_->closed.store(true, std::memory_order_release);
   core_->fleet_runner->Stop();
   core_->audit_runner->Stop();
+  core_->notary->Stop();
   core_->log->Close();
   {
     std::lock_guard<std::mutex> lock(core_->progress_mu);

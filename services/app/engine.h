@@ -77,6 +77,16 @@ struct EngineOptions {
   std::chrono::milliseconds stream_interval{200};
   // fsync each append and projection commit (only benchmarks turn it off).
   bool sync = true;
+  // Signed checkpoints of the log's Merkle tree (docs/audit.md): the signer
+  // key file written by `rotorctl keys init` (none: the tree is kept and
+  // proofs are served, but no checkpoint is signed), the origin line (the
+  // key's name when empty), and how often to sign.
+  std::string checkpoint_key_path;
+  std::string log_origin;
+  uint64_t checkpoint_every_events = 10000;
+  std::chrono::milliseconds checkpoint_every{std::chrono::seconds(60)};
+  // Called with each newly signed checkpoint (rotord publishes it to Kafka).
+  std::function<void(uint64_t tree_size, const std::string& note)> on_checkpoint;
 };
 
 struct EngineCore;

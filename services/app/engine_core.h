@@ -19,6 +19,7 @@
 #include <string>
 #include <string_view>
 
+#include "events/merkle_store.h"
 #include "events/rocksdb_event_log.h"
 #include "projections/audit_projection.h"
 #include "projections/fleet_projection.h"
@@ -32,6 +33,7 @@
 #include "services/app/stream_hub.h"
 #include "services/ca/certificate_authority.h"
 #include "services/domain/command_service.h"
+#include "services/transparency/notary.h"
 
 // Returns ErrorResponse(status) from the enclosing handler when `expr` fails.
 #define ROTOR_RETURN_IF_ERROR_RESPONSE(expr)             \
@@ -56,6 +58,8 @@ struct EngineCore {
   std::unique_ptr<ca::CertificateAuthority> ca;  // null without a configured CA
   std::unique_ptr<CrlCache> crl;                 // null without a configured CA
   std::unique_ptr<StreamHub> hub;                // live progress for Watch
+  std::unique_ptr<MerkleStore> tree;             // the log's Merkle tree
+  std::unique_ptr<transparency::Notary> notary;  // keeps `tree` current, signs checkpoints
   Metrics metrics;
   Router router;
 
@@ -116,6 +120,7 @@ void AddQueryRoutes(EngineCore& core);        // rollouts, agents, certificates,
 void AddAgentListRoutes(EngineCore& core);    // filtered, paged agent lists; agent timeline
 void AddSeriesRoutes(EngineCore& core);       // a rollout's progress over log time
 void AddAuditRoutes(EngineCore& core);        // events, verify, replay
+void AddProofRoutes(EngineCore& core);        // checkpoints, inclusion and consistency proofs
 void AddSystemRoutes(EngineCore& core);       // metrics, healthz, clock
 void AddPkiRoutes(EngineCore& core);          // public CRL, CA certificate, OCSP
 

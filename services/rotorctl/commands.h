@@ -31,6 +31,8 @@ void AddQueryCommands(CLI::App& app, Session& session, Action& action);
 void AddAuditCommands(CLI::App& app, Session& session, Action& action);
 // token create (works on the tokens file alone; commands_tokens.cc).
 void AddTokenCommands(CLI::App& app, Action& action);
+// keys init, checkpoint, prove (docs/audit.md).
+void AddProofCommands(CLI::App& app, Session& session, Action& action);
 
 // Prints a command's reply: indented JSON with --json, otherwise `text`
 // followed by what was appended ("appended 3 events (sequences 10-12)" or

@@ -7,6 +7,7 @@
 #include "services/rotorctl/commands.h"
 #include "services/rotorctl/export.h"
 #include "services/rotorctl/format.h"
+#include "services/rotorctl/transparency.h"
 
 namespace rotor::ctl {
 namespace {
@@ -82,20 +83,79 @@ void AddExport(CLI::App& app, Session& s, Action& action) {
   });
 }
 
+// `verify --checkpoint`: the log (or an export) against a saved checkpoint.
+int VerifyCheckpoint(Session& s, const std::string& path, const std::string& key,
+                     const std::string& export_path) {
+  Result<transparency::Checkpoint> checkpoint = LoadCheckpoint(path, key);
+  if (!checkpoint.ok()) {
+    return s.Fail(kExitVerifyFailed, "refusing the checkpoint: " + checkpoint.status().ToString());
+  }
+  std::optional<CheckpointCheck> check;
+  if (!export_path.empty()) {
+    std::ifstream in(export_path, std::ios::binary);
+    if (!in) return s.FailStatus(Status::IoError("cannot read " + export_path));
+    Result<CheckpointCheck> offline = CheckExport(in, *checkpoint);
+    if (!offline.ok()) return s.FailStatus(offline.status().WithContext(export_path));
+    check = *offline;
+  } else {
+    check = CheckServer(s, *checkpoint);
+    if (!check) return s.exit_code();
+  }
+  if (s.json_output()) {
+    json out = {{"ok", check->ok},
+                {"records", check->records},
+                {"checkpoint_origin", checkpoint->origin},
+                {"checkpoint_tree_size", checkpoint->size}};
+    if (!check->ok) {
+      out["first_bad_sequence"] = check->first_bad_sequence;
+      out["problem"] = check->problem;
+    }
+    Session::PrintJson(out);
+  }
+  if (!check->ok) {
+    return s.Fail(kExitVerifyFailed,
+                  "the log does not extend checkpoint " + checkpoint->origin + " (tree size " +
+                      std::to_string(checkpoint->size) + "): sequence " +
+                      std::to_string(check->first_bad_sequence) + ": " + check->problem);
+  }
+  if (!s.json_output()) {
+    std::printf(
+        "the log extends checkpoint %s at tree size %llu: %llu records, chain and tree hold\n",
+        checkpoint->origin.c_str(), static_cast<unsigned long long>(checkpoint->size),
+        static_cast<unsigned long long>(check->records));
+  }
+  return 0;
+}
+
 void AddVerify(CLI::App& app, Session& s, Action& action) {
   CLI::App* cmd = app.add_subcommand(
-      "verify", "prove the hash chain holds (exit 4 and the first bad sequence when not)");
-  cmd->callback([&s, &action] {
-    action = [&s] {
+      "verify",
+      "prove the hash chain and the Merkle tree hold (exit 4 and the first bad sequence when not)");
+  auto checkpoint = std::make_shared<std::string>();
+  auto key = std::make_shared<std::string>();
+  auto export_path = std::make_shared<std::string>();
+  cmd->add_option("--checkpoint", *checkpoint,
+                  "a checkpoint saved earlier: prove the log still extends it");
+  cmd->add_option("--key", *key, "the checkpoint's verifier key (or a file holding it)");
+  cmd->add_option("--export", *export_path,
+                  "check this `export --format protobuf` file offline instead of a server");
+  cmd->callback([&s, &action, checkpoint, key, export_path] {
+    action = [&s, checkpoint, key, export_path] {
+      if (!checkpoint->empty() || !key->empty() || !export_path->empty()) {
+        if (checkpoint->empty() || key->empty()) {
+          return s.FailUsage("--checkpoint and --key go together");
+        }
+        return VerifyCheckpoint(s, *checkpoint, *key, *export_path);
+      }
       std::optional<json> reply = s.Request("GET", "/v1/verify");
       if (!reply) return s.exit_code();
       bool ok = Bool(*reply, "ok");
       if (s.json_output()) Session::PrintJson(*reply);
       if (ok) {
         if (!s.json_output()) {
-          std::printf("hash chain holds: %lld events, head hash %s\n",
+          std::printf("hash chain holds: %lld events, head hash %s; Merkle tree root %s\n",
                       static_cast<long long>(Num(*reply, "events")),
-                      Str(*reply, "head_hash").c_str());
+                      Str(*reply, "head_hash").c_str(), Str(*reply, "tree_root").c_str());
         }
         return 0;
       }

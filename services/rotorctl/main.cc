@@ -74,6 +74,7 @@ int Main(int argc, char** argv) {
   AddQueryCommands(app, session, action);
   AddAuditCommands(app, session, action);
   AddTokenCommands(app, action);
+  AddProofCommands(app, session, action);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

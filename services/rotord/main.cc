@@ -66,6 +66,10 @@ rotor::app::EngineOptions EngineOptionsFrom(const RotordOptions& o) {
   e.stale_threshold = o.stale_threshold;
   e.max_clock_skew = o.max_clock_skew;
   e.max_body_bytes = o.max_body_bytes;
+  e.checkpoint_key_path = o.checkpoint_key;
+  e.log_origin = o.log_origin;
+  e.checkpoint_every_events = o.checkpoint_every_events;
+  e.checkpoint_every = std::chrono::duration_cast<std::chrono::milliseconds>(o.checkpoint_every);
   if (o.virtual_clock) {
     e.virtual_clock = std::make_shared<rotor::app::VirtualClock>(
         rotor::TimeFromMicros(0));  // Engine::Open moves it to the latest event

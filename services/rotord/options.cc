@@ -56,6 +56,21 @@ Status ParseListen(std::string_view text, std::string* host, int* port) {
   return Status::Ok();
 }
 
+// The flags of signed checkpoints; `every` receives --checkpoint-every's text.
+void AddCheckpointFlags(CLI::App& app, RotordOptions& o, std::string& every) {
+  app.add_option("--checkpoint-key", o.checkpoint_key,
+                 "sign checkpoints of the log's Merkle tree with this key (rotorctl keys init)");
+  app.add_option("--log-origin", o.log_origin,
+                 "the checkpoints' origin line, naming this deployment (default: the key's name)");
+  app.add_option("--checkpoint-every-events", o.checkpoint_every_events,
+                 "sign a checkpoint after this many new events")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
+  app.add_option("--checkpoint-every", every,
+                 "sign a checkpoint at least this often while events arrive")
+      ->capture_default_str();
+}
+
 ParsedFlags ParseFlags(int argc, char** argv) {
   ParsedFlags parsed;
   RotordOptions& o = parsed.options;
@@ -63,6 +78,7 @@ ParsedFlags ParseFlags(int argc, char** argv) {
   std::string sweep = "1h";
   std::string validity = "90d";
   std::string skew = "5m";
+  std::string checkpoint_every = "1m";
   CLI::App app{"rotord: Rotor's daemon (HTTP API, projections, stale sweeper, CEM issuing CA)"};
   app.set_config("--config", "", "read flags from FILE: `key = value` lines named like the flags");
   app.allow_config_extras(CLI::config_extras_mode::error);
@@ -111,6 +127,7 @@ ParsedFlags ParseFlags(int argc, char** argv) {
       ->check(CLI::Range(1, 100000));
   app.add_option("--log-level", o.log_level, "trace, debug, info, warn, error")
       ->capture_default_str();
+  AddCheckpointFlags(app, o, checkpoint_every);
   app.add_option("--kafka-brokers", o.kafka_brokers,
                  "Kafka bootstrap servers: publish events, consume agent reports");
   app.add_option("--kafka-config", o.kafka_config,
@@ -142,6 +159,9 @@ ParsedFlags ParseFlags(int argc, char** argv) {
   d = ParseDuration(skew);
   if (!d.ok()) return fail(d.status().WithContext("--max-clock-skew"));
   o.max_clock_skew = *d;
+  d = ParseDuration(checkpoint_every);
+  if (!d.ok()) return fail(d.status().WithContext("--checkpoint-every"));
+  o.checkpoint_every = *d;
   Status listen = ParseListen(o.listen, &o.host, &o.port);
   if (!listen.ok()) return fail(listen);
   if (!o.pki_listen.empty()) {

@@ -44,6 +44,11 @@ struct RotordOptions {
   std::string log_level = "info";
   // Kafka (docs/kafka.md): with brokers (flag or config file) rotord runs the
   // event relay and the agent-report consumer in process.
+  // Signed checkpoints of the log's Merkle tree (docs/audit.md).
+  std::string checkpoint_key;
+  std::string log_origin;
+  uint64_t checkpoint_every_events = 10000;
+  Micros checkpoint_every = std::chrono::minutes(1);
   std::string kafka_brokers;
   std::string kafka_config;
 

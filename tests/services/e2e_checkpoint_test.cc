@@ -1,0 +1,173 @@
+// End to end for auditors holding a checkpoint (docs/audit.md): a real
+// RocksDB data directory, checkpoints signed by the Engine, then
+// `rotorctl verify --checkpoint` as a process after the log was extended,
+// cut off, rewritten or forked behind its back, and offline on an export.
+#include <filesystem>
+#include <fstream>
+
+#include "events/record.h"
+#include "services/app/engine.h"
+#include "services/transparency/note.h"
+#include "tests/events/raw_rocksdb.h"
+#include "tests/services/e2e_process.h"
+#include "tests/testing/temp_dir.h"
+
+namespace rotor::testing {
+namespace {
+
+class CheckpointTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    data_ = dir_.Sub("data");
+    key_file_ = dir_.Sub("checkpoint.key");
+    ToolResult init =
+        RunTool("rotorctl", {"keys", "init", "--name", "rotor.test/e2e", "--out", key_file_});
+    ASSERT_EQ(init.exit_code, 0) << init.err;
+    verifier_key_ = init.out.substr(0, init.out.find('\n'));
+    ASSERT_TRUE(transparency::NoteVerifier::Parse(verifier_key_).ok()) << verifier_key_;
+  }
+
+  // Opens the data directory in-process, appends `count` gateway settings
+  // (one event each) from gateway `first` on and, with `checkpoint`, saves a
+  // signed checkpoint to `checkpoint_file_`.
+  void AppendEvents(int first, int count, bool checkpoint) {
+    app::EngineOptions options;
+    options.data_dir = data_;
+    options.checkpoint_key_path = key_file_;
+    options.checkpoint_every_events = 1000000;
+    auto engine = app::Engine::Open(options);
+    ASSERT_TRUE(engine.ok()) << engine.status().ToString();
+    app::Principal admin{"alice", app::Role::kAdmin};
+    for (int i = first; i < first + count; ++i) {
+      app::ApiResponse r = (*engine)->Handle(
+          {"PUT", "/v1/gateways/gw-" + std::to_string(i), {}, R"({"auto_refresh": false})", admin});
+      ASSERT_EQ(r.status, 200) << r.body;
+    }
+    if (checkpoint) {
+      app::ApiResponse r = (*engine)->Handle({"POST", "/v1/checkpoints", {}, "{}", admin});
+      ASSERT_EQ(r.status, 200) << r.body;
+      std::ofstream(checkpoint_file_) << r.body;
+    }
+  }
+
+  ToolResult VerifyAgainstCheckpoint(std::vector<std::string> extra = {}) {
+    std::vector<std::string> args = {"--data",         data_,   "verify",     "--checkpoint",
+                                     checkpoint_file_, "--key", verifier_key_};
+    args.insert(args.end(), extra.begin(), extra.end());
+    return RunTool("rotorctl", args);
+  }
+
+  // Rewrites the payload of record `sequence` and reseals the chain from
+  // there to `head`, so that the hash chain alone still holds.
+  void RewriteFrom(uint64_t sequence, uint64_t head) {
+    RawRocksDb raw(data_ + "/events");
+    ASSERT_TRUE(raw.ok());
+    RecordedEvent prev;
+    ASSERT_TRUE(DecodeStoredRecord(sequence - 1, raw.GetEvent(sequence - 1), &prev).ok());
+    for (uint64_t s = sequence; s <= head; ++s) {
+      RecordedEvent e;
+      ASSERT_TRUE(DecodeStoredRecord(s, raw.GetEvent(s), &e).ok());
+      if (s == sequence) e.actor = "mallory";
+      e.prev_hash = prev.hash;
+      raw.PutEvent(s, SealRecord(e));
+      prev = e;
+    }
+  }
+
+  TempDir dir_;
+  std::string data_;
+  std::string key_file_;
+  std::string verifier_key_;
+  std::string checkpoint_file_ = dir_.Sub("saved.checkpoint");
+};
+
+TEST_F(CheckpointTest, ALogThatGrewStillExtendsTheSavedCheckpoint) {
+  ASSERT_NO_FATAL_FAILURE(AppendEvents(0, 40, true));
+  ASSERT_NO_FATAL_FAILURE(AppendEvents(100, 25, false));
+  ToolResult r = VerifyAgainstCheckpoint();
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("the log extends checkpoint rotor.test/e2e at tree size 40: 65 records"),
+            std::string::npos)
+      << r.out;
+}
+
+TEST_F(CheckpointTest, ACutOffTailIsReportedWithItsFirstMissingSequence) {
+  ASSERT_NO_FATAL_FAILURE(AppendEvents(0, 40, true));
+  {
+    RawRocksDb raw(data_ + "/events");
+    for (uint64_t s = 31; s <= 40; ++s) raw.DeleteEvent(s);
+  }
+  ToolResult r = VerifyAgainstCheckpoint();
+  EXPECT_EQ(r.exit_code, 4) << r.out << r.err;
+  EXPECT_NE(r.err.find("sequence 31: the log ends at sequence 30 but the Merkle tree holds 40"),
+            std::string::npos)
+      << r.err;
+  // With the tree removed too, the checkpoint alone still catches it.
+  std::filesystem::remove_all(data_ + "/merkle");
+  r = VerifyAgainstCheckpoint();
+  EXPECT_EQ(r.exit_code, 4);
+  EXPECT_NE(r.err.find("sequence 31: the log ends at sequence 30 but the checkpoint covers 40"),
+            std::string::npos)
+      << r.err;
+}
+
+TEST_F(CheckpointTest, ARewrittenRecordIsNamedEvenWhenTheChainWasResealed) {
+  ASSERT_NO_FATAL_FAILURE(AppendEvents(0, 40, true));
+  ASSERT_NO_FATAL_FAILURE(RewriteFrom(17, 40));
+  ToolResult r = VerifyAgainstCheckpoint();
+  EXPECT_EQ(r.exit_code, 4) << r.out << r.err;
+  EXPECT_NE(r.err.find("sequence 17: the record differs from the one the Merkle tree recorded"),
+            std::string::npos)
+      << r.err;
+}
+
+TEST_F(CheckpointTest, AForkWithARebuiltTreeFailsTheConsistencyProof) {
+  ASSERT_NO_FATAL_FAILURE(AppendEvents(0, 40, true));
+  ASSERT_NO_FATAL_FAILURE(RewriteFrom(17, 40));
+  std::filesystem::remove_all(data_ + "/merkle");
+  ToolResult r = VerifyAgainstCheckpoint();
+  EXPECT_EQ(r.exit_code, 4) << r.out << r.err;
+  EXPECT_NE(r.err.find("sequence 40: the log's first 40 records are not the ones the checkpoint "
+                       "signed"),
+            std::string::npos)
+      << r.err;
+}
+
+TEST_F(CheckpointTest, ACheckpointWithABadSignatureIsRefused) {
+  ASSERT_NO_FATAL_FAILURE(AppendEvents(0, 10, true));
+  std::string note;
+  {
+    std::ifstream in(checkpoint_file_);
+    note.assign(std::istreambuf_iterator<char>(in), {});
+  }
+  note.replace(note.find("\n10\n"), 4, "\n11\n");
+  std::ofstream(checkpoint_file_) << note;
+  ToolResult r = VerifyAgainstCheckpoint();
+  EXPECT_EQ(r.exit_code, 4);
+  EXPECT_NE(r.err.find("refusing the checkpoint"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("does not verify"), std::string::npos) << r.err;
+}
+
+TEST_F(CheckpointTest, AnExportIsCheckedOfflineAgainstTheCheckpoint) {
+  ASSERT_NO_FATAL_FAILURE(AppendEvents(0, 40, true));
+  ASSERT_NO_FATAL_FAILURE(AppendEvents(100, 5, false));
+  std::string whole = dir_.Sub("log.bin");
+  std::string part = dir_.Sub("part.bin");
+  ToolResult r =
+      RunTool("rotorctl", {"--data", data_, "export", "--format", "protobuf", "-o", whole});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  r = RunTool("rotorctl",
+              {"--data", data_, "export", "--format", "protobuf", "--to", "25", "-o", part});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  r = VerifyAgainstCheckpoint({"--export", whole});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("at tree size 40: 45 records"), std::string::npos) << r.out;
+  r = VerifyAgainstCheckpoint({"--export", part});
+  EXPECT_EQ(r.exit_code, 4);
+  EXPECT_NE(r.err.find("sequence 26: the log ends at sequence 25 but the checkpoint covers 40"),
+            std::string::npos)
+      << r.err;
+}
+
+}  // namespace
+}  // namespace rotor::testing
