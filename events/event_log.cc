@@ -118,43 +118,47 @@ std::vector<Result<AppendResult>> EventLog::AppendEach(std::vector<AppendRequest
 
 uint64_t EventLog::WaitForAppend(uint64_t after, std::chrono::milliseconds timeout,
                                  const std::atomic<bool>* stop) const {
-  std::unique_lock<std::mutex> lock(wait_mu_);
+  // At most a year: a deadline past the clock's range would overflow.
+  auto deadline = std::chrono::steady_clock::now() +
+                  std::min<std::chrono::milliseconds>(timeout, std::chrono::hours(24 * 366));
+  MutexLock lock(&wait_mu_);
   ++waiters_;
-  appended_.wait_for(lock, timeout, [&] {
-    return Head() > after || closed() || (stop != nullptr && stop->load(std::memory_order_acquire));
-  });
+  while (Head() <= after && !closed() &&
+         (stop == nullptr || !stop->load(std::memory_order_acquire))) {
+    if (!appended_.WaitUntil(&wait_mu_, deadline)) break;
+  }
   --waiters_;
   return Head();
 }
 
 size_t EventLog::waiters() const {
-  std::lock_guard<std::mutex> lock(wait_mu_);
+  MutexLock lock(&wait_mu_);
   return waiters_;
 }
 
 void EventLog::WakeWaiters() const {
   // Taking the mutex orders the caller's flag store before any waiter's
   // check of its predicate: the waiter either sees the flag or is woken.
-  { std::lock_guard<std::mutex> lock(wait_mu_); }
-  appended_.notify_all();
+  { MutexLock lock(&wait_mu_); }
+  appended_.SignalAll();
 }
 
 void EventLog::Close() {
   {
-    std::lock_guard<std::mutex> lock(wait_mu_);
+    MutexLock lock(&wait_mu_);
     closed_.store(true, std::memory_order_release);
   }
-  appended_.notify_all();
+  appended_.SignalAll();
 }
 
 void EventLog::PublishHead(uint64_t head) {
   {
-    std::lock_guard<std::mutex> lock(wait_mu_);
+    MutexLock lock(&wait_mu_);
     // Appenders may publish out of order (MemoryEventLog publishes after
     // releasing its own lock): the head only moves forward.
     if (head > head_.load(std::memory_order_relaxed)) head_.store(head, std::memory_order_release);
   }
-  appended_.notify_all();
+  appended_.SignalAll();
 }
 
 }  // namespace rotor

@@ -24,6 +24,7 @@
 #include <string_view>
 #include <vector>
 
+#include "events/mutex.h"
 #include "events/record.h"
 #include "events/status.h"
 
@@ -154,9 +155,9 @@ class EventLog {
  private:
   std::atomic<uint64_t> head_{0};
   std::atomic<bool> closed_{false};
-  mutable std::mutex wait_mu_;
-  mutable std::condition_variable appended_;
-  mutable size_t waiters_ = 0;  // guarded by wait_mu_
+  mutable Mutex wait_mu_;
+  mutable CondVar appended_;
+  mutable size_t waiters_ GUARDED_BY(wait_mu_) = 0;
 };
 
 // Checks an append request's shape. Errors: kInvalidArgument naming the field.

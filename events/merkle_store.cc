@@ -57,7 +57,10 @@ Result<std::unique_ptr<MerkleStore>> MerkleStore::Open(const std::string& path) 
   }
   Result<merkle::TileBuilder> builder = merkle::TileBuilder::Resume(store->Reader(), store->size());
   if (!builder.ok()) return builder.status().WithContext("merkle tree " + path);
-  store->builder_ = std::move(*builder);
+  {
+    MutexLock lock(&store->catch_up_mu_);
+    store->builder_ = std::move(*builder);
+  }
   return store;
 }
 
@@ -94,7 +97,7 @@ merkle::TileHashReader MerkleStore::Reader() const {
 }
 
 Result<uint64_t> MerkleStore::CatchUp(const EventLog& log, uint64_t max_leaves) {
-  std::lock_guard<std::mutex> lock(catch_up_mu_);
+  MutexLock lock(&catch_up_mu_);
   uint64_t head = log.Head();
   uint64_t size = builder_->size();
   if (size > head) {

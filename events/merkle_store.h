@@ -20,13 +20,13 @@
 
 #include <atomic>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "events/event_log.h"
 #include "events/merkle.h"
+#include "events/mutex.h"
 
 namespace rocksdb {
 class DB;
@@ -47,7 +47,8 @@ class MerkleStore {
   // head (at most `max_leaves` of them). Returns the new size. Errors:
   // kFailedPrecondition when the tree is larger than the log (the log lost
   // records the tree holds), kCorruption, kIoError.
-  Result<uint64_t> CatchUp(const EventLog& log, uint64_t max_leaves = UINT64_MAX);
+  Result<uint64_t> CatchUp(const EventLog& log, uint64_t max_leaves = UINT64_MAX)
+      EXCLUDES(catch_up_mu_);
 
   // The number of leaves (records) in the tree.
   uint64_t size() const { return size_.load(std::memory_order_acquire); }
@@ -81,8 +82,8 @@ class MerkleStore {
 
   std::unique_ptr<rocksdb::DB> db_;
   std::atomic<uint64_t> size_{0};
-  std::mutex catch_up_mu_;                      // one CatchUp at a time
-  std::optional<merkle::TileBuilder> builder_;  // guarded by catch_up_mu_
+  Mutex catch_up_mu_;  // one CatchUp at a time
+  std::optional<merkle::TileBuilder> builder_ GUARDED_BY(catch_up_mu_);
 };
 
 // Recomputes the tree of the log's first `size` records from their bytes,

@@ -112,9 +112,8 @@ ApiResponse IngestBatch(EngineCore& core, const RouteContext& ctx) {
   std::vector<domain::Command> commands;
   commands.reserve(reports.size());
   for (const AgentReport& report : reports) {
-    commands.emplace_back(
-        domain::IngestAgentReport{report, core.Now(), ctx.request.principal.name,
-                                  core.options.max_clock_skew});
+    commands.emplace_back(domain::IngestAgentReport{report, core.Now(), ctx.request.principal.name,
+                                                    core.options.max_clock_skew});
   }
   std::vector<Result<domain::CommandOutcome>> outcomes = core.ExecuteBatch(commands);
   for (size_t i = 0; i < reports.size(); ++i) {

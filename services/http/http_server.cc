@@ -11,11 +11,9 @@
 #include <mutex>
 
 #include "events/mutex.h"
-#include "services/http/client_certificate.h"
-
-#include "services/http/elastic_pool.h"
-
 #include "services/console/assets.h"
+#include "services/http/client_certificate.h"
+#include "services/http/elastic_pool.h"
 
 namespace rotor::http {
 namespace {

@@ -41,7 +41,7 @@ Result<uint64_t> Notary::CatchUp() { return tree_.CatchUp(log_); }
 std::string Notary::VerifierKey() const { return signer_ ? signer_->VerifierKey() : ""; }
 
 std::string Notary::last_error() const {
-  std::lock_guard<std::mutex> lock(error_mu_);
+  MutexLock lock(&error_mu_);
   return last_error_;
 }
 
@@ -69,7 +69,7 @@ Result<std::string> Notary::SignNow() {
   }
   Result<uint64_t> size = CatchUp();
   if (!size.ok()) return size.status();
-  std::lock_guard<std::mutex> lock(sign_mu_);
+  MutexLock lock(&sign_mu_);
   return SignLocked(*size);
 }
 
@@ -80,7 +80,7 @@ void Notary::Run() {
     if (stop_.load()) break;
     Result<uint64_t> size = CatchUp();
     if (!size.ok()) {
-      std::lock_guard<std::mutex> lock(error_mu_);
+      MutexLock lock(&error_mu_);
       if (last_error_ != size.status().ToString()) {
         last_error_ = size.status().ToString();
         Logger()->error("merkle tree: {}", last_error_);
@@ -89,7 +89,7 @@ void Notary::Run() {
     }
     if (!signer_) continue;
     auto now = std::chrono::steady_clock::now();
-    std::lock_guard<std::mutex> lock(sign_mu_);
+    MutexLock lock(&sign_mu_);
     bool grew = *size > last_signed_size_;
     bool due =
         *size - last_signed_size_ >= options_.every_events || now - last_time >= options_.every;

@@ -16,13 +16,13 @@
 #include <condition_variable>
 #include <functional>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <thread>
 
 #include "events/event_log.h"
 #include "events/merkle_store.h"
+#include "events/mutex.h"
 #include "services/transparency/checkpoint.h"
 #include "services/transparency/note.h"
 
@@ -54,7 +54,7 @@ class Notary {
   // Catches up and signs a checkpoint of the whole tree (or returns the
   // stored one when the tree has not grown). Returns the note. Errors:
   // kFailedPrecondition without a signer; those of CatchUp and storing.
-  Result<std::string> SignNow();
+  Result<std::string> SignNow() EXCLUDES(sign_mu_);
 
   bool can_sign() const { return signer_.has_value(); }
   // The verifier key of the signer ("" without one).
@@ -65,17 +65,17 @@ class Notary {
 
  private:
   void Run();
-  Result<std::string> SignLocked(uint64_t size);
+  Result<std::string> SignLocked(uint64_t size) REQUIRES(sign_mu_);
 
   const EventLog& log_;
   MerkleStore& tree_;
   std::optional<NoteSigner> signer_;
   NotaryOptions options_;
 
-  std::mutex sign_mu_;             // serializes signing and storing
-  uint64_t last_signed_size_ = 0;  // guarded by sign_mu_
-  mutable std::mutex error_mu_;
-  std::string last_error_;  // guarded by error_mu_
+  Mutex sign_mu_;  // serializes signing and storing
+  uint64_t last_signed_size_ GUARDED_BY(sign_mu_) = 0;
+  mutable Mutex error_mu_;
+  std::string last_error_ GUARDED_BY(error_mu_);
   std::atomic<bool> stop_{false};
   std::thread thread_;
 };
