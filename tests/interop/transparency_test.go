@@ -7,6 +7,7 @@ package interop
 
 import (
 	"bytes"
+	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
@@ -54,7 +55,7 @@ func startRotord(t *testing.T) (*rotord, string) {
 	verifierKey := strings.TrimSpace(string(out))
 	token := "interop-admin-token-0123456789"
 	tokens := filepath.Join(dir, "tokens")
-	if err := os.WriteFile(tokens, []byte(tokensFileLine(t, bin, token)), 0o600); err != nil {
+	if err := os.WriteFile(tokens, []byte(tokensFileLine(token)), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	portFile := filepath.Join(dir, "url")
@@ -78,9 +79,10 @@ func startRotord(t *testing.T) (*rotord, string) {
 	}
 }
 
-// tokensFileLine is one admin line of rotord's tokens file.
-func tokensFileLine(t *testing.T, bin, token string) string {
-	return token + " interop-admin admin\n"
+// tokensFileLine is one admin line of rotord's tokens file, which holds the
+// SHA-256 digest of each token, never the token.
+func tokensFileLine(token string) string {
+	return fmt.Sprintf("sha256:%x interop-admin admin\n", sha256.Sum256([]byte(token)))
 }
 
 func (r *rotord) do(t *testing.T, method, path, body string) []byte {

@@ -39,12 +39,21 @@ class CheckpointTest : public ::testing::Test {
     ASSERT_TRUE(engine.ok()) << engine.status().ToString();
     app::Principal admin{"alice", app::Role::kAdmin};
     for (int i = first; i < first + count; ++i) {
-      app::ApiResponse r = (*engine)->Handle(
-          {"PUT", "/v1/gateways/gw-" + std::to_string(i), {}, R"({"auto_refresh": false})", admin});
+      app::ApiRequest request;
+      request.method = "PUT";
+      request.path = "/v1/gateways/gw-" + std::to_string(i);
+      request.body = R"({"auto_refresh": false})";
+      request.principal = admin;
+      app::ApiResponse r = (*engine)->Handle(request);
       ASSERT_EQ(r.status, 200) << r.body;
     }
     if (checkpoint) {
-      app::ApiResponse r = (*engine)->Handle({"POST", "/v1/checkpoints", {}, "{}", admin});
+      app::ApiRequest request;
+      request.method = "POST";
+      request.path = "/v1/checkpoints";
+      request.body = "{}";
+      request.principal = admin;
+      app::ApiResponse r = (*engine)->Handle(request);
       ASSERT_EQ(r.status, 200) << r.body;
       std::ofstream(checkpoint_file_) << r.body;
     }
