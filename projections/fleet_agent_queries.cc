@@ -50,9 +50,10 @@ std::optional<AgentPage> FleetProjection::FindAgents(const AgentFilter& filter, 
     }
     if (rollout != nullptr) {
       Contribution c = Contribute(*rollout, i);
-      bool in = c.counted && (filter.set == RolloutAgentSet::kCounted ||
-                              (filter.set == RolloutAgentSet::kOutstanding && !c.received) ||
-                              (filter.set == RolloutAgentSet::kStale && c.stale));
+      bool in =
+          c.rule.counted && (filter.set == RolloutAgentSet::kCounted ||
+                             (filter.set == RolloutAgentSet::kOutstanding && !c.rule.received) ||
+                             (filter.set == RolloutAgentSet::kStale && c.rule.stale));
       if (!in) continue;
     }
     if (page.total >= offset && page.agents.size() < limit) page.agents.push_back(MakeAgentView(i));
