@@ -4,12 +4,40 @@
 
 namespace rotor::domain {
 
+namespace {
+
+// Well-formed UTF-8 (RFC 3629): no overlong forms, surrogates or code
+// points above U+10FFFF. Events carry ids in protobuf strings, which must be
+// UTF-8 or no reader can parse the event back.
+bool IsUtf8(std::string_view s) {
+  for (size_t i = 0; i < s.size();) {
+    auto b = [&](size_t k) { return static_cast<unsigned char>(s[i + k]); };
+    unsigned char c = b(0);
+    size_t n = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xe ? 3 : (c >> 3) == 0x1e ? 4 : 0;
+    if (n == 0 || i + n > s.size()) return false;
+    for (size_t k = 1; k < n; ++k) {
+      if ((b(k) & 0xc0) != 0x80) return false;
+    }
+    if ((n == 2 && c < 0xc2) || (n == 3 && c == 0xe0 && b(1) < 0xa0) ||
+        (n == 3 && c == 0xed && b(1) >= 0xa0) || (n == 4 && c == 0xf0 && b(1) < 0x90) ||
+        (n == 4 && (c > 0xf4 || (c == 0xf4 && b(1) >= 0x90)))) {
+      return false;
+    }
+    i += n;
+  }
+  return true;
+}
+
+}  // namespace
+
 Status CheckId(std::string_view what, std::string_view value) {
   if (value.empty()) return Status::InvalidArgument(std::string(what) + " is empty");
   if (value.size() > kMaxIdLength) {
     return Status::InvalidArgument(std::string(what) + " is longer than " +
                                    std::to_string(kMaxIdLength) + " bytes");
   }
+  // The value is not quoted back: it could not be shown as text.
+  if (!IsUtf8(value)) return Status::InvalidArgument(std::string(what) + " is not valid UTF-8");
   for (char c : value) {
     if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) {
       return Status::InvalidArgument(std::string(what) + " '" + std::string(value) +

@@ -43,6 +43,18 @@ TEST_F(GatewayTest, SettingAutoRefreshIsRecorded) {
   EXPECT_EQ(Decided().appends[0].stream_id, "gateway-gw1");
 }
 
+// Found by tests/fuzz/api_body_fuzz.cc ("PUT /v1/gateways/\xffbew-1"): an id
+// that is not UTF-8 was appended, and no reader could parse the event back.
+TEST_F(GatewayTest, AnIdThatIsNotUtf8IsRefused) {
+  When(
+      SetGatewayAutoRefresh{"\xff"
+                            "bew-1",
+                            true, "alice", T0()});
+  ThenError(StatusCode::kInvalidArgument, "gateway id is not valid UTF-8");
+  When(SetGatewayAutoRefresh{"gw-\xc3\xa9", true, "alice", T0()});  // "gw-é" is fine
+  ThenEvents({GatewayAutoRefreshChanged{"gw-\xc3\xa9", true}});
+}
+
 TEST_F(GatewayTest, SettingTheSameAutoRefreshAgainChangesNothing) {
   When(SetGatewayAutoRefresh{"gw3", false, "alice", T0()});
   ThenRepeatingChangesNothing();
