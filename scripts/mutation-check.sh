@@ -73,6 +73,8 @@ mkdir -p "$tree"
 # tar keeps the files' times, so a rerun rebuilds only what changed.
 (cd "$src" && git ls-files -z -co --exclude-standard |
   tar --null --ignore-failed-read -T - -cf -) | tar -xf - -C "$tree"
+# A file mutated by an earlier run is older than its mutated object: rebuild it.
+for f in "${files[@]}"; do touch "$tree/$f"; done
 
 # ccache: paths under $work hash as relative ones, so another copy hits the cache.
 export CCACHE_BASEDIR=$work CCACHE_NOHASHDIR=1
