@@ -6,7 +6,7 @@
 # rebuilds (incrementally, through ccache), runs the tests that guard it,
 # restores the file, and prints a table: mutation, tests that failed, caught.
 # Exits 1 when a mutation survives (no test failed), does not apply to the
-# current code, or does not build; 2 when the unmutated tests fail.
+# current code, does not build, or when its tests fail unmutated.
 #
 # Usage: scripts/mutation-check.sh [name ...]   (default: every mutation)
 # Environment: ROTOR_MUTATION_DIR (work directory, kept between runs so that
@@ -73,6 +73,8 @@ mkdir -p "$tree"
 # tar keeps the files' times, so a rerun rebuilds only what changed.
 (cd "$src" && git ls-files -z -co --exclude-standard |
   tar --null --ignore-failed-read -T - -cf -) | tar -xf - -C "$tree"
+# A file mutated by an earlier run is older than its mutated object: rebuild it.
+for f in "${files[@]}"; do touch "$tree/$f"; done
 
 # ccache: paths under $work hash as relative ones, so another copy hits the cache.
 export CCACHE_BASEDIR=$work CCACHE_NOHASHDIR=1
@@ -110,22 +112,34 @@ build || { tail -30 "$log/build.txt"; echo "the unmutated tree does not build"; 
 
 echo "== unmutated: the guarding tests must pass"
 all_tests=$(printf '%s\n' "${guards[@]}" | tr ' ' '\n' | sort -u | tr '\n' ' ')
-base_failed=$(run_tests "$all_tests")
-if [[ -n $base_failed ]]; then
-  echo "tests fail without a mutation: $base_failed (logs: $log)"
-  exit 2
-fi
+declare -A base_failed
+status=0
+for spec in $all_tests; do
+  base_failed[$spec]=$(run_tests "$spec")
+  if [[ -n ${base_failed[$spec]} ]]; then
+    echo "   $spec fails without a mutation: ${base_failed[$spec]}"
+    status=2
+  fi
+done
 
 rows=()
-survived=0
+survived=$(( status != 0 ))
 for i in "${!names[@]}"; do
   name=${names[$i]} file=${files[$i]} expr=${exprs[$i]} tests=${guards[$i]}
   selected "$name" || continue
   echo "== mutation $name ($file)"
+  broken=""
+  for spec in $tests; do broken+=${base_failed[$spec]}; done
+  if [[ -n $broken ]]; then
+    rows+=("$name|$file|(its tests fail unmutated: $broken)|NO")
+    echo "   ${rows[-1]}"
+    continue
+  fi
   cp "$tree/$file" "$work/original"
   sed -i -e "$expr" "$tree/$file"
   if cmp -s "$tree/$file" "$work/original"; then
     rows+=("$name|$file|(the mutation does not apply to this code)|NO")
+    echo "   ${rows[-1]}"
     survived=1
     continue
   fi
@@ -142,6 +156,7 @@ for i in "${!names[@]}"; do
       survived=1
     fi
   fi
+  echo "   ${rows[-1]}"
   cp -p "$work/original" "$tree/$file"
   touch "$tree/$file"
 done

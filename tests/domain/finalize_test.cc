@@ -54,6 +54,17 @@ TEST_F(FinalizeTest, IsRefusedWhileAgentsAreOutstandingWithTheNumbers) {
             "certificate in use anyway");
 }
 
+TEST_F(FinalizeTest, IsRefusedWhenTheOnlyOutstandingAgentIsStale) {
+  // A stale agent stays in the count until its resource is deleted.
+  Given({Reported("rep-1", "a1", Day(-1), {kOld, kNew}), Reported("rep-2", "a2", Day(-20), {kOld}),
+         AgentFlaggedStale{"a2", Day(-20), Day(-1), 7}});
+  When(Finalize());
+  ThenError(StatusCode::kFailedPrecondition,
+            "rollout r1: 1 of 2 agents have not received the new certificate; 1 of them are "
+            "stale (outstanding: a2); finalize with force and a reason to put the new "
+            "certificate in use anyway");
+}
+
 TEST_F(FinalizeTest, ReportsTheArticlesNumbersAtFleetScale) {
   // 2393 agents report the old certificate, 2076 also the new one; 212 of the
   // 317 outstanding agents are stale.

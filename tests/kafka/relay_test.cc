@@ -154,6 +154,9 @@ TEST(RelayOptionsTest, IdempotenceAndAcksAllCannotBeTurnedOff) {
   std::string value;
   ASSERT_EQ((*conf)->get("enable.idempotence", value), RdKafka::Conf::CONF_OK);
   EXPECT_EQ(value, "true");
+  // acks is a topic property; librdkafka reads acks=all back as -1.
+  ASSERT_EQ((*conf)->get("acks", value), RdKafka::Conf::CONF_OK);
+  EXPECT_EQ(value, "-1");
 }
 
 }  // namespace

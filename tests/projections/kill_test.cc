@@ -2,12 +2,15 @@
 // child process follows a RocksDB log with tiny batches and is killed at
 // random commits; after each kill the stored state must be exactly the fold
 // of the log up to the stored checkpoint, and resuming must end equal to a
-// rebuild from zero.
+// rebuild from zero. Each stored checkpoint must also be at least the last
+// commit the child reported for that projection (before or after the kill).
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <array>
 #include <random>
 
 #include "events/rocksdb_event_log.h"
@@ -48,13 +51,13 @@ std::pair<pid_t, int> SpawnChild(const std::string& log_dir, const std::string& 
 }
 
 // Loads each projection from the store and checks it against the fold of the
-// log up to its stored checkpoint. Returns the checkpoints.
-std::pair<uint64_t, uint64_t> CheckStored(const std::string& log_dir,
-                                          const std::string& store_dir) {
+// log up to its stored checkpoint. Returns the checkpoints (fleet, audit,
+// counting: the order of CommitReport::projection).
+std::array<uint64_t, 3> CheckStored(const std::string& log_dir, const std::string& store_dir) {
   auto log = RocksDbEventLog::Open(log_dir, {.sync = false});
   auto store = RocksDbProjectionStore::Open(store_dir, {.sync = false});
   EXPECT_TRUE(log.ok() && store.ok());
-  if (!log.ok() || !store.ok()) return {0, 0};
+  if (!log.ok() || !store.ok()) return {0, 0, 0};
   FleetProjection fleet;
   AuditProjection audit;
   ProjectionRunner fleet_runner(**log, **store, fleet);
@@ -80,7 +83,7 @@ std::pair<uint64_t, uint64_t> CheckStored(const std::string& log_dir,
   uint64_t n = counting_runner.checkpoint().sequence;
   EXPECT_EQ(counting.count(), n);
   EXPECT_EQ(counting.sum(), n * (n + 1) / 2);
-  return {f, a};
+  return {f, a, n};
 }
 
 TEST(ProjectionKillTest, SigkillAtRandomCommitsNeverDoubleCounts) {
@@ -98,7 +101,7 @@ TEST(ProjectionKillTest, SigkillAtRandomCommitsNeverDoubleCounts) {
     ASSERT_EQ(head, 3000u);
   }
   std::mt19937_64 rng(7);
-  uint64_t fleet_at = 0, audit_at = 0;
+  std::array<uint64_t, 3> stored_at = {0, 0, 0};
   int kills = 0;
   for (int round = 0; round < 10; ++round) {
     size_t batch = 1 + rng() % 4;
@@ -106,9 +109,19 @@ TEST(ProjectionKillTest, SigkillAtRandomCommitsNeverDoubleCounts) {
     ASSERT_GT(pid, 0);
     // Let it commit a random number of batches, then kill it mid-flight.
     uint64_t wanted = 1 + rng() % 300, seen = 0;
+    std::array<uint64_t, 3> reported = stored_at;
     CommitReport report;
-    while (seen < wanted && read(fd, &report, sizeof(report)) == sizeof(report)) ++seen;
+    auto note = [&] {
+      ASSERT_LT(report.projection, reported.size());
+      reported[report.projection] = std::max(reported[report.projection], report.sequence);
+    };
+    while (seen < wanted && read(fd, &report, sizeof(report)) == sizeof(report)) {
+      ++seen;
+      note();
+    }
     bool killed = seen == wanted && kill(pid, SIGKILL) == 0;
+    // Commits reported before the kill landed were acknowledged too.
+    while (read(fd, &report, sizeof(report)) == sizeof(report)) note();
     int wstatus = 0;
     ASSERT_EQ(waitpid(pid, &wstatus, 0), pid);
     close(fd);
@@ -117,11 +130,13 @@ TEST(ProjectionKillTest, SigkillAtRandomCommitsNeverDoubleCounts) {
     } else {
       ASSERT_TRUE(WIFEXITED(wstatus) && WEXITSTATUS(wstatus) == 0) << "child failed: " << wstatus;
     }
-    auto [f, a] = CheckStored(log_dir, store_dir);
-    EXPECT_GE(f, fleet_at);  // checkpoints never go back
-    EXPECT_GE(a, audit_at);
-    fleet_at = f;
-    audit_at = a;
+    std::array<uint64_t, 3> at = CheckStored(log_dir, store_dir);
+    for (size_t p = 0; p < at.size(); ++p) {
+      // Never behind a reported commit (which also means never going back).
+      EXPECT_GE(at[p], reported[p]) << "projection " << p << " lost a reported commit";
+    }
+    EXPECT_GT(reported[0] + reported[1] + reported[2], 0u) << "the child reported no commit";
+    stored_at = at;
     if (HasFailure()) return;
   }
   EXPECT_GE(kills, 5);

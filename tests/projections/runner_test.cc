@@ -5,8 +5,13 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <condition_variable>
 #include <mutex>
+#include <optional>
+#include <set>
+#include <thread>
+#include <tuple>
 
 #include "events/codec.h"
 #include "events/memory_event_log.h"
@@ -282,10 +287,12 @@ TEST(RunnerTest, FollowsLiveAppendsOnItsThreadAndReadersSeeWholeBatches) {
   std::mutex mu;
   std::condition_variable committed;
   uint64_t fleet_at = 0, audit_at = 0;
+  std::set<uint64_t> fleet_commits = {0};  // the fleet runner's checkpoints, guarded by mu
   auto notify = [&](uint64_t* at) {
     return [&, at](const Checkpoint& cp) {
       std::lock_guard<std::mutex> lock(mu);
       *at = cp.sequence;
+      if (at == &fleet_at) fleet_commits.insert(cp.sequence);
       committed.notify_all();
     };
   };
@@ -297,6 +304,23 @@ TEST(RunnerTest, FollowsLiveAppendsOnItsThreadAndReadersSeeWholeBatches) {
   ProjectionRunner audit_runner(
       **log, **store, audit,
       {.batch_size = 5, .wait = std::chrono::milliseconds(50), .on_commit = notify(&audit_at)});
+  // A reader reads while the runner applies: it must only ever see the state
+  // at a batch's end (a commit), and that state must be the fold up to it.
+  // In Fleet(), sequence 1 starts r1 and sequence 2 + g reports agent g,
+  // which holds the new certificate when g is even.
+  std::atomic<bool> reading{true};
+  std::vector<uint64_t> seen;  // the reader's thread only, until it is joined
+  std::atomic<int> inconsistent{0};
+  std::thread reader([&] {
+    while (reading.load()) {
+      auto [at, total, received] = runner.Read([&] {
+        std::optional<RolloutProgress> p = fleet.Progress("r1");
+        return std::tuple(fleet.last_sequence(), p ? p->total : 0, p ? p->received : 0);
+      });
+      if (seen.empty() || seen.back() != at) seen.push_back(at);
+      if (at >= 1 && (total != at - 1 || received != at / 2)) ++inconsistent;
+    }
+  });
   runner.Start();
   audit_runner.Start();
   for (int round = 0; round < 5; ++round) {
@@ -307,6 +331,12 @@ TEST(RunnerTest, FollowsLiveAppendsOnItsThreadAndReadersSeeWholeBatches) {
   }
   runner.Stop();
   audit_runner.Stop();
+  reading = false;
+  reader.join();
+  EXPECT_EQ(inconsistent.load(), 0) << "a reader saw a state that is no fold of the log";
+  for (uint64_t at : seen) {
+    EXPECT_EQ(fleet_commits.count(at), 1u) << "a reader saw sequence " << at << ", inside a batch";
+  }
   EXPECT_TRUE(runner.status().ok());
   EXPECT_EQ(runner.Read([&] { return fleet.Progress("r1")->summary; }),
             "50 of 100 agents received the new certificate");

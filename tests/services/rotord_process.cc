@@ -81,9 +81,13 @@ ClientCertificateFiles IssueClientCertificate(const std::string& dir, const std:
   return f;
 }
 
+TestCertificate CertificateValidAround(const std::string& cn, Time now) {
+  return MakeCertificate(cn, now - std::chrono::days(30), now + std::chrono::days(365));
+}
+
 TestCertificate RegisterServerCertificate(httplib::SSLClient& client, const std::string& cn) {
-  TestCertificate cert =
-      MakeCertificate(cn, At("2026-01-01T00:00:00Z"), At("2030-01-01T00:00:00Z"));
+  TestCertificate cert = CertificateValidAround(
+      cn, std::chrono::time_point_cast<Micros>(std::chrono::system_clock::now()));
   auto r = client.Post("/v1/certificates",
                        nlohmann::json{{"kind", "server-web"}, {"pem", cert.pem}}.dump(),
                        "application/json");

@@ -90,7 +90,11 @@ class RotordProcess {
 nlohmann::json PostJson(httplib::SSLClient& client, const std::string& path,
                         const nlohmann::json& body, int expected = 200);
 
-// Registers a server-web certificate CN=<cn> (valid 2026-2030) through
+// A certificate valid from a month before `now` (the clock the test runs
+// rotord on) to a year after it, so a test never ages out.
+TestCertificate CertificateValidAround(const std::string& cn, Time now);
+
+// Registers a server-web certificate CN=<cn>, valid around the system clock, through
 // `client` (an operator's) and returns it. Fails the test on error.
 TestCertificate RegisterServerCertificate(httplib::SSLClient& client, const std::string& cn);
 

@@ -146,8 +146,16 @@ TEST_F(RotordProcessTest, StreamsProgressChangesAsServerSentEvents) {
   auto rotord = RotordProcess::Start(Args(), dir_->path());
   ASSERT_NE(rotord, nullptr);
   auto op = rotord->Client(files_.server_cert, "operator-token");
-  TestCertificate old_cert = RegisterServerCertificate(*op, "ns-old");
-  TestCertificate new_cert = RegisterServerCertificate(*op, "ns-new");
+  // rotord runs on the real clock here: certificates valid around now.
+  Time now = std::chrono::time_point_cast<Micros>(std::chrono::system_clock::now());
+  TestCertificate old_cert = CertificateValidAround("ns-old", now);
+  TestCertificate new_cert = CertificateValidAround("ns-new", now);
+  for (const TestCertificate* c : {&old_cert, &new_cert}) {
+    auto r = op->Post("/v1/certificates", json{{"kind", "server-web"}, {"pem", c->pem}}.dump(),
+                      "application/json");
+    ASSERT_TRUE(r);
+    ASSERT_EQ(r->status, 200) << r->body;
+  }
   json report = ReportFor("s-1", 1);
   report["certificateFingerprints"] = {old_cert.fingerprint};
   report["reportedAt"] =
@@ -211,10 +219,8 @@ TEST_F(RotordProcessTest, TheSweeperFlagsSilentAgentsOnItsTimer) {
     ASSERT_EQ(r->status, 200) << path << ": " << r->body;
   };
   post("/v1/clock", {{"now", "2026-03-01T00:00:00Z"}});
-  TestCertificate old_cert =
-      MakeCertificate("ns-old", At("2026-01-01T00:00:00Z"), At("2030-01-01T00:00:00Z"));
-  TestCertificate new_cert =
-      MakeCertificate("ns-new", At("2026-01-01T00:00:00Z"), At("2030-01-01T00:00:00Z"));
+  TestCertificate old_cert = CertificateValidAround("ns-old", At("2026-03-01T00:00:00Z"));
+  TestCertificate new_cert = CertificateValidAround("ns-new", At("2026-03-01T00:00:00Z"));
   post("/v1/certificates", {{"kind", "server-web"}, {"pem", old_cert.pem}});
   post("/v1/certificates", {{"kind", "server-web"}, {"pem", new_cert.pem}});
   json report = ReportFor("t-1", 1);
