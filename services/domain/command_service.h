@@ -93,6 +93,8 @@ class CommandService {
   Status Read(const std::function<void(const DomainState&)>& read);
 
  private:
+  class Batch;  // one ExecuteBatch call (command_batch.cc)
+
   Status CatchUpLocked();  // requires mu_
   // Appends each stream of `decision`; records successes in `outcome`.
   // Errors: kConflict (retry), other log errors.
