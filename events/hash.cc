@@ -2,6 +2,7 @@
 
 #include <openssl/evp.h>
 
+#include <algorithm>
 #include <cassert>
 #include <memory>
 
@@ -46,23 +47,18 @@ Sha256Digest Sha256(std::string_view a, std::string_view b) {
   return out;
 }
 
-std::string ToHex(std::string_view bytes) {
-  static constexpr char kDigits[] = "0123456789abcdef";
-  std::string out;
-  out.resize(bytes.size() * 2);
-  for (size_t i = 0; i < bytes.size(); ++i) {
-    auto c = static_cast<uint8_t>(bytes[i]);
-    out[2 * i] = kDigits[c >> 4];
-    out[2 * i + 1] = kDigits[c & 0xf];
-  }
-  return out;
-}
-
 bool IsSha256Hex(std::string_view s) {
   if (s.size() != 64) return false;
   for (char c : s) {
     if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
   }
+  return true;
+}
+
+bool Sha256FromHex(std::string_view hex, Sha256Digest* out) {
+  std::string bytes;
+  if (!IsSha256Hex(hex) || !FromHex(hex, &bytes)) return false;
+  std::copy(bytes.begin(), bytes.end(), out->begin());
   return true;
 }
 

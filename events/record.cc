@@ -2,6 +2,7 @@
 
 #include <cstring>
 
+#include "events/coding.h"
 #include "events/wire.h"
 #include "rotor/v1/envelope.pb.h"
 
@@ -90,15 +91,6 @@ constexpr size_t kFastPathMaxBytes = size_t{1} << 30;
 using wire::GetVarint;
 using wire::IsAscii;
 
-size_t VarintSize(uint64_t v) {
-  size_t n = 1;
-  while (v >= 0x80) {
-    v >>= 7;
-    ++n;
-  }
-  return n;
-}
-
 // Writes protobuf wire format into a buffer the caller sized beforehand.
 class WireWriter {
  public:
@@ -106,13 +98,7 @@ class WireWriter {
   char* Pos() const { return p_; }
 
   void Byte(uint32_t b) { *p_++ = static_cast<char>(b); }
-  void Varint(uint64_t v) {
-    while (v >= 0x80) {
-      *p_++ = static_cast<char>(v | 0x80);
-      v >>= 7;
-    }
-    *p_++ = static_cast<char>(v);
-  }
+  void Varint(uint64_t v) { p_ = EncodeVarint64(p_, v); }
   void VarintField(uint32_t field, uint64_t v) {
     if (v == 0) return;  // proto3 omits default values
     Byte(field << 3 | kVarintType);
@@ -168,8 +154,8 @@ bool AppendEnvelopeFast(const RecordedEvent& e, bool with_hash, std::string* out
   // Always present (ToProto sets it), even when both of its fields are zero.
   auto seconds_wire = static_cast<uint64_t>(seconds);
   auto nanos_wire = static_cast<uint64_t>(static_cast<int64_t>(nanos));
-  size_t ts_size = (seconds_wire != 0 ? 1 + VarintSize(seconds_wire) : 0) +
-                   (nanos_wire != 0 ? 1 + VarintSize(nanos_wire) : 0);
+  size_t ts_size = (seconds_wire != 0 ? 1 + VarintLength(seconds_wire) : 0) +
+                   (nanos_wire != 0 ? 1 + VarintLength(nanos_wire) : 0);
   w.Byte(kRecordedAt << 3 | kLengthType);
   w.Varint(ts_size);
   w.VarintField(1, seconds_wire);

@@ -19,8 +19,6 @@ namespace {
 using rocksdb_keys::EncodeAppendResult;
 using rocksdb_keys::EncodeStreamRun;
 using rocksdb_keys::FromRocks;
-using rocksdb_keys::GetBigEndian64;
-using rocksdb_keys::PutBigEndian64;
 using rocksdb_keys::StreamKey;
 
 constexpr char kFormatKey[] = "format";

@@ -11,7 +11,6 @@
 namespace rotor {
 
 using rocksdb_keys::FromRocks;
-using rocksdb_keys::GetBigEndian64;
 using rocksdb_keys::StreamKey;
 using rocksdb_keys::StreamPrefix;
 

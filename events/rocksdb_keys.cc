@@ -2,21 +2,6 @@
 
 namespace rotor::rocksdb_keys {
 
-void PutBigEndian64(std::string* out, uint64_t v) {
-  char buf[8];
-  for (int i = 7; i >= 0; --i) {
-    buf[i] = static_cast<char>(v & 0xff);
-    v >>= 8;
-  }
-  out->append(buf, 8);
-}
-
-uint64_t GetBigEndian64(std::string_view in) {
-  uint64_t v = 0;
-  for (size_t i = 0; i < 8; ++i) v = (v << 8) | static_cast<uint8_t>(in[i]);
-  return v;
-}
-
 std::string StreamPrefix(std::string_view stream_id) {
   std::string key(stream_id);
   key.push_back('\0');

@@ -9,15 +9,11 @@
 #include <string>
 #include <string_view>
 
+#include "events/coding.h"
 #include "events/event_log.h"
 #include "events/status.h"
 
 namespace rotor::rocksdb_keys {
-
-// Appends `v` as 8 big-endian bytes (byte order = numeric order).
-void PutBigEndian64(std::string* out, uint64_t v);
-// Reads 8 big-endian bytes; `in` must hold at least 8.
-uint64_t GetBigEndian64(std::string_view in);
 
 // `streams` keys: stream_id 0x00, then BE64(first version of the run).
 std::string StreamPrefix(std::string_view stream_id);

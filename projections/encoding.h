@@ -1,21 +1,19 @@
-// Byte encoding helpers for the projection store: varints, fixed-width
-// integers, length-prefixed strings, and big-endian keys that sort in numeric
-// order. Pure functions on caller-owned buffers; thread-compatible.
+// Byte encoding helpers for the projection store: zigzag signed varints,
+// length-prefixed strings, and a Reader for what they wrote (on top of
+// events/coding.h). Pure functions on caller-owned buffers; thread-compatible.
 #pragma once
 
 #include <cstdint>
 #include <string>
 #include <string_view>
 
+#include "events/coding.h"
+
 namespace rotor::projections {
 
-inline void PutVarint(std::string* out, uint64_t v) {
-  while (v >= 0x80) {
-    out->push_back(static_cast<char>(v | 0x80));
-    v >>= 7;
-  }
-  out->push_back(static_cast<char>(v));
-}
+// The byte-level coding is events/coding.h's (PutBigEndian32/64,
+// GetBigEndian32/64 are used from there); these add the store's conventions.
+inline void PutVarint(std::string* out, uint64_t v) { PutVarint64(out, v); }
 
 inline void PutSigned(std::string* out, int64_t v) {
   PutVarint(out, (static_cast<uint64_t>(v) << 1) ^ static_cast<uint64_t>(v >> 63));
@@ -26,26 +24,6 @@ inline void PutBytes(std::string* out, std::string_view s) {
   out->append(s);
 }
 
-inline void PutBigEndian32(std::string* out, uint32_t v) {
-  for (int shift = 24; shift >= 0; shift -= 8) out->push_back(static_cast<char>(v >> shift));
-}
-
-inline void PutBigEndian64(std::string* out, uint64_t v) {
-  for (int shift = 56; shift >= 0; shift -= 8) out->push_back(static_cast<char>(v >> shift));
-}
-
-inline uint32_t GetBigEndian32(std::string_view in) {
-  uint32_t v = 0;
-  for (size_t i = 0; i < 4; ++i) v = (v << 8) | static_cast<uint8_t>(in[i]);
-  return v;
-}
-
-inline uint64_t GetBigEndian64(std::string_view in) {
-  uint64_t v = 0;
-  for (size_t i = 0; i < 8; ++i) v = (v << 8) | static_cast<uint8_t>(in[i]);
-  return v;
-}
-
 // Reads what the Put functions wrote. Every getter returns false (and leaves
 // the reader failed) when the input is too short or malformed.
 class Reader {
@@ -53,17 +31,11 @@ class Reader {
   explicit Reader(std::string_view in) : in_(in) {}
 
   bool Varint(uint64_t* v) {
-    uint64_t result = 0;
-    for (int shift = 0; shift <= 63 && !in_.empty(); shift += 7) {
-      uint8_t byte = static_cast<uint8_t>(in_.front());
-      in_.remove_prefix(1);
-      result |= static_cast<uint64_t>(byte & 0x7f) << shift;
-      if ((byte & 0x80) == 0) {
-        *v = result;
-        return true;
-      }
-    }
-    return Fail();
+    const char* end = in_.data() + in_.size();
+    const char* next = GetVarint64Ptr(in_.data(), end, v);
+    if (next == nullptr) return Fail();
+    in_.remove_prefix(static_cast<size_t>(next - in_.data()));
+    return true;
   }
   bool Varint32(uint32_t* v) {
     uint64_t wide = 0;

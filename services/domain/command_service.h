@@ -96,6 +96,8 @@ class CommandService {
   Status Read(const std::function<void(const DomainState&)>& read) EXCLUDES(mu_);
 
  private:
+  class Batch;  // one ExecuteBatch call (command_batch.cc)
+
   Status CatchUpLocked() REQUIRES(mu_);
   // Appends each stream of `decision`; records successes in `outcome`.
   // Errors: kConflict (retry), other log errors.

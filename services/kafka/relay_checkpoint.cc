@@ -19,16 +19,6 @@ std::string DirectoryOf(const std::string& path) {
   return slash == std::string::npos ? "." : slash == 0 ? "/" : path.substr(0, slash);
 }
 
-bool ParseHash(const std::string& hex, Sha256Digest* out) {
-  if (hex.size() != 64) return false;
-  for (size_t i = 0; i < 32; ++i) {
-    unsigned value = 0;
-    if (std::sscanf(hex.c_str() + 2 * i, "%2x", &value) != 1) return false;
-    (*out)[i] = static_cast<uint8_t>(value);
-  }
-  return ToHex(*out) == hex;  // lower-case only
-}
-
 }  // namespace
 
 RelayCheckpointFile::RelayCheckpointFile(std::string path, std::shared_ptr<rocksdb::FileSystem> fs)
@@ -49,7 +39,7 @@ Result<RelayPosition> RelayCheckpointFile::Load() const {
   Status corrupt = Status::Corruption("relay checkpoint " + path_ + ": cannot parse '" + line +
                                       "' (want '" + kMagic + " 1 <sequence> <sha256 hex>')");
   if (!(fields >> magic >> version >> position.sequence >> hash_hex) || magic != kMagic ||
-      version != 1 || !ParseHash(hash_hex, &position.hash)) {
+      version != 1 || !Sha256FromHex(hash_hex, &position.hash)) {
     return corrupt;
   }
   return position;

@@ -8,6 +8,7 @@
 #include <memory>
 
 #include "events/base64.h"
+#include "events/hash.h"
 #include "events/record.h"
 #include "services/rotorctl/format.h"
 
@@ -18,13 +19,8 @@ namespace pb = google::protobuf;
 
 Result<Sha256Digest> DigestFromHex(const std::string& hex, const std::string& what) {
   Sha256Digest d{};
-  if (hex.size() != 64) return Status::InvalidArgument(what + " is not 64 hex digits");
-  for (size_t i = 0; i < 32; ++i) {
-    unsigned value = 0;
-    if (std::sscanf(hex.c_str() + 2 * i, "%2x", &value) != 1) {
-      return Status::InvalidArgument(what + " is not hex");
-    }
-    d[i] = static_cast<uint8_t>(value);
+  if (!Sha256FromHex(hex, &d)) {
+    return Status::InvalidArgument(what + " is not 64 lower-case hex digits");
   }
   return d;
 }
