@@ -53,6 +53,17 @@ TEST(BridgeOptionsTest, BadLinesNameTheFileAndLine) {
   EXPECT_EQ(ApplyConfigFile(dir.Sub("missing.conf"), &o).code(), StatusCode::kIoError);
 }
 
+TEST(BridgeOptionsTest, TheClockSkewIsAPositiveNumberOfSeconds) {
+  BridgeOptions o;
+  EXPECT_EQ(o.max_clock_skew, std::chrono::minutes(5));
+  ASSERT_TRUE(ApplySetting("consumer.max.clock.skew.s", "60", &o).ok());
+  EXPECT_EQ(o.max_clock_skew, std::chrono::seconds(60));
+  Status zero = ApplySetting("consumer.max.clock.skew.s", "0", &o);
+  EXPECT_EQ(zero.code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(zero.message(), "consumer.max.clock.skew.s: '0' is not a positive number");
+  EXPECT_EQ(o.max_clock_skew, std::chrono::seconds(60)) << "a refused value changes nothing";
+}
+
 TEST(BridgeOptionsTest, ValidationNamesWhatIsMissing) {
   BridgeOptions o;
   EXPECT_EQ(ValidateBridgeOptions(o).message(), "no data directory (--data-dir)");
