@@ -35,7 +35,7 @@ bool ListMatches(std::string_view list, std::string_view etag) {
 }  // namespace
 
 std::string FormatHttpDate(Time t) {
-  time_t secs = static_cast<time_t>(Seconds(t));
+  auto secs = static_cast<time_t>(Seconds(t));
   std::tm tm{};
   gmtime_r(&secs, &tm);
   char buf[40];

@@ -78,7 +78,9 @@ ApiResponse Ocsp(EngineCore& core, std::string_view der, bool get) {
 ApiResponse OcspGet(EngineCore& core, const RouteContext& ctx) {
   Result<std::string> der = Base64Decode(ctx.params[0], "the OCSP request in the path");
   // Bytes that are not base64 get malformedRequest like any other bad request.
-  return Ocsp(core, der.ok() ? std::string_view(*der) : std::string_view(), true);
+  std::string_view bytes;
+  if (der.ok()) bytes = *der;
+  return Ocsp(core, bytes, true);
 }
 
 ApiResponse OcspPost(EngineCore& core, const RouteContext& ctx) {

@@ -12,8 +12,8 @@ namespace {
 
 std::string OctetsOf(const ASN1_STRING* s) {
   if (s == nullptr) return "";
-  return std::string(reinterpret_cast<const char*>(ASN1_STRING_get0_data(s)),
-                     static_cast<size_t>(ASN1_STRING_length(s)));
+  return {reinterpret_cast<const char*>(ASN1_STRING_get0_data(s)),
+          static_cast<size_t>(ASN1_STRING_length(s))};
 }
 
 std::string AlgorithmName(const ASN1_OBJECT* oid) {
@@ -35,7 +35,7 @@ Result<std::optional<std::string>> NonceOf(OCSP_REQUEST* req) {
   }
   std::string value = OctetsOf(X509_EXTENSION_get_data(OCSP_REQUEST_get_ext(req, index)));
   const auto* p = reinterpret_cast<const unsigned char*>(value.data());
-  Asn1OctetStringPtr inner(d2i_ASN1_OCTET_STRING(nullptr, &p, static_cast<long>(value.size())));
+  Asn1OctetStringPtr inner(d2i_ASN1_OCTET_STRING(nullptr, &p, static_cast<int64_t>(value.size())));
   if (inner != nullptr &&
       p == reinterpret_cast<const unsigned char*>(value.data()) + value.size()) {
     value = OctetsOf(inner.get());
@@ -62,7 +62,7 @@ Result<ParsedRequest> Parse(std::string_view der) {
   }
   const auto* p = reinterpret_cast<const unsigned char*>(der.data());
   ParsedRequest out;
-  out.req.reset(d2i_OCSP_REQUEST(nullptr, &p, static_cast<long>(der.size())));
+  out.req.reset(d2i_OCSP_REQUEST(nullptr, &p, static_cast<int64_t>(der.size())));
   ERR_clear_error();
   if (out.req == nullptr) return Status::InvalidArgument("the body is not a DER OCSPRequest");
   if (p != reinterpret_cast<const unsigned char*>(der.data()) + der.size()) {

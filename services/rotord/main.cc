@@ -173,7 +173,7 @@ rotor::Result<std::unique_ptr<rotor::http::HttpServer>> StartPkiServer(const Rot
   p.host = o.pki_host;
   p.port = o.pki_port;
   p.public_only = true;
-  p.max_body_bytes = 64 * 1024;
+  p.max_body_bytes = size_t{64} * 1024;
   p.threads = 8;
   auto created = rotor::http::HttpServer::Create(engine, std::move(p));
   if (!created.ok()) return created.status().WithContext("--pki-listen");

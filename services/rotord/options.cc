@@ -174,8 +174,9 @@ ParsedFlags ParseFlags(int argc, char** argv) {
     if (url->empty()) continue;
     Status checked = ca::CheckPublicationUrl(*url, flag);
     if (!checked.ok()) return fail(checked);
-    if (o.ca_cert.empty())
+    if (o.ca_cert.empty()) {
       return fail(Status::InvalidArgument(std::string(flag) + " needs --ca-cert and --ca-key"));
+    }
   }
   parsed.run = true;
   return parsed;

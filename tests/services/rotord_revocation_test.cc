@@ -288,5 +288,27 @@ TEST_F(RotordRevocationTest, OcspOverGetIsReadByOpenSsl) {
   EXPECT_NE(read.output.find(dir_->Sub("cert.pem") + ": good"), std::string::npos) << read.output;
 }
 
+TEST(RotordRevocationFlagsTest, BadPublicationUrlsStopStartupAndSayWhy) {
+  TempDir dir;
+  struct Case {
+    std::string flags;
+    std::string says;
+  };
+  const Case cases[] = {
+      {"--ca-cert c.pem --ca-key c.key --crl-url ftp://pki/cem.crl",
+       "--crl-url 'ftp://pki/cem.crl' must start with http://"},
+      {"--ca-cert c.pem --ca-key c.key --ocsp-url 'http://pki/a,b'",
+       "--ocsp-url 'http://pki/a,b' contains a space, comma"},
+      {"--ca-issuers-url http://pki/ca.crt", "--ca-issuers-url needs --ca-cert and --ca-key"},
+      {"--pki-listen nowhere", "--pki-listen"},
+  };
+  for (const Case& c : cases) {
+    ShellResult run =
+        RunShell(RotordPath() + " --data " + dir.Sub("data") + " " + c.flags + " 2>&1");
+    EXPECT_EQ(run.exit_code, 2) << c.flags << ": " << run.output;
+    EXPECT_NE(run.output.find(c.says), std::string::npos) << c.flags << ": " << run.output;
+  }
+}
+
 }  // namespace
 }  // namespace rotor::app::testing
