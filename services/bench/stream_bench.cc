@@ -53,7 +53,7 @@ constexpr double kLagTarget = 1000;  // ms
 struct Figures {
   size_t connected = 0;
   int server_streams = 0;
-  long threads = 0;
+  int64_t threads = 0;
   double api_idle = 0, api_with = 0;
   double query_idle = 0, query_with = 0, command_idle = 0, command_with = 0;
   double ingest_rate = 0;
@@ -70,11 +70,11 @@ double Percentile(std::vector<double> v, double q) {
 }
 
 // Threads of this process (/proc/self/status).
-long ProcessThreads() {
+int64_t ProcessThreads() {
   std::ifstream in("/proc/self/status");
   std::string line;
   while (std::getline(in, line)) {
-    if (line.rfind("Threads:", 0) == 0) return std::stol(line.substr(8));
+    if (line.rfind("Threads:", 0) == 0) return std::stoll(line.substr(8));
   }
   return 0;
 }

@@ -69,8 +69,10 @@ Result<std::unique_ptr<SseSubscribers>> SseSubscribers::Open(const std::string& 
     std::string error;
     int fd = Connect(host, port, &error);
     if (fd < 0) {
-      return Status::IoError("cannot connect subscriber " + std::to_string(i) + " to " + host +
-                             ":" + std::to_string(port) + ": " + error);
+      std::string what = "cannot connect subscriber " + std::to_string(i);
+      what += " to " + host + ":" + std::to_string(port) + ": ";
+      what += error;
+      return Status::IoError(what);
     }
     Subscriber& s = subs->subs_[i];
     s.fd = fd;
@@ -167,7 +169,8 @@ void SseSubscribers::DecodeChunks(Subscriber& s) {
     size_t size = std::strtoul(s.chunk.c_str() + pos, nullptr, 16);
     size_t data = line_end + 2;
     if (s.chunk.size() < data + size + 2) break;  // the chunk is not complete yet
-    if (size > 0) s.parser->Feed(std::string_view(s.chunk).substr(data, size));
+    std::string_view chunk = s.chunk;
+    if (size > 0) s.parser->Feed(chunk.substr(data, size));
     pos = data + size + 2;
   }
   s.chunk.erase(0, pos);

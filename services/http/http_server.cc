@@ -205,8 +205,7 @@ std::shared_ptr<void> HttpServer::Impl::TakeStreamSlot() {
     streams.fetch_sub(1);
     return nullptr;
   }
-  return std::shared_ptr<void>(this,
-                               [](void* impl) { static_cast<Impl*>(impl)->streams.fetch_sub(1); });
+  return {this, [](void* impl) { static_cast<Impl*>(impl)->streams.fetch_sub(1); }};
 }
 
 bool HttpServer::Impl::Follow(const app::Principal& principal, httplib::DataSink& sink) {
