@@ -5,14 +5,13 @@
 
 #include <cstring>
 
+#include "events/coding.h"
 #include "events/rocksdb_keys.h"
 
 namespace rotor {
 namespace {
 
 using rocksdb_keys::FromRocks;
-using rocksdb_keys::GetBigEndian64;
-using rocksdb_keys::PutBigEndian64;
 
 constexpr char kSizeKey[] = "size";
 // Leaves read from the log per WriteBatch while catching up.
