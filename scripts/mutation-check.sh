@@ -41,9 +41,9 @@ mutation route-handler-removed services/app/routes_agents.cc \
 mutation verify-skips-hash-comparison events/verify.cc \
   's/HashCheck::kVerify/HashCheck::kSkip/' \
   'rotor_events_test:*'
-mutation revoked-agent-counted-as-received services/domain/progress.cc \
-  's/bool received = agent.Holds(/bool received = agent.revoked || agent.Holds(/' \
-  'rotor_domain_test:* rotor_projections_test:-ProjectionKillTest.*'
+mutation revoked-agent-counted-as-received events/progress_rule.cc \
+  's/c.received = c.counted \&\& agent.holds_new;/c.received = c.counted \&\& (agent.holds_new || agent.revoked);/' \
+  'rotor_rules_test:* rotor_domain_test:* rotor_projections_test:-ProjectionKillTest.*'
 mutation report-deduplication-skipped services/domain/decide_reports.cc \
   '/^bool IsRepeat(const AgentReport& r, const AgentState& agent) {/a\  return false;  // mutation' \
   'rotor_domain_test:*'
@@ -53,12 +53,11 @@ mutation stale-flag-never-cleared-by-newer-report services/domain/decide_reports
 mutation finalize-gate-ignores-stale-agents services/domain/decide_finalize.cc \
   's/if (p.Outstanding() > 0 && !c.force)/if (p.Outstanding() - p.stale_outstanding > 0 \&\& !c.force)/' \
   'rotor_domain_test:*'
-# Pending: the check it breaks is being written on another branch (skew); the
-# lead adds it here after the merge, e.g.
-#   mutation future-dated-report-accepted services/domain/decide_reports.cc \
-#     '<sed that drops the skew check>' 'rotor_domain_test:*'
-pending=("future-dated-report-accepted")
-pending_note="pending: the skew check (branch skew) is not on this branch yet"
+mutation future-dated-report-accepted services/domain/decide_reports.cc \
+  's/if (c.report.reported_at > c.now + c.max_clock_skew) return FutureReason(c);//' \
+  'rotor_domain_test:* rotor_services_test:EngineSkew*'
+pending=()
+pending_note=""
 
 wanted=("$@")
 selected() {
