@@ -25,8 +25,10 @@ class CommandService::Batch {
     for (size_t i = 0; i < commands.size(); ++i) waiting_.push_back(i);
   }
 
-  // Rounds until every command is finished or catching up fails.
-  std::vector<Result<CommandOutcome>> Run() REQUIRES(s_.mu_) {
+  // Rounds until every command is finished or catching up fails. The caller
+  // (ExecuteBatch) holds the service's mu_.
+  std::vector<Result<CommandOutcome>> Run() {
+    s_.mu_.AssertHeld();
     Status failure;
     while (!waiting_.empty()) {
       failure = s_.CatchUpLocked();
