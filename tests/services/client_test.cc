@@ -43,17 +43,20 @@ TEST(SseParserTest, StopsWhenTheCallbackSaysSo) {
 
 TEST(ResponseStatusTest, MapsTheErrorBodyAndFallsBackToTheHttpStatus) {
   app::ApiResponse refused{
-      412, "application/json",
-      R"({"error": {"code": "failed_precondition", "message": "317 of 2393"}})"};
+      412,
+      "application/json",
+      R"({"error": {"code": "failed_precondition", "message": "317 of 2393"}})",
+      {}};
   Status s = client::ResponseStatus(refused);
   EXPECT_EQ(s.code(), StatusCode::kFailedPrecondition);
   EXPECT_EQ(s.message(), "317 of 2393");
-  app::ApiResponse proxy{502, "text/html", "<html>bad gateway\nmore</html>"};
+  app::ApiResponse proxy{502, "text/html", "<html>bad gateway\nmore</html>", {}};
   s = client::ResponseStatus(proxy);
   EXPECT_EQ(s.code(), StatusCode::kInternal);
   EXPECT_EQ(s.message(), "HTTP 502: <html>bad gateway");
-  EXPECT_EQ(client::ResponseStatus(app::ApiResponse{404, "", ""}).code(), StatusCode::kNotFound);
-  EXPECT_TRUE(client::ResponseStatus(app::ApiResponse{200, "", "{}"}).ok());
+  EXPECT_EQ(client::ResponseStatus(app::ApiResponse{404, "", "", {}}).code(),
+            StatusCode::kNotFound);
+  EXPECT_TRUE(client::ResponseStatus(app::ApiResponse{200, "", "{}", {}}).ok());
 }
 
 TEST(UrlEncodeTest, EncodesAllButUnreservedCharacters) {

@@ -37,7 +37,7 @@ class CheckpointTest : public ::testing::Test {
     options.checkpoint_every_events = 1000000;
     auto engine = app::Engine::Open(options);
     ASSERT_TRUE(engine.ok()) << engine.status().ToString();
-    app::Principal admin{"alice", app::Role::kAdmin};
+    app::Principal admin{"alice", app::Role::kAdmin, ""};
     for (int i = first; i < first + count; ++i) {
       app::ApiRequest request;
       request.method = "PUT";
