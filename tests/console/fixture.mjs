@@ -3,6 +3,7 @@
 // certificates made by the openssl CLI, the article's story played through
 // the public API, and Debian's chromium driven by playwright-core.
 import {execFileSync, spawn} from 'node:child_process';
+import {createHash} from 'node:crypto';
 import {mkdtempSync, mkdirSync, readFileSync, writeFileSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import path from 'node:path';
@@ -23,8 +24,11 @@ export const TOKENS = {
 export async function startRotord(extraArgs = []) {
   const dir = mkdtempSync(path.join(tmpdir(), 'rotor-console-'));
   const tokens = path.join(dir, 'tokens');
-  writeFileSync(tokens, Object.entries(TOKENS).map(
-      ([role, token]) => `${token} console-${role} ${role}\n`).join(''), {mode: 0o600});
+  // The tokens file holds SHA-256 digests only; an agent token names its agent.
+  writeFileSync(tokens, Object.entries(TOKENS).map(([role, token]) => {
+    const digest = createHash('sha256').update(token).digest('hex');
+    return `sha256:${digest} console-${role} ${role}${role === 'agent' ? ' agent-0001' : ''}\n`;
+  }).join(''), {mode: 0o600});
   const child = spawn(path.join(BIN, 'rotord'), ['--data', path.join(dir, 'data'),
     '--listen', '127.0.0.1:0', '--tokens', tokens, ...extraArgs],
   {stdio: ['ignore', 'pipe', 'pipe']});

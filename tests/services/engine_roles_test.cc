@@ -20,6 +20,7 @@ struct Allowed {
   bool op = false;
   bool auditor = false;
   bool agent = false;
+  bool ingest = false;
 };
 
 struct RouteCase {
@@ -37,14 +38,15 @@ constexpr Allowed kAdminOnlyRoute{};
 constexpr Allowed kOperatorRoute{.op = true};
 constexpr Allowed kReaderRoute{.op = true, .auditor = true};
 constexpr Allowed kAuditorRoute{.auditor = true};
+constexpr Allowed kReporters{.op = true, .agent = true, .ingest = true};
 constexpr Allowed kOperatorOrAgent{.op = true, .agent = true};
-constexpr Allowed kEveryRole{.op = true, .auditor = true, .agent = true};
+constexpr Allowed kReadersAndAgents{.op = true, .auditor = true, .agent = true};
 
 constexpr const char* kReport =
-    R"({"reportId":"rep-2","agentId":"a2","reportedAt":"2026-02-28T00:00:00Z",)"
+    R"({"reportId":"rep-2","agentId":"a1","reportedAt":"2026-02-28T00:00:00Z",)"
     R"("certificateFingerprints":["$OLD"]})";
 constexpr const char* kReportBatch =
-    R"({"reports":[{"reportId":"rep-3","agentId":"a3","reportedAt":"2026-02-28T00:00:00Z",)"
+    R"({"reports":[{"reportId":"rep-3","agentId":"a1","reportedAt":"2026-02-28T00:00:00Z",)"
     R"("certificateFingerprints":["$OLD"]}]})";
 
 // Every route but /healthz, each with a call its handler answers in its own way.
@@ -55,9 +57,10 @@ constexpr RouteCase kRoutes[] = {
      R"({"rollout_id":"r2","old_fingerprint":"$SPARE","new_fingerprint":"$NEW"})", 200, "", true,
      kOperatorRoute},
     {"POST", "/v1/rollouts/r1/stage", "{}", 200, "", true, kOperatorRoute},
-    {"POST", "/v1/rollouts/r1/switch-bindings", "{}", 412, "not staged", false, kOperatorRoute},
+    // Refused by the rules: the attempt is recorded (CommandRefused).
+    {"POST", "/v1/rollouts/r1/switch-bindings", "{}", 412, "not staged", true, kOperatorRoute},
     {"POST", "/v1/rollouts/r1/finalize", R"({"force":true,"reason":"test"})", 412,
-     "bindings have not been switched", false, kOperatorRoute},
+     "bindings have not been switched", true, kOperatorRoute},
     {"POST", "/v1/rollouts/r1/cancel", R"({"reason":"test"})", 200, "", true, kOperatorRoute},
     {"POST", "/v1/renewals", R"({"rollout_id":"n1","target":"cem-agent-certificates"})", 200, "",
      true, kOperatorRoute},
@@ -70,8 +73,8 @@ constexpr RouteCase kRoutes[] = {
     {"PUT", "/v1/gateways/gw1", R"({"auto_refresh":true})", 200, "", true, kOperatorRoute},
     {"POST", "/v1/gateways/gw1/refresh", R"({"rollout_id":"r1"})", 412,
      "requires no refresh of gateway gw1", false, kOperatorRoute},
-    {"POST", "/v1/reports", kReport, 200, "", true, kOperatorOrAgent},
-    {"POST", "/v1/reports:batch", kReportBatch, 200, "", true, kOperatorOrAgent},
+    {"POST", "/v1/reports", kReport, 200, "", true, kReporters},
+    {"POST", "/v1/reports:batch", kReportBatch, 200, "", true, kReporters},
     {"POST", "/v1/sweeps/stale", "{}", 200, "", false, kOperatorRoute},
     {"GET", "/v1/rollouts", "", 200, "", false, kReaderRoute},
     {"GET", "/v1/rollouts/r1", "", 200, "", false, kReaderRoute},
@@ -84,7 +87,7 @@ constexpr RouteCase kRoutes[] = {
     {"GET", "/v1/verify", "", 200, "", false, kAuditorRoute},
     {"GET", "/v1/replay", "", 400, "as_of", false, kAuditorRoute},
     {"GET", "/v1/stream", "", 200, "", false, kReaderRoute},
-    {"GET", "/v1/crl", "", 412, "no CEM issuing CA", false, kEveryRole},
+    {"GET", "/v1/crl", "", 412, "no CEM issuing CA", false, kReadersAndAgents},
     {"GET", "/metrics", "", 200, "", false, kReaderRoute},
     {"POST", "/v1/clock", R"({"now":"2026-03-02T00:00:00Z"})", 200, "", false, kAdminOnlyRoute},
 };
@@ -98,7 +101,8 @@ std::vector<Who> Roles() {
   return {{Admin(), &Allowed::admin},
           {Operator(), &Allowed::op},
           {Auditor(), &Allowed::auditor},
-          {AgentRole(), &Allowed::agent}};
+          {AgentRole(), &Allowed::agent},
+          {Ingest(), &Allowed::ingest}};
 }
 
 void ReplaceAll(std::string& text, const std::string& from, const std::string& to) {

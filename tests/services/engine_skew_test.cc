@@ -72,7 +72,7 @@ TEST_F(EngineSkewTest, TheBatchRouteRejectsAReportFromTheFuture) {
   json batch = {{"reports",
                  {ReportJson("b-1", "a1", "2026-03-11T00:00:00Z", {old_, new_}),
                   ReportJson("b-2", "a2", "2026-03-01T00:04:00Z", {old_})}}};
-  Reply r = CallJson("POST", "/v1/reports:batch", batch, AgentRole());
+  Reply r = CallJson("POST", "/v1/reports:batch", batch, Ingest());
   ASSERT_EQ(r.status, 200) << r.body;
   EXPECT_EQ(r.json["ingested"], 1) << "within the skew";
   ASSERT_EQ(r.json["rejected"].size(), 1u);

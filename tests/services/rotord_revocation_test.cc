@@ -78,7 +78,9 @@ class RotordRevocationTest : public ::testing::Test {
                                    dir_->path());
     ASSERT_NE(rotord_, nullptr);
     op_ = rotord_->Client(files_.server_cert, "operator-token");
-    agent_ = rotord_->Client(files_.server_cert, "agent-token");
+    // Reports come through an ingest principal (a relaying gateway); each
+    // agent sends its own CSR with its own token.
+    ingest_ = rotord_->Client(files_.server_cert, "ingest-token");
   }
 
   void TearDown() override {
@@ -89,7 +91,7 @@ class RotordRevocationTest : public ::testing::Test {
 
   // Reports `agent` as cloud-enabled an hour ago.
   void Report(const std::string& agent) {
-    PostJson(*agent_, "/v1/reports",
+    PostJson(*ingest_, "/v1/reports",
              {{"reportId", "r-" + agent},
               {"agentId", agent},
               {"reportedAt", FormatTime(Now() - std::chrono::hours(1))},
@@ -100,7 +102,8 @@ class RotordRevocationTest : public ::testing::Test {
   void Enroll(const std::string& agent, const std::string& file) {
     auto csr = ca::MakeCsr(agent);
     ASSERT_TRUE(csr.ok());
-    json issued = PostJson(*agent_, "/v1/agents/" + agent + "/csr", {{"csr_pem", csr->first}});
+    auto own = rotord_->Client(files_.server_cert, agent + "-token");
+    json issued = PostJson(*own, "/v1/agents/" + agent + "/csr", {{"csr_pem", csr->first}});
     ASSERT_TRUE(issued.is_object() && issued.contains("certificate_pem")) << issued.dump();
     WriteFile(dir_->Sub(file), issued["certificate_pem"].get<std::string>());
   }
@@ -124,7 +127,7 @@ class RotordRevocationTest : public ::testing::Test {
   std::string pki_;
   std::unique_ptr<RotordProcess> rotord_;
   std::unique_ptr<httplib::SSLClient> op_;
-  std::unique_ptr<httplib::SSLClient> agent_;
+  std::unique_ptr<httplib::SSLClient> ingest_;
 };
 
 TEST_F(RotordRevocationTest, OpenSslVerifyFollowsTheCrlDistributionPoint) {

@@ -46,8 +46,11 @@ class StreamHttpTest : public EngineFixture {
 
   void Serve(int threads, int max_streams, milliseconds heartbeat = milliseconds(5000)) {
     http::HttpServerOptions o;
-    auto tokens = http::TokenStore::Parse(std::string(kToken) + " audrey auditor\n", "test");
-    ASSERT_TRUE(tokens.ok());
+    Result<std::string> line =
+        http::TokenStore::MakeLine(kToken, "audrey", app::Role::kAuditor, "");
+    ASSERT_TRUE(line.ok()) << line.status().ToString();
+    auto tokens = http::TokenStore::Parse(*line, "test");
+    ASSERT_TRUE(tokens.ok()) << tokens.status().ToString();
     o.tokens = std::move(*tokens);
     o.threads = threads;
     o.max_streams = max_streams;
