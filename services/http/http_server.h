@@ -52,7 +52,7 @@ struct HttpServerOptions {
   int threads = 32;
   int keep_alive_seconds = 5;
   bool public_only = false;  // serve only Api::IsPublic routes, without credentials
-  int max_streams = 2000;  // open GET /v1/stream at once; more get 503
+  int max_streams = 2000;    // open GET /v1/stream at once; more get 503
   std::chrono::milliseconds stream_heartbeat{5000};
 };
 

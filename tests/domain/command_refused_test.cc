@@ -105,7 +105,8 @@ TEST_F(CommandRefusedTest, MalformedInputUnknownIdsAndOtherCommandsAppendNothing
 TEST_F(CommandRefusedTest, ExecuteBatchRecordsARefusalToo) {
   uint64_t head = log_.Head();
   const Command batch[] = {
-      IngestAgentReport{Report("rep-2", "a2", T0(), {WebOld().fingerprint}), T0(), "relay-1"}, Finalize()};
+      IngestAgentReport{Report("rep-2", "a2", T0(), {WebOld().fingerprint}), T0(), "relay-1"},
+      Finalize()};
   std::vector<Result<CommandOutcome>> results = service_.ExecuteBatch(batch);
   ASSERT_EQ(results.size(), 2u);
   EXPECT_TRUE(results[0].ok());

@@ -66,7 +66,8 @@ TEST_F(RotordPkiTest, SignsCsrsAndServesACrlThatRevokes) {
     auto csr = ca::MakeCsr(id);
     ASSERT_TRUE(csr.ok());
     auto own = rotord->Client(files_.server_cert, std::string(id) + "-token");
-    json issued = PostJson(*own, std::string("/v1/agents/") + id + "/csr", {{"csr_pem", csr->first}});
+    json issued =
+        PostJson(*own, std::string("/v1/agents/") + id + "/csr", {{"csr_pem", csr->first}});
     ASSERT_TRUE(issued.is_object());
     EXPECT_EQ(issued["rollout_id"], "renew-1");
     EXPECT_EQ(issued["issuer_certificate_pem"], ca_pem_);
