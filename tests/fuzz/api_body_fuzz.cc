@@ -99,7 +99,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   ApiRequest request;
   if (!ParseRequestLine(input.substr(0, newline), &request)) return -1;
   request.body = std::string(input.substr(newline + 1));
-  request.principal = Principal{"fuzz-admin", Role::kAdmin};
+  request.principal = Principal{"fuzz-admin", Role::kAdmin, ""};
 
   ApiResponse response = TheHarness().engine->Handle(request);
   FUZZ_CHECK(response.status >= 200 && response.status < 500);
