@@ -165,8 +165,10 @@ TEST_F(IngestAgentReportTest, TheSkewComesWithTheCommand) {
   IngestAgentReport command = Ingest(Report("rep-1", "a1", T0() + std::chrono::seconds(61), {}));
   command.max_clock_skew = std::chrono::minutes(1);
   When(command);
-  ASSERT_EQ(Decided().Events().size(), 1u);
-  const auto* rejected = std::get_if<AgentReportRejected>(&Decided().Events()[0]);
+  // Events() returns a vector by value: keep it alive while reading it.
+  const std::vector<Event> events = Decided().Events();
+  ASSERT_EQ(events.size(), 1u);
+  const auto* rejected = std::get_if<AgentReportRejected>(&events[0]);
   ASSERT_NE(rejected, nullptr);
   EXPECT_NE(rejected->reason.find("more than 60 seconds ahead"), std::string::npos)
       << rejected->reason;
