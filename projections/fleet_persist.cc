@@ -233,7 +233,8 @@ Status FleetProjection::Load(const KvReader& in) {
     if (key.size() != 5 || GetBigEndian32(key.substr(1)) != rollouts_.size() ||
         !rollout.Decode(value) || rollout.old_fp >= fingerprints_.size() ||
         rollout.new_fp >= fingerprints_.size() || rollout.id.empty() ||
-        rollout_index_.contains(rollout.id)) {
+        rollout_index_.contains(rollout.id) || rollout.by_gateway.size() > gateways_.size() ||
+        rollout.by_site.size() > sites_.size()) {
       return fail(key);
     }
     for (const auto& [gateway, step] : rollout.pending) {
