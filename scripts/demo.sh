@@ -90,7 +90,7 @@ cat <<USAGE
 rotord is still running (pid $pid) on $url with its data in $data.
 
 Web console (docs/console.md): open $url/ in a browser and sign in with the
-bearer token $token (admin; the operator's and auditor's are in $tokens).
+bearer token $token (admin; the operator's and auditor's are in var/token-operator and var/token-auditor).
 
 Use it with rotorctl or the HTTP API (docs/cli.md, docs/api.md):
 
