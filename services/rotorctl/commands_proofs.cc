@@ -87,29 +87,16 @@ void AddCheckpoint(CLI::App& app, Session& s, Action& action) {
   });
 }
 
-Result<Sha256Digest> HashField(const json& reply, const char* key) {
-  Result<std::string> bytes = Base64Decode(Str(reply, key), key);
-  if (!bytes.ok()) return bytes.status();
-  if (bytes->size() != 32) return Status::InvalidArgument(std::string(key) + " is not 32 bytes");
-  Sha256Digest d{};
-  std::memcpy(d.data(), bytes->data(), 32);
-  return d;
-}
-
 // Checks an inclusion proof as the server sent it; "" when it holds.
 std::string CheckInclusion(const json& reply) {
   Result<std::string> canonical = Base64Decode(Str(reply, "canonical_base64"), "canonical_base64");
-  Result<Sha256Digest> root = HashField(reply, "root_hash");
+  Result<Sha256Digest> root = DecodeHash(reply, "root_hash");
   if (!canonical.ok() || !root.ok()) return "the server's answer is malformed";
-  std::vector<Sha256Digest> proof;
-  for (const json& h : Array(reply, {"proof"})) {
-    Result<std::string> b = Base64Decode(h.is_string() ? h.get<std::string>() : "", "proof");
-    if (!b.ok() || b->size() != 32) return "the proof is malformed";
-    std::memcpy(proof.emplace_back().data(), b->data(), 32);
-  }
+  Result<std::vector<Sha256Digest>> proof = DecodeProof(reply);
+  if (!proof.ok()) return "the proof is malformed";
   Status s = merkle::VerifyInclusion(merkle::LeafHash(*canonical),
                                      static_cast<uint64_t>(Num(reply, "leaf_index")),
-                                     static_cast<uint64_t>(Num(reply, "tree_size")), proof, *root);
+                                     static_cast<uint64_t>(Num(reply, "tree_size")), *proof, *root);
   return s.ok() ? "" : s.message();
 }
 
@@ -123,7 +110,7 @@ std::string CheckSignedRoot(Session& s, const json& proof, const std::string& ke
   }
   Result<transparency::Checkpoint> c = ParseSignedCheckpoint(note->body, key);
   if (!c.ok()) return c.status().message();
-  Result<Sha256Digest> root = HashField(proof, "root_hash");
+  Result<Sha256Digest> root = DecodeHash(proof, "root_hash");
   if (!root.ok() || c->root != *root) return "the proof's root is not the checkpoint's";
   return "";
 }

@@ -42,15 +42,6 @@ Result<bool> ReadDelimited(std::istream& in, std::string* out) {
   return true;
 }
 
-Result<Sha256Digest> DecodeHash(const json& reply, const char* key) {
-  Result<std::string> bytes = Base64Decode(Str(reply, key), key);
-  if (!bytes.ok()) return bytes.status();
-  if (bytes->size() != 32) return Status::InvalidArgument(std::string(key) + " is not 32 bytes");
-  Sha256Digest d{};
-  std::memcpy(d.data(), bytes->data(), 32);
-  return d;
-}
-
 CheckpointCheck Bad(uint64_t records, uint64_t sequence, std::string problem) {
   return CheckpointCheck{false, records, sequence, std::move(problem)};
 }
@@ -67,6 +58,26 @@ std::string Differs(uint64_t size) {
 }
 
 }  // namespace
+
+Result<Sha256Digest> DecodeHash(const json& reply, const char* key) {
+  Result<std::string> bytes = Base64Decode(Str(reply, key), key);
+  if (!bytes.ok()) return bytes.status();
+  if (bytes->size() != 32) return Status::InvalidArgument(std::string(key) + " is not 32 bytes");
+  Sha256Digest d{};
+  std::memcpy(d.data(), bytes->data(), 32);
+  return d;
+}
+
+Result<std::vector<Sha256Digest>> DecodeProof(const json& reply) {
+  std::vector<Sha256Digest> proof;
+  for (const json& h : Array(reply, {"proof"})) {
+    Result<std::string> b = Base64Decode(h.is_string() ? h.get<std::string>() : "", "proof");
+    if (!b.ok()) return b.status();
+    if (b->size() != 32) return Status::InvalidArgument("a proof hash is not 32 bytes");
+    std::memcpy(proof.emplace_back().data(), b->data(), 32);
+  }
+  return proof;
+}
 
 Result<transparency::Checkpoint> ParseSignedCheckpoint(const std::string& note,
                                                        const std::string& verifier_key) {
@@ -149,16 +160,13 @@ std::optional<CheckpointCheck> CheckServer(Session& s, const transparency::Check
   if (!reply) return std::nullopt;
   Result<Sha256Digest> to_root = DecodeHash(*reply, "to_root_hash");
   Result<Sha256Digest> tree_root = DecodeHash(*verify, "tree_root");
-  std::vector<Sha256Digest> proof;
-  for (const json& h : Array(*reply, {"proof"})) {
-    Result<std::string> bytes = Base64Decode(h.is_string() ? h.get<std::string>() : "", "proof");
-    if (!bytes.ok() || bytes->size() != 32) return Bad(records, checkpoint.size, "malformed proof");
-    std::memcpy(proof.emplace_back().data(), bytes->data(), 32);
-  }
+  Result<std::vector<Sha256Digest>> proof = DecodeProof(*reply);
+  if (!proof.ok()) return Bad(records, checkpoint.size, "malformed proof");
   // The proof must lead from the saved root to the root of the records the
   // server just verified, not merely to a root it names.
   if (!to_root.ok() || !tree_root.ok() || *to_root != *tree_root ||
-      !merkle::VerifyConsistency(checkpoint.size, records, checkpoint.root, *to_root, proof).ok()) {
+      !merkle::VerifyConsistency(checkpoint.size, records, checkpoint.root, *to_root, *proof)
+           .ok()) {
     return Bad(records, checkpoint.size, Differs(checkpoint.size));
   }
   return CheckpointCheck{true, records, 0, ""};

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <istream>
 #include <string>
+#include <vector>
 
 #include "events/merkle.h"
 #include "services/rotorctl/session.h"
@@ -26,6 +27,12 @@ struct CheckpointCheck {
 // holding it) and parses it. Errors: as LoadCheckpoint.
 Result<transparency::Checkpoint> ParseSignedCheckpoint(const std::string& note,
                                                        const std::string& verifier_key);
+
+// The 32-byte hash at `key` of an API answer (base64). Errors:
+// kInvalidArgument naming the key.
+Result<Sha256Digest> DecodeHash(const json& reply, const char* key);
+// The hashes of the answer's "proof" list. Errors: kInvalidArgument.
+Result<std::vector<Sha256Digest>> DecodeProof(const json& reply);
 
 // Reads a checkpoint note from `path` and opens it with `verifier_key` (the
 // key text, or a file holding it). Errors: kIoError, kInvalidArgument

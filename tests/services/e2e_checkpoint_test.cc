@@ -178,5 +178,20 @@ TEST_F(CheckpointTest, AnExportIsCheckedOfflineAgainstTheCheckpoint) {
       << r.err;
 }
 
+TEST_F(CheckpointTest, ProveChecksAnEventAgainstTheSignedCheckpoint) {
+  ASSERT_NO_FATAL_FAILURE(AppendEvents(0, 40, true));
+  ToolResult r = RunTool("rotorctl", {"--data", data_, "prove", "17", "--key", verifier_key_});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("leaf index 16 in tree size 40"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("verified: event 17 is in the log that the signed checkpoint names"),
+            std::string::npos)
+      << r.out;
+  // The record rewritten afterwards no longer hashes to the leaf the tree holds.
+  ASSERT_NO_FATAL_FAILURE(RewriteFrom(17, 40));
+  r = RunTool("rotorctl", {"--data", data_, "prove", "17", "--key", verifier_key_});
+  EXPECT_EQ(r.exit_code, 4) << r.out << r.err;
+  EXPECT_NE(r.err.find("event 17 is not proven"), std::string::npos) << r.err;
+}
+
 }  // namespace
 }  // namespace rotor::testing
