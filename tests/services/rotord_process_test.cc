@@ -147,15 +147,9 @@ TEST_F(RotordProcessTest, StreamsProgressChangesAsServerSentEvents) {
   ASSERT_NE(rotord, nullptr);
   auto op = rotord->Client(files_.server_cert, "operator-token");
   // rotord runs on the real clock here: certificates valid around now.
-  Time now = std::chrono::time_point_cast<Micros>(std::chrono::system_clock::now());
-  TestCertificate old_cert = CertificateValidAround("ns-old", now);
-  TestCertificate new_cert = CertificateValidAround("ns-new", now);
-  for (const TestCertificate* c : {&old_cert, &new_cert}) {
-    auto r = op->Post("/v1/certificates", json{{"kind", "server-web"}, {"pem", c->pem}}.dump(),
-                      "application/json");
-    ASSERT_TRUE(r);
-    ASSERT_EQ(r->status, 200) << r->body;
-  }
+  TestCertificate old_cert = RegisterServerCertificate(*op, "ns-old");
+  TestCertificate new_cert = RegisterServerCertificate(*op, "ns-new");
+  ASSERT_FALSE(HasFailure());
   json report = ReportFor("s-1", 1);
   report["certificateFingerprints"] = {old_cert.fingerprint};
   report["reportedAt"] =
