@@ -48,6 +48,8 @@ std::string_view DenialName(Denial denial) {
       return "unknown_token";
     case Denial::kBadClientCertificate:
       return "bad_client_certificate";
+    case Denial::kRevokedClientCertificate:
+      return "revoked_client_certificate";
     case Denial::kRole:
       return "role";
     case Denial::kOtherAgent:
@@ -61,6 +63,7 @@ int DenialStatus(Denial denial) {
     case Denial::kMissingCredential:
     case Denial::kUnknownToken:
     case Denial::kBadClientCertificate:
+    case Denial::kRevokedClientCertificate:
       return 401;
     case Denial::kRole:
     case Denial::kOtherAgent:

@@ -46,16 +46,17 @@ struct Principal {
 Status CheckSpeaksFor(const Principal& principal, std::string_view agent_id);
 
 // Why a request was denied, for the metrics (a fixed set, so the label's
-// cardinality is bounded). The first three are 401, the others 403.
+// cardinality is bounded). The first four are 401, the others 403.
 enum class Denial {
-  kMissingCredential,     // no bearer token and no client certificate
-  kUnknownToken,          // a bearer token not in the tokens file
-  kBadClientCertificate,  // a client certificate that names no agent
-  kRole,                  // the principal's role may not call the route
-  kOtherAgent,            // an agent principal spoke for another agent
+  kMissingCredential,         // no bearer token and no client certificate
+  kUnknownToken,              // a bearer token not in the tokens file
+  kBadClientCertificate,      // a client certificate that names no agent
+  kRevokedClientCertificate,  // a client certificate Rotor revoked
+  kRole,                      // the principal's role may not call the route
+  kOtherAgent,                // an agent principal spoke for another agent
 };
-// "missing_credential", "unknown_token", "bad_client_certificate", "role",
-// "other_agent".
+// "missing_credential", "unknown_token", "bad_client_certificate",
+// "revoked_client_certificate", "role", "other_agent".
 std::string_view DenialName(Denial denial);
 // 401 or 403.
 int DenialStatus(Denial denial);
@@ -105,6 +106,20 @@ class Api {
   // Counts a request the transport denied before Handle (a 401 for a missing
   // or unknown credential). The default counts nothing.
   virtual void RecordDenied(Denial denial) { (void)denial; }
+
+  // Whether the client certificate with serial `serial_hex` (any case),
+  // issued by `issuer` (its subject as services/pki renders it), may still
+  // authenticate: OK unless Rotor's revocation events revoked it. Transports
+  // call it for every request that arrives with a client certificate, so a
+  // revocation holds from the moment it is appended, on open connections
+  // too. The default (no CA) accepts every certificate. Errors:
+  // kUnauthenticated naming the serial and the revocation time and reason;
+  // log errors (kIoError, kCorruption) when the revocations cannot be read.
+  virtual Status CheckClientCertificate(std::string_view issuer, std::string_view serial_hex) {
+    (void)issuer;
+    (void)serial_hex;
+    return Status::Ok();
+  }
 
   // Like Watch, and also calls `on_idle` after `idle` passes without a
   // change (transports send a heartbeat there to notice a client that went

@@ -12,7 +12,11 @@ namespace rotor::app {
 
 CrlCache::CrlCache(const EventLog& log, const ca::CertificateAuthority& ca, std::string ca_subject,
                    CrlOptions options)
-    : log_(log), ca_(ca), options_(options), ledger_(std::move(ca_subject)) {}
+    : log_(log),
+      ca_(ca),
+      options_(options),
+      ca_subject_(ca_subject),
+      ledger_(std::move(ca_subject)) {}
 
 Status CrlCache::FoldLocked() {
   uint64_t head = log_.Head();
@@ -76,6 +80,12 @@ Result<ca::SerialStatus> CrlCache::Lookup(const std::string& serial_hex) {
   MutexLock lock(&mu_);
   ROTOR_RETURN_IF_ERROR(FoldLocked());
   return ledger_.Lookup(serial_hex);
+}
+
+Result<ca::SerialStatus> CrlCache::LookupIssued(std::string_view issuer,
+                                                const std::string& serial_hex) {
+  if (issuer != ca_subject_) return ca::SerialStatus{};
+  return Lookup(serial_hex);
 }
 
 size_t CrlCache::entries() const {

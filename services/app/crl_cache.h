@@ -16,6 +16,7 @@
 #include <chrono>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "events/event_log.h"
 #include "events/mutex.h"
@@ -54,6 +55,13 @@ class CrlCache {
   // Errors: log errors (kCorruption, kIoError).
   Result<ca::SerialStatus> Lookup(const std::string& serial_hex) EXCLUDES(mu_);
 
+  // The status of the certificate with `serial_hex` issued by `issuer` (a
+  // subject as services/pki renders it): kUnknown, without reading the log,
+  // when `issuer` is not this CA, since serials are unique per issuer only.
+  // Errors: as Lookup.
+  Result<ca::SerialStatus> LookupIssued(std::string_view issuer, const std::string& serial_hex)
+      EXCLUDES(mu_);
+
   // The revoked entries the last signed CRL holds (for tests and logs).
   size_t entries() const EXCLUDES(mu_);
 
@@ -65,6 +73,7 @@ class CrlCache {
   const EventLog& log_;
   const ca::CertificateAuthority& ca_;
   const CrlOptions options_;
+  const std::string ca_subject_;
 
   mutable Mutex mu_;
   uint64_t folded_ GUARDED_BY(mu_) = 0;

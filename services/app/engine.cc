@@ -7,6 +7,7 @@
 #include <iterator>
 
 #include "services/app/engine_core.h"
+#include "services/domain/validation.h"
 #include "services/pki/certificate_parser.h"
 
 namespace rotor::app {
@@ -217,6 +218,18 @@ ApiResponse Engine::Handle(const ApiRequest& request) {
 
 void Engine::RecordDenied(Denial denial) {
   core_->metrics.RequestDenied(DenialStatus(denial), DenialName(denial));
+}
+
+Status Engine::CheckClientCertificate(std::string_view issuer, std::string_view serial_hex) {
+  if (core_->crl == nullptr) return Status::Ok();
+  Result<ca::SerialStatus> status = core_->crl->LookupIssued(issuer, std::string(serial_hex));
+  if (!status.ok()) return status.status().WithContext("checking the client certificate");
+  if (status->status != ca::CertStatus::kRevoked) return Status::Ok();
+  auto reason = static_cast<uint32_t>(status->reason_code);
+  return Status::Unauthenticated("the client certificate with serial " + std::string(serial_hex) +
+                                 " was revoked at " + FormatTime(status->revoked_at) + " (" +
+                                 std::string(domain::CrlReasonName(reason)) +
+                                 "); a revoked certificate cannot get in");
 }
 
 bool Engine::IsPublic(std::string_view method, std::string_view path) const {

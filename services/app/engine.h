@@ -113,6 +113,10 @@ class Engine final : public Api {
                        const std::function<bool()>& on_idle) override;
   // Counts the denial in rotor_requests_denied_total.
   void RecordDenied(Denial denial) override;
+  // Refuses a client certificate of the CEM CA that the log revoked
+  // (RevocationLedger, the same answer as the CRL and OCSP). Without a CA,
+  // or for another issuer's certificate, OK.
+  Status CheckClientCertificate(std::string_view issuer, std::string_view serial_hex) override;
 
   // Runs domain::FlagStaleAgents at the clock's now with the configured
   // threshold, as `actor`. Returns how many agents were flagged. Errors: as

@@ -45,32 +45,35 @@ std::string AgentIdOf(X509* cert) {
 
 }  // namespace
 
-Result<app::Principal> ClientCertificatePrincipal(const SSL* ssl) {
+Result<ClientCertificate> VerifiedClientCertificate(const SSL* ssl) {
   if (ssl == nullptr) return Status::Unauthenticated("no TLS client certificate");
   ca::X509Ptr cert(SSL_get1_peer_certificate(ssl));
   if (cert == nullptr) return Status::Unauthenticated("no TLS client certificate");
   if (SSL_get_verify_result(ssl) != X509_V_OK) {
     return Status::Unauthenticated("the TLS client certificate did not verify");
   }
-  // The subject as Rotor records it for every certificate (RFC 2253).
+  // The names as Rotor records them for every certificate (RFC 2253).
   Result<std::string> der = ca::ToDer("encoding the client certificate", cert.get(), i2d_X509);
   if (!der.ok()) return Status::Unauthenticated(der.status().message());
   Result<domain::CertificateInfo> info = pki::ParseCertificate(*der);
   if (!info.ok()) {
     return Status::Unauthenticated("the client certificate: " + info.status().message());
   }
-  std::string agent_id = AgentIdOf(cert.get());
-  if (agent_id.empty()) {
-    return Status::Unauthenticated("the client certificate '" + info->subject +
+  return ClientCertificate{info->subject, info->issuer, info->serial_hex, AgentIdOf(cert.get())};
+}
+
+Result<app::Principal> ClientCertificatePrincipal(const ClientCertificate& cert) {
+  if (cert.agent_id.empty()) {
+    return Status::Unauthenticated("the client certificate '" + cert.subject +
                                    "' names no agent: its subject has no CN and it has not "
                                    "exactly one DNS subjectAltName");
   }
-  Status id = domain::CheckId("agent id", agent_id);
+  Status id = domain::CheckId("agent id", cert.agent_id);
   if (!id.ok()) {
-    return Status::Unauthenticated("the client certificate '" + info->subject +
+    return Status::Unauthenticated("the client certificate '" + cert.subject +
                                    "': " + id.message());
   }
-  return app::Principal{"cert:" + info->subject, app::Role::kAgent, agent_id};
+  return app::Principal{"cert:" + cert.subject, app::Role::kAgent, cert.agent_id};
 }
 
 }  // namespace rotor::http

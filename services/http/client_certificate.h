@@ -1,7 +1,8 @@
-// The principal of a TLS client certificate (docs/operations.md, "Trust
-// model"). With --client-ca, the TLS handshake already required a client
-// certificate that chains to that CA; a request that sends no bearer token
-// is then authenticated by the certificate alone, as an agent principal:
+// The TLS client certificate of a request, and the principal it stands for
+// (docs/operations.md, "Trust model"). With --client-ca, the TLS handshake
+// already required a client certificate that chains to that CA; a request
+// that sends no bearer token is then authenticated by the certificate alone,
+// as an agent principal:
 //   role     agent (a certificate never grants operator, auditor, admin or
 //            ingest: those use tokens),
 //   agent id the subject's common name (CN), which is what the CEM CA puts
@@ -9,19 +10,34 @@
 //            subjectAltName,
 //   name     "cert:" followed by the subject in RFC 2253 form
 //            ("cert:CN=agent-0001"), recorded as the actor of its events.
-// Stateless free function; thread-safe.
+// Whether a certificate Rotor revoked may still get in is not decided here
+// but by Api::CheckClientCertificate (the revocation events).
+// Stateless free functions; thread-safe.
 #pragma once
 
 #include <openssl/ssl.h>
+
+#include <string>
 
 #include "events/status.h"
 #include "services/app/api.h"
 
 namespace rotor::http {
 
-// The principal of the verified peer certificate of `ssl`. Errors:
-// kUnauthenticated when there is no verified client certificate, or it
+// A verified client certificate, as Rotor names it.
+struct ClientCertificate {
+  std::string subject;     // RFC 2253, as services/pki renders it
+  std::string issuer;      // RFC 2253
+  std::string serial_hex;  // lower-case hex
+  std::string agent_id;    // the CN, else the one DNS subjectAltName; may be empty
+};
+
+// The verified peer certificate of `ssl`. Errors: kUnauthenticated when there
+// is none, it did not verify, or it cannot be parsed.
+Result<ClientCertificate> VerifiedClientCertificate(const SSL* ssl);
+
+// The agent principal `cert` stands for. Errors: kUnauthenticated when it
 // carries no usable agent id (naming what it carries).
-Result<app::Principal> ClientCertificatePrincipal(const SSL* ssl);
+Result<app::Principal> ClientCertificatePrincipal(const ClientCertificate& cert);
 
 }  // namespace rotor::http

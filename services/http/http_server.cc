@@ -122,6 +122,23 @@ struct HttpServer::Impl {
 };
 
 Result<app::Principal> HttpServer::Impl::Authenticate(const httplib::Request& req) {
+  bool mtls = tls && !options.client_ca.empty();
+  Result<ClientCertificate> cert = Status::Unauthenticated("no TLS client certificate");
+  if (mtls) {
+    // A certificate Rotor revoked is refused whatever else the request
+    // carries, on connections opened before the revocation too.
+    cert = VerifiedClientCertificate(req.ssl);
+    if (cert.ok()) {
+      Status allowed = api.CheckClientCertificate(cert->issuer, cert->serial_hex);
+      if (!allowed.ok()) {
+        if (allowed.code() == StatusCode::kUnauthenticated) {
+          api.RecordDenied(app::Denial::kRevokedClientCertificate);
+        }
+        Logger().warn("refused client certificate {}: {}", cert->subject, allowed.message());
+        return allowed;
+      }
+    }
+  }
   std::string token = BearerToken(req);
   if (!token.empty()) {
     std::optional<app::Principal> principal = Tokens()->Find(token);
@@ -129,8 +146,9 @@ Result<app::Principal> HttpServer::Impl::Authenticate(const httplib::Request& re
     api.RecordDenied(app::Denial::kUnknownToken);
     return Status::Unauthenticated("unknown bearer token");
   }
-  if (tls && !options.client_ca.empty()) {
-    Result<app::Principal> principal = ClientCertificatePrincipal(req.ssl);
+  if (mtls) {
+    Result<app::Principal> principal =
+        cert.ok() ? ClientCertificatePrincipal(*cert) : Result<app::Principal>(cert.status());
     if (!principal.ok()) api.RecordDenied(app::Denial::kBadClientCertificate);
     return principal;
   }

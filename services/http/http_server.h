@@ -7,7 +7,13 @@
 // agent principal for the agent its CN names). A bearer token, when sent,
 // decides. A missing or unknown credential gets 401 before the API sees the
 // request, and is counted through Api::RecordDenied. With a client CA, the
-// TLS handshake requires a client certificate signed by it. A `public_only`
+// TLS handshake requires a client certificate signed by it, and every
+// request that presents one Rotor revoked (Api::CheckClientCertificate) gets
+// 401 naming its serial and revocation time, with or without a bearer token.
+// The check runs per request rather than in the handshake: a TLS alert
+// cannot say which certificate or since when (and under TLS 1.3 the client
+// sees it only at its first read), and a keep-alive connection opened before
+// the revocation must be refused at its next request too. A `public_only`
 // server (rotord --pki-listen, plain HTTP for gateways) answers only the
 // public routes and 404 for everything else. ReplaceTokens swaps the token
 // store atomically (rotord does it on SIGHUP): requests already

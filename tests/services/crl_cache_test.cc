@@ -84,6 +84,14 @@ TEST_F(CrlCacheTest, RevokingAnAgentListsEveryStillValidCertificateItWasIssued) 
   EXPECT_EQ(cache_.Lookup("not hex")->status, ca::CertStatus::kUnknown);
 }
 
+TEST_F(CrlCacheTest, ASerialOfAnotherIssuerIsNeverOurs) {
+  Append(Renewed("a1", '1', "01", "2026-06-01T00:00:00Z"));
+  Append(CertificateRevoked{"a1", Fp('1'), 1, "01", At("2026-03-05T00:00:00Z")});
+  EXPECT_EQ(cache_.LookupIssued("CN=Rotor Test CEM CA", "01")->status, ca::CertStatus::kRevoked);
+  EXPECT_EQ(cache_.LookupIssued("CN=Another CA", "01")->status, ca::CertStatus::kUnknown);
+  EXPECT_EQ(cache_.LookupIssued("CN=Rotor Test CEM CA", "02")->status, ca::CertStatus::kUnknown);
+}
+
 TEST_F(CrlCacheTest, RegisteredCertificatesOfThisIssuerCountAsOurs) {
   CertificateRegistered ours;
   ours.fingerprint = Fp('1');

@@ -64,29 +64,57 @@ class RotordRevocationTest : public ::testing::Test {
     int port = EphemeralPort();
     ASSERT_GT(port, 0);
     pki_ = "http://127.0.0.1:" + std::to_string(port);
-    rotord_ = RotordProcess::Start({"--data",           dir_->Sub("data"),
-                                    "--listen",         "127.0.0.1:0",
-                                    "--tls-cert",       files_.server_cert,
-                                    "--tls-key",        files_.server_key,
-                                    "--tokens",         files_.tokens,
-                                    "--ca-cert",        ca_pem_,
-                                    "--ca-key",         dir_->Sub("ca.key"),
-                                    "--pki-listen",     "127.0.0.1:" + std::to_string(port),
-                                    "--crl-url",        pki_ + "/pki/cem.crl",
-                                    "--ocsp-url",       pki_ + "/ocsp",
-                                    "--ca-issuers-url", pki_ + "/pki/cem-ca.crt"},
-                                   dir_->path());
+    std::vector<std::string> args = {"--data",           dir_->Sub("data"),
+                                     "--listen",         "127.0.0.1:0",
+                                     "--tls-cert",       files_.server_cert,
+                                     "--tls-key",        files_.server_key,
+                                     "--tokens",         files_.tokens,
+                                     "--ca-cert",        ca_pem_,
+                                     "--ca-key",         dir_->Sub("ca.key"),
+                                     "--pki-listen",     "127.0.0.1:" + std::to_string(port),
+                                     "--crl-url",        pki_ + "/pki/cem.crl",
+                                     "--ocsp-url",       pki_ + "/ocsp",
+                                     "--ca-issuers-url", pki_ + "/pki/cem-ca.crt"};
+    if (client_ca_) {
+      args.insert(args.end(), {"--client-ca", ca_pem_});
+      IssueOutsideRotor("ops-console", "ops.pem");
+    }
+    rotord_ = RotordProcess::Start(args, dir_->path());
     ASSERT_NE(rotord_, nullptr);
-    op_ = rotord_->Client(files_.server_cert, "operator-token");
+    op_ = TokenClient("operator-token");
     // Reports come through an ingest principal (a relaying gateway); each
     // agent sends its own CSR with its own token.
-    ingest_ = rotord_->Client(files_.server_cert, "ingest-token");
+    ingest_ = TokenClient("ingest-token");
   }
 
   void TearDown() override {
     if (rotord_ != nullptr) {
       EXPECT_EQ(rotord_->Terminate(), 0);
     }
+  }
+
+  // A client sending `token`; with --client-ca it also presents ops.pem
+  // (the handshake then needs a certificate; the token decides).
+  std::unique_ptr<httplib::SSLClient> TokenClient(const std::string& token) {
+    if (!client_ca_) return rotord_->Client(files_.server_cert, token);
+    return rotord_->Client(files_.server_cert, token, dir_->Sub("ops.pem"),
+                           dir_->Sub("ops.pem.key"));
+  }
+
+  // A certificate for `cn` signed by the CA key but never issued through
+  // Rotor (OCSP: unknown), written to DIR/<file> and DIR/<file>.key.
+  void IssueOutsideRotor(const std::string& cn, const std::string& file) {
+    auto csr = ca::MakeCsr(cn);
+    ASSERT_TRUE(csr.ok());
+    ca::IssueOptions options;
+    options.agent_id = cn;
+    options.now = Now();
+    options.not_before = options.now;
+    options.serial_hex = ca::RandomSerialHex().value();
+    auto issued = ca_->SignCsr(csr->first, options);
+    ASSERT_TRUE(issued.ok()) << issued.status().ToString();
+    WriteFile(dir_->Sub(file), issued->pem);
+    WriteFile(dir_->Sub(file + ".key"), csr->second);
   }
 
   // Reports `agent` as cloud-enabled an hour ago.
@@ -98,14 +126,19 @@ class RotordRevocationTest : public ::testing::Test {
               {"cloudEnabled", true}});
   }
 
-  // The agent sends a CSR; the certificate is written to DIR/<file>.
-  void Enroll(const std::string& agent, const std::string& file) {
+  // The agent sends a CSR; the certificate is written to DIR/<file>, its key
+  // to DIR/<file>.key. Returns the certificate's serial (hex).
+  std::string Enroll(const std::string& agent, const std::string& file) {
     auto csr = ca::MakeCsr(agent);
-    ASSERT_TRUE(csr.ok());
-    auto own = rotord_->Client(files_.server_cert, agent + "-token");
+    EXPECT_TRUE(csr.ok());
+    if (!csr.ok()) return "";
+    auto own = TokenClient(agent + "-token");
     json issued = PostJson(*own, "/v1/agents/" + agent + "/csr", {{"csr_pem", csr->first}});
-    ASSERT_TRUE(issued.is_object() && issued.contains("certificate_pem")) << issued.dump();
+    EXPECT_TRUE(issued.is_object() && issued.contains("certificate_pem")) << issued.dump();
+    if (!issued.is_object() || !issued.contains("certificate_pem")) return "";
     WriteFile(dir_->Sub(file), issued["certificate_pem"].get<std::string>());
+    WriteFile(dir_->Sub(file + ".key"), csr->second);
+    return issued["serial_hex"].get<std::string>();
   }
 
   ShellResult Verify(const std::string& file) {
@@ -120,6 +153,7 @@ class RotordRevocationTest : public ::testing::Test {
                     dir_->Sub(file) + " " + extra + " 2>&1");
   }
 
+  bool client_ca_ = false;  // run rotord with --client-ca (the CEM CA)
   std::unique_ptr<TempDir> dir_;
   DaemonFiles files_;
   std::string ca_pem_;
@@ -173,16 +207,7 @@ TEST_F(RotordRevocationTest, OpenSslOcspAnswersGoodRevokedAndUnknown) {
   Enroll("laptop-1", "lost.pem");
   Enroll("laptop-2", "kept.pem");
   // Signed by the same CA key, but never issued through Rotor: unknown.
-  auto csr = ca::MakeCsr("stranger");
-  ASSERT_TRUE(csr.ok());
-  ca::IssueOptions stranger;
-  stranger.agent_id = "stranger";
-  stranger.now = Now();
-  stranger.not_before = stranger.now;
-  stranger.serial_hex = ca::RandomSerialHex().value();
-  auto issued = ca_->SignCsr(csr->first, stranger);
-  ASSERT_TRUE(issued.ok()) << issued.status().ToString();
-  WriteFile(dir_->Sub("stranger.pem"), issued->pem);
+  IssueOutsideRotor("stranger", "stranger.pem");
 
   ShellResult good = Ocsp("kept.pem");
   EXPECT_EQ(good.exit_code, 0) << good.output;
@@ -247,7 +272,7 @@ TEST_F(RotordRevocationTest, PublicListenerServesCachedCrlAndCaWithoutCredential
   EXPECT_EQ(api->status, 404) << api->body;
 
   // The public routes need no token on the main (TLS) listener either.
-  auto anonymous = rotord_->Client(files_.server_cert, "");
+  auto anonymous = TokenClient("");
   auto tls_crl = anonymous->Get("/pki/cem.crl");
   ASSERT_TRUE(tls_crl);
   EXPECT_EQ(tls_crl->status, 200);
@@ -289,6 +314,68 @@ TEST_F(RotordRevocationTest, OcspOverGetIsReadByOpenSsl) {
                               ca_pem_ + " -cert " + dir_->Sub("cert.pem") + " 2>&1");
   EXPECT_EQ(read.exit_code, 0) << read.output;
   EXPECT_NE(read.output.find(dir_->Sub("cert.pem") + ": good"), std::string::npos) << read.output;
+}
+
+// With --client-ca the CEM CA, an agent's certificate authenticates it; once
+// Rotor revokes the agent, that certificate is refused at its next request
+// (on the connection it already holds, on a new one, and with a token), and
+// another agent's certificate keeps working.
+class RotordClientRevocationTest : public RotordRevocationTest {
+ protected:
+  RotordClientRevocationTest() { client_ca_ = true; }
+  // `curl` (a client no one here wrote) GETs /v1/whoami with `file`'s
+  // certificate; returns "<status> <body>".
+  std::string Curl(const std::string& file) {
+    return RunShell("curl -sS --cacert " + files_.server_cert + " --cert " + dir_->Sub(file) +
+                    " --key " + dir_->Sub(file + ".key") + " -w ' %{http_code}' " + rotord_->url() +
+                    "/v1/whoami 2>&1")
+        .output;
+  }
+};
+
+TEST_F(RotordClientRevocationTest, ARevokedClientCertificateIsRefusedAtOnce) {
+  Report("laptop-1");
+  Report("laptop-2");
+  PostJson(*op_, "/v1/renewals", {{"rollout_id", "renew-1"}, {"target", "cem-agent-certificates"}});
+  std::string serial = Enroll("laptop-1", "lost.pem");
+  Enroll("laptop-2", "kept.pem");
+  ASSERT_FALSE(serial.empty());
+  auto lost =
+      rotord_->Client(files_.server_cert, "", dir_->Sub("lost.pem"), dir_->Sub("lost.pem.key"));
+  lost->set_keep_alive(true);
+  auto whoami = lost->Get("/v1/whoami");
+  ASSERT_TRUE(whoami) << httplib::to_string(whoami.error());
+  ASSERT_EQ(whoami->status, 200) << whoami->body;
+  EXPECT_NE(whoami->body.find("laptop-1"), std::string::npos) << whoami->body;
+  EXPECT_NE(Curl("kept.pem").find(" 200"), std::string::npos);
+
+  PostJson(*op_, "/v1/agents/laptop-1/revoke", {{"reason_code", 1}});
+  auto refused = lost->Get("/v1/whoami");  // the connection opened before
+  ASSERT_TRUE(refused) << httplib::to_string(refused.error());
+  EXPECT_EQ(refused->status, 401) << refused->body;
+  for (const char* says : {"serial", "revoked at", "keyCompromise"}) {
+    EXPECT_NE(refused->body.find(says), std::string::npos) << refused->body;
+  }
+  EXPECT_NE(refused->body.find(serial), std::string::npos) << serial << ": " << refused->body;
+  std::string curl = Curl("lost.pem");
+  EXPECT_NE(curl.find(" 401"), std::string::npos) << curl;
+  EXPECT_NE(curl.find(serial), std::string::npos) << curl;
+  auto with_token = rotord_
+                        ->Client(files_.server_cert, "operator-token", dir_->Sub("lost.pem"),
+                                 dir_->Sub("lost.pem.key"))
+                        ->Get("/v1/rollouts");
+  ASSERT_TRUE(with_token);
+  EXPECT_EQ(with_token->status, 401) << "a token does not launder a revoked certificate";
+
+  std::string kept = Curl("kept.pem");
+  EXPECT_NE(kept.find("laptop-2"), std::string::npos) << kept;
+  EXPECT_NE(kept.find(" 200"), std::string::npos) << kept;
+  auto metrics = op_->Get("/metrics");
+  ASSERT_TRUE(metrics);
+  EXPECT_NE(metrics->body.find("rotor_requests_denied_total{code=\"401\",reason=\"revoked_client_"
+                               "certificate\"} 3"),
+            std::string::npos)
+      << metrics->body;
 }
 
 TEST(RotordRevocationFlagsTest, BadPublicationUrlsStopStartupAndSayWhy) {
