@@ -82,6 +82,12 @@ Result<ca::SerialStatus> CrlCache::Lookup(const std::string& serial_hex) {
   return ledger_.Lookup(serial_hex);
 }
 
+Result<uint64_t> CrlCache::Version() {
+  MutexLock lock(&mu_);
+  ROTOR_RETURN_IF_ERROR(FoldLocked());
+  return ledger_.version();
+}
+
 Result<ca::SerialStatus> CrlCache::LookupIssued(std::string_view issuer,
                                                 const std::string& serial_hex) {
   if (issuer != ca_subject_) return ca::SerialStatus{};

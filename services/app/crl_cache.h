@@ -62,6 +62,11 @@ class CrlCache {
   Result<ca::SerialStatus> LookupIssued(std::string_view issuer, const std::string& serial_hex)
       EXCLUDES(mu_);
 
+  // The ledger's version (RevocationLedger::version) as of the log's head:
+  // read it before a Lookup, and the answer is at least that current.
+  // Errors: as Lookup.
+  Result<uint64_t> Version() EXCLUDES(mu_);
+
   // The revoked entries the last signed CRL holds (for tests and logs).
   size_t entries() const EXCLUDES(mu_);
 

@@ -52,6 +52,9 @@ Status Authorize(const Route& route, const Principal& principal,
   return Status::Ok();
 }
 
+// Signed OCSP responses kept (OcspResponseCache): a few MiB at most.
+constexpr size_t kOcspCacheEntries = 4096;
+
 // Opens a runner's stored state; a store that does not match the log is rebuilt.
 Status OpenRunner(projections::ProjectionRunner& runner, std::string_view name) {
   Status opened = runner.Open();
@@ -73,6 +76,8 @@ Status LoadCa(EngineCore& core) {
   Result<domain::CertificateInfo> info = pki::ParseCertificate(core.ca->certificate_der());
   if (!info.ok()) return info.status().WithContext("CA certificate " + o.ca_cert_path);
   core.crl = std::make_unique<CrlCache>(*core.log, *core.ca, info->subject);
+  // A cached answer keeps at least half its validity for the client.
+  core.ocsp = std::make_unique<OcspResponseCache>(o.ocsp_validity / 2, kOcspCacheEntries);
   Logger().info("CEM issuing CA {} loaded ({})", info->subject, core.ca->fingerprint());
   return Status::Ok();
 }

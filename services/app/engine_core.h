@@ -29,6 +29,7 @@
 #include "services/app/crl_cache.h"
 #include "services/app/engine.h"
 #include "services/app/metrics.h"
+#include "services/app/ocsp_cache.h"
 #include "services/app/router.h"
 #include "services/app/stream_hub.h"
 #include "services/ca/certificate_authority.h"
@@ -57,6 +58,7 @@ struct EngineCore {
   std::unique_ptr<domain::CommandService> commands;
   std::unique_ptr<ca::CertificateAuthority> ca;  // null without a configured CA
   std::unique_ptr<CrlCache> crl;                 // null without a configured CA
+  std::unique_ptr<OcspResponseCache> ocsp;       // null without a configured CA
   std::unique_ptr<StreamHub> hub;                // live progress for Watch
   std::unique_ptr<MerkleStore> tree;             // the log's Merkle tree
   std::unique_ptr<transparency::Notary> notary;  // keeps `tree` current, signs checkpoints

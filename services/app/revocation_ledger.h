@@ -50,6 +50,9 @@ class RevocationLedger {
 
   // How many revoked entries there are; bumps whenever one is added.
   size_t revoked_count() const { return revoked_.size(); }
+  // Grows whenever a Lookup answer may have changed (a certificate of ours
+  // or a revocation was added); equal versions give equal answers.
+  uint64_t version() const { return by_serial_.size() + revoked_.size(); }
   // Events whose serial could not be used (see the header comment).
   size_t skipped() const { return skipped_; }
 

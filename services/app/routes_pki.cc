@@ -51,23 +51,46 @@ ApiResponse CaCertificate(EngineCore& core, const RouteContext& ctx) {
   return Cached(ctx.request, v, now, "application/pkix-cert", core.ca->certificate_der());
 }
 
+// The signed answer to `der`: for a request without a nonce, the one signed
+// earlier at the same ledger version when it is fresh enough
+// (OcspResponseCache); else one signed now. Errors: kInternal from OpenSSL.
+Result<CachedOcspResponse> AnswerOcsp(EngineCore& core, std::string_view der, bool cacheable,
+                                      Time now) {
+  std::optional<uint64_t> version;
+  if (cacheable) {
+    // Read before the lookups below, so a cached answer is never older than its key.
+    if (Result<uint64_t> v = core.crl->Version(); v.ok()) version = *v;
+  }
+  if (version.has_value()) {
+    if (std::optional<CachedOcspResponse> hit = core.ocsp->Find(der, *version, now)) return *hit;
+  }
+  CrlCache* cache = core.crl.get();
+  Result<std::string> answer = core.ca->AnswerOcsp(
+      der, [cache](const std::string& serial) { return cache->Lookup(serial); }, now,
+      core.options.ocsp_validity);
+  if (!answer.ok()) return answer.status();
+  // Only signed answers are kept: an internalError must not outlive its cause.
+  if (version.has_value() && ca::IsSuccessfulOcspResponse(*answer)) {
+    core.ocsp->Put(der, *version, now, *answer);
+  }
+  return CachedOcspResponse{now, std::move(*answer)};
+}
+
 // Answers the DER request; GET answers without a nonce may be cached until
 // their nextUpdate (RFC 5019 6.2).
 ApiResponse Ocsp(EngineCore& core, std::string_view der, bool get) {
   if (core.ca == nullptr) return NoCa("OCSP responder");
   Time now = core.Now();
-  CrlCache* cache = core.crl.get();
-  Result<std::string> answer = core.ca->AnswerOcsp(
-      der, [cache](const std::string& serial) { return cache->Lookup(serial); }, now,
-      core.options.ocsp_validity);
+  Result<ca::OcspRequestInfo> parsed = ca::ParseOcspRequest(der);
+  bool without_nonce = parsed.ok() && !parsed->nonce.has_value();
+  Result<CachedOcspResponse> answer = AnswerOcsp(core, der, without_nonce, now);
   if (!answer.ok()) return ErrorResponse(answer.status());
   ApiResponse response;
   response.content_type = "application/ocsp-response";
-  response.body = std::move(*answer);
-  Result<ca::OcspRequestInfo> parsed = ca::ParseOcspRequest(der);
-  if (get && parsed.ok() && !parsed->nonce.has_value()) {
-    CacheValidators v{"\"" + ToHex(Sha256(response.body)) + "\"", now,
-                      now + core.options.ocsp_validity};
+  response.body = std::move(answer->response);
+  if (get && without_nonce) {
+    CacheValidators v{"\"" + ToHex(Sha256(response.body)) + "\"", answer->produced,
+                      answer->produced + core.options.ocsp_validity};
     AddCacheHeaders(v, now, response);
   } else {
     response.headers.emplace_back("Cache-Control", "no-store");

@@ -108,6 +108,13 @@ Result<OcspRequestInfo> ParseOcspRequest(std::string_view der) {
   return std::move(parsed->info);
 }
 
+bool IsSuccessfulOcspResponse(std::string_view der) {
+  const auto* p = reinterpret_cast<const unsigned char*>(der.data());
+  OcspResponsePtr resp(d2i_OCSP_RESPONSE(nullptr, &p, static_cast<int64_t>(der.size())));
+  ERR_clear_error();
+  return resp != nullptr && OCSP_response_status(resp.get()) == OCSP_RESPONSE_STATUS_SUCCESSFUL;
+}
+
 bool CertificateAuthority::IsOurCertId(OCSP_CERTID* id) const {
   ASN1_OBJECT* algorithm = nullptr;
   if (OCSP_id_get0_info(nullptr, &algorithm, nullptr, nullptr, id) != 1) return false;

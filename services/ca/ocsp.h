@@ -27,7 +27,9 @@
 
 namespace rotor::ca {
 
-inline constexpr size_t kMaxOcspCertIds = 64;
+// A request costs one lookup and one entry of the signed response per CertID;
+// RFC 5019 clients send one, so a few are plenty.
+inline constexpr size_t kMaxOcspCertIds = 8;
 inline constexpr size_t kMaxOcspRequestBytes = 64 * 1024;
 inline constexpr size_t kMaxOcspNonceBytes = 32;
 
@@ -48,6 +50,10 @@ struct OcspRequestInfo {
 // safe on any bytes (a fuzz target calls it). Errors: kInvalidArgument
 // naming what is wrong (the responder then answers malformedRequest).
 Result<OcspRequestInfo> ParseOcspRequest(std::string_view der);
+
+// True when `der` is an OCSPResponse with status successful (not
+// malformedRequest, internalError, ...). Pure and safe on any bytes.
+bool IsSuccessfulOcspResponse(std::string_view der);
 
 enum class CertStatus { kGood, kRevoked, kUnknown };
 

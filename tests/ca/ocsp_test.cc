@@ -187,6 +187,22 @@ TEST_F(OcspTest, MalformedRequestsGetMalformedRequest) {
   }
 }
 
+TEST_F(OcspTest, ARequestMayAskAboutAFewCertificatesAtMost) {
+  std::vector<OcspCertIdPtr> most;
+  for (size_t i = 0; i < kMaxOcspCertIds; ++i) most.push_back(IdOf(kept_));
+  std::string answer = Answer(Request(std::move(most)));
+  EXPECT_TRUE(IsSuccessfulOcspResponse(answer));
+  EXPECT_EQ(OCSP_resp_count(Verified(answer).get()), static_cast<int>(kMaxOcspCertIds));
+  std::vector<OcspCertIdPtr> more;
+  for (size_t i = 0; i <= kMaxOcspCertIds; ++i) more.push_back(IdOf(kept_));
+  Result<OcspRequestInfo> refused = ParseOcspRequest(Request(std::move(more)));
+  ASSERT_FALSE(refused.ok());
+  EXPECT_NE(refused.status().message().find("at most " + std::to_string(kMaxOcspCertIds)),
+            std::string::npos)
+      << refused.status().message();
+  EXPECT_LE(kMaxOcspCertIds, 8u) << "each CertID costs a lookup and a signed entry";
+}
+
 TEST_F(OcspTest, ALookupFailureIsInternalError) {
   std::vector<OcspCertIdPtr> ids;
   ids.push_back(IdOf(kept_));
@@ -196,6 +212,9 @@ TEST_F(OcspTest, ALookupFailureIsInternalError) {
       testing::At("2026-03-10T00:00:00Z"), std::chrono::hours(1));
   ASSERT_TRUE(answer.ok());
   EXPECT_EQ(*answer, kInternalError);
+  EXPECT_FALSE(IsSuccessfulOcspResponse(*answer));
+  EXPECT_FALSE(IsSuccessfulOcspResponse(kMalformed));
+  EXPECT_FALSE(IsSuccessfulOcspResponse("not DER"));
 }
 
 }  // namespace
