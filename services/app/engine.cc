@@ -55,6 +55,28 @@ Status Authorize(const Route& route, const Principal& principal,
 // Signed OCSP responses kept (OcspResponseCache): a few MiB at most.
 constexpr size_t kOcspCacheEntries = 4096;
 
+// The ids in the path of `route` ("/v1/agents/{id}", "/v1/rollouts/{id}",
+// "/v1/gateways/{id}") pass domain::CheckId, named by the segment before
+// them, so a query answers 400 "agent id is not valid UTF-8" as a command
+// does, rather than 404 quoting bytes that are not text. Errors:
+// kInvalidArgument naming the field.
+Status CheckPathIds(const Route& route, const std::vector<std::string>& params) {
+  size_t param = 0;
+  for (size_t i = 0; i < route.segments.size() && param < params.size(); ++i) {
+    const std::string& segment = route.segments[i];
+    if (segment.empty() || segment.front() != '{') continue;
+    const std::string& value = params[param++];
+    if (segment != "{id}" || i == 0) continue;
+    const std::string& kind = route.segments[i - 1];
+    std::string what = kind == "agents"     ? "agent id"
+                       : kind == "rollouts" ? "rollout id"
+                       : kind == "gateways" ? "gateway id"
+                                            : "id";
+    ROTOR_RETURN_IF_ERROR(domain::CheckId(what, value));
+  }
+  return Status::Ok();
+}
+
 // Opens a runner's stored state; a store that does not match the log is rebuilt.
 Status OpenRunner(projections::ProjectionRunner& runner, std::string_view name) {
   Status opened = runner.Open();
@@ -196,6 +218,8 @@ ApiResponse Engine::Handle(const ApiRequest& request) {
   } else if (Status allowed = Authorize(*route, request.principal, params, &denial);
              !allowed.ok()) {
     response = ErrorResponse(allowed);
+  } else if (Status ids = CheckPathIds(*route, params); !ids.ok()) {
+    response = ErrorResponse(ids);
   } else if (c.closed.load(std::memory_order_acquire) && route->kind != RouteKind::kPublic) {
     response = ErrorResponse(Status::Cancelled("rotord is shutting down"));
   } else if (request.body.size() > c.options.max_body_bytes) {

@@ -14,8 +14,9 @@ namespace rotor::domain {
 
 inline constexpr size_t kMaxIdLength = 256;
 
-// Errors: kInvalidArgument when `value` is empty, longer than kMaxIdLength,
-// or holds a control character; the message starts with `what` ("rollout id").
+// Errors: kInvalidArgument when `value` is empty, longer than kMaxIdLength
+// bytes, not valid UTF-8, or holds a control character; the message starts
+// with `what` ("rollout id").
 Status CheckId(std::string_view what, std::string_view value);
 
 // Errors: kInvalidArgument when the actor is empty (every change names who made it).

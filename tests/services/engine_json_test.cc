@@ -100,5 +100,34 @@ TEST_F(EngineJsonTest, BadQueryParametersAreNamed) {
   EXPECT_EQ(r.status, 400);
 }
 
+// Ids (agent, rollout, gateway) are text: bytes that are not UTF-8 get 400
+// naming the field, in a path or a JSON body, for commands and queries alike.
+TEST_F(EngineJsonTest, IdsThatAreNotUtf8AreRefusedNamingTheField) {
+  const std::string bad =
+      "a\xff"
+      "b";
+  ExpectRefused("POST", "/v1/agents/" + bad + "/revoke", "{}", "agent id is not valid UTF-8");
+  ExpectRefused("DELETE", "/v1/agents/" + bad, "", "agent id is not valid UTF-8");
+  ExpectRefused("GET", "/v1/agents/" + bad, "", "agent id is not valid UTF-8");
+  ExpectRefused("GET", "/v1/agents/" + bad + "/timeline", "", "agent id is not valid UTF-8");
+  ExpectRefused("POST", "/v1/agents/" + bad + "/csr", R"({"csr_pem": "x"})",
+                "agent id is not valid UTF-8");
+  ExpectRefused("POST", "/v1/rollouts/" + bad + "/finalize", "{}", "rollout id is not valid UTF-8");
+  ExpectRefused("GET", "/v1/rollouts/" + bad, "", "rollout id is not valid UTF-8");
+  ExpectRefused("GET", "/v1/rollouts/" + bad + "/series", "", "rollout id is not valid UTF-8");
+  ExpectRefused("PUT", "/v1/gateways/" + bad, R"({"auto_refresh": false})",
+                "gateway id is not valid UTF-8");
+  ExpectRefused("POST", "/v1/gateways/" + bad + "/refresh", R"({"rollout_id": "r"})",
+                "gateway id is not valid UTF-8");
+  // In a JSON body the parser refuses it first, naming the position.
+  ExpectRefused("POST", "/v1/reports",
+                "{\"reportId\": \"r1\", \"agentId\": \"" + bad +
+                    "\", \"reportedAt\": \"2026-03-01T00:00:00Z\"}",
+                "ill-formed UTF-8");
+  ExpectRefused("POST", "/v1/replacements", R"({"rollout_id": "r\ud800"})", "surrogate");
+  // Valid UTF-8 is an id like any other.
+  EXPECT_EQ(Call("GET", "/v1/agents/ag\xc3\xa9nt-1").status, 404);
+}
+
 }  // namespace
 }  // namespace rotor::app::testing
