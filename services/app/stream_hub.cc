@@ -10,23 +10,23 @@ StreamHub::StreamHub(Compute compute, std::chrono::milliseconds interval)
 StreamHub::~StreamHub() { Stop(); }
 
 void StreamHub::Notify() {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   dirty_ = true;
-  if (subscribers_ > 0) work_cv_.notify_one();
+  if (subscribers_ > 0) work_cv_.Signal();
 }
 
 void StreamHub::Stop() {
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
     stopped_ = true;
   }
-  work_cv_.notify_all();
-  changed_cv_.notify_all();
+  work_cv_.SignalAll();
+  changed_cv_.SignalAll();
   if (thread_.joinable() && thread_.get_id() != std::this_thread::get_id()) thread_.join();
 }
 
 std::unique_ptr<StreamHub::Subscription> StreamHub::Subscribe() {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   ++subscribers_;
   if (!thread_.joinable() && !stopped_) thread_ = std::thread([this] { Run(); });
   // Current entries are delivered at once; stale ones only after a fresh
@@ -34,21 +34,23 @@ std::unique_ptr<StreamHub::Subscription> StreamHub::Subscribe() {
   uint64_t seen = republish_ ? generation_ : 0;
   if (republish_) {
     dirty_ = true;
-    work_cv_.notify_one();
+    work_cv_.Signal();
   }
   return std::unique_ptr<Subscription>(new Subscription(*this, seen));
 }
 
 StreamHub::Subscription::~Subscription() {
-  std::lock_guard<std::mutex> lock(hub_.mu_);
+  MutexLock lock(&hub_.mu_);
   if (--hub_.subscribers_ == 0) hub_.republish_ = true;  // no one computes until the next
 }
 
 Result<std::vector<std::shared_ptr<const std::string>>> StreamHub::Subscription::Next(
     std::chrono::milliseconds timeout) {
-  std::unique_lock<std::mutex> lock(hub_.mu_);
-  hub_.changed_cv_.wait_for(lock, timeout,
-                            [&] { return hub_.stopped_ || hub_.generation_ > seen_; });
+  MutexLock lock(&hub_.mu_);
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (!hub_.stopped_ && hub_.generation_ <= seen_) {
+    if (!hub_.changed_cv_.WaitUntil(&hub_.mu_, deadline)) break;
+  }
   if (hub_.stopped_) return Status::Cancelled("the live stream is shutting down");
   std::vector<std::shared_ptr<const std::string>> out;
   for (const auto& [id, entry] : hub_.entries_) {
@@ -59,33 +61,36 @@ Result<std::vector<std::shared_ptr<const std::string>>> StreamHub::Subscription:
 }
 
 size_t StreamHub::subscribers() const {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   return subscribers_;
 }
 
 uint64_t StreamHub::computations() const {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   return computations_;
 }
 
 void StreamHub::Run() {
   for (;;) {
     {
-      std::unique_lock<std::mutex> lock(mu_);
-      work_cv_.wait(lock, [&] { return stopped_ || (dirty_ && subscribers_ > 0); });
+      MutexLock lock(&mu_);
+      while (!stopped_ && !(dirty_ && subscribers_ > 0)) work_cv_.Wait(&mu_);
       if (stopped_) return;
       dirty_ = false;
       ++computations_;
     }
     Publish(compute_());
     // Coalesce: commits during the interval are folded into one computation.
-    std::unique_lock<std::mutex> lock(mu_);
-    work_cv_.wait_for(lock, interval_, [&] { return stopped_; });
+    MutexLock lock(&mu_);
+    auto deadline = std::chrono::steady_clock::now() + interval_;
+    while (!stopped_) {
+      if (!work_cv_.WaitUntil(&mu_, deadline)) break;
+    }
   }
 }
 
 void StreamHub::Publish(std::vector<Progress> progress) {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   const bool all = std::exchange(republish_, subscribers_ == 0);
   const uint64_t next = generation_ + 1;
   bool changed = false;
@@ -103,7 +108,7 @@ void StreamHub::Publish(std::vector<Progress> progress) {
   }
   if (!changed) return;
   generation_ = next;
-  changed_cv_.notify_all();
+  changed_cv_.SignalAll();
 }
 
 }  // namespace rotor::app

@@ -23,17 +23,17 @@
 #pragma once
 
 #include <chrono>
-#include <condition_variable>
 #include <cstdint>
 #include <functional>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include "events/mutex.h"
 #include "events/status.h"
+#include "events/thread_annotations.h"
 
 namespace rotor::app {
 
@@ -54,11 +54,11 @@ class StreamHub {
 
   // Says the progress may have changed (after each projection commit).
   // Cheap: sets a flag and wakes the hub's thread.
-  void Notify();
+  void Notify() EXCLUDES(mu_);
   // Ends every subscription (their Next returns kCancelled) and joins the
   // thread. Idempotent; Subscribe after Stop gives a subscription that is
   // already ended.
-  void Stop();
+  void Stop() EXCLUDES(mu_);
 
   class Subscription {
    public:
@@ -80,12 +80,12 @@ class StreamHub {
   };
 
   // A new subscription (see the class comment for what it receives first).
-  std::unique_ptr<Subscription> Subscribe();
+  std::unique_ptr<Subscription> Subscribe() EXCLUDES(mu_);
 
   // Subscriptions open now.
-  size_t subscribers() const;
+  size_t subscribers() const EXCLUDES(mu_);
   // Computations so far (each one call of `compute`).
-  uint64_t computations() const;
+  uint64_t computations() const EXCLUDES(mu_);
 
  private:
   struct Entry {
@@ -94,25 +94,27 @@ class StreamHub {
     uint64_t generation = 0;  // the hub generation that last changed it
   };
 
-  void Run();
+  void Run() EXCLUDES(mu_);
   // Stores `progress`, stamps what changed with a new generation and wakes
   // the subscribers.
-  void Publish(std::vector<Progress> progress);
+  void Publish(std::vector<Progress> progress) EXCLUDES(mu_);
 
   const Compute compute_;
   const std::chrono::milliseconds interval_;
 
-  mutable std::mutex mu_;                              // guards everything below
-  std::condition_variable changed_cv_;                 // subscribers wait here
-  std::condition_variable work_cv_;                    // the hub's thread waits here
-  std::map<std::string, Entry, std::less<>> entries_;  // by rollout id
-  uint64_t generation_ = 0;
-  uint64_t computations_ = 0;
-  size_t subscribers_ = 0;
-  bool dirty_ = false;     // a commit since the last computation started
-  bool republish_ = true;  // entries may be stale: stamp them all anew next time
-  bool stopped_ = false;
-  std::thread thread_;  // started by the first Subscribe
+  mutable Mutex mu_;
+  CondVar changed_cv_;  // subscribers wait here
+  CondVar work_cv_;     // the hub's thread waits here
+  std::map<std::string, Entry, std::less<>> entries_ GUARDED_BY(mu_);  // by rollout id
+  uint64_t generation_ GUARDED_BY(mu_) = 0;
+  uint64_t computations_ GUARDED_BY(mu_) = 0;
+  size_t subscribers_ GUARDED_BY(mu_) = 0;
+  bool dirty_ GUARDED_BY(mu_) = false;     // a commit since the last computation started
+  bool republish_ GUARDED_BY(mu_) = true;  // entries may be stale: stamp them all anew next time
+  bool stopped_ GUARDED_BY(mu_) = false;
+  // Started by the first Subscribe (with mu_ held, and never after stopped_
+  // is set); Stop joins it after setting stopped_, so the two never race.
+  std::thread thread_;
 };
 
 }  // namespace rotor::app

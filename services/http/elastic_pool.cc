@@ -5,7 +5,7 @@
 namespace rotor::http {
 
 ElasticPool::ElasticPool(size_t serving) : serving_(std::max<size_t>(serving, 1)) {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   for (size_t i = 0; i < serving_; ++i) Spawn();
 }
 
@@ -13,24 +13,24 @@ ElasticPool::~ElasticPool() { shutdown(); }
 
 void ElasticPool::enqueue(std::function<void()> fn) {
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
     jobs_.push_back(std::move(fn));
   }
-  cv_.notify_one();
+  cv_.Signal();
 }
 
 void ElasticPool::shutdown() {
   std::list<std::thread> threads;
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
     shutdown_ = true;
   }
-  cv_.notify_all();
+  cv_.SignalAll();
   // A thread may still start a replacement until it sees shutdown_, so join
   // until no thread is left.
   for (;;) {
     {
-      std::lock_guard<std::mutex> lock(mu_);
+      MutexLock lock(&mu_);
       if (threads_.empty()) return;
       threads.splice(threads.end(), threads_);
       exited_.clear();
@@ -41,18 +41,18 @@ void ElasticPool::shutdown() {
 }
 
 ElasticPool::Blocking::Blocking(ElasticPool& pool) : pool_(pool) {
-  std::lock_guard<std::mutex> lock(pool_.mu_);
+  MutexLock lock(&pool_.mu_);
   ++pool_.blocked_;
   if (pool_.alive_ - pool_.blocked_ < pool_.serving_ && !pool_.shutdown_) pool_.Spawn();
 }
 
 ElasticPool::Blocking::~Blocking() {
-  std::lock_guard<std::mutex> lock(pool_.mu_);
+  MutexLock lock(&pool_.mu_);
   --pool_.blocked_;
 }
 
 size_t ElasticPool::threads() const {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   return alive_;
 }
 
@@ -77,8 +77,8 @@ void ElasticPool::Work() {
   for (;;) {
     std::function<void()> job;
     {
-      std::unique_lock<std::mutex> lock(mu_);
-      cv_.wait(lock, [&] { return !jobs_.empty() || shutdown_ || alive_ - blocked_ > serving_; });
+      MutexLock lock(&mu_);
+      while (jobs_.empty() && !shutdown_ && alive_ - blocked_ <= serving_) cv_.Wait(&mu_);
       if (jobs_.empty() && (shutdown_ || alive_ - blocked_ > serving_)) {
         --alive_;  // a surplus thread (its stream ended) or shutdown
         exited_.push_back(std::this_thread::get_id());

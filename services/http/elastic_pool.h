@@ -15,14 +15,15 @@
 
 #include <httplib.h>
 
-#include <condition_variable>
 #include <cstddef>
 #include <deque>
 #include <functional>
 #include <list>
-#include <mutex>
 #include <thread>
 #include <vector>
+
+#include "events/mutex.h"
+#include "events/thread_annotations.h"
 
 namespace rotor::http {
 
@@ -33,9 +34,9 @@ class ElasticPool final : public httplib::TaskQueue {
   ~ElasticPool() override;
 
   // Queues `fn` (one connection) for the next free serving thread.
-  void enqueue(std::function<void()> fn) override;
+  void enqueue(std::function<void()> fn) override EXCLUDES(mu_);
   // Runs what is queued, then joins every thread. Idempotent.
-  void shutdown() override;
+  void shutdown() override EXCLUDES(mu_);
 
   // While alive, the calling thread does not count as serving; a new thread
   // replaces it when needed.
@@ -51,24 +52,24 @@ class ElasticPool final : public httplib::TaskQueue {
   };
 
   // Threads alive now (serving or blocked).
-  size_t threads() const;
+  size_t threads() const EXCLUDES(mu_);
 
  private:
-  void Work();
-  // Starts a thread; mu_ held.
-  void Spawn();
-  // Joins the threads that exited; mu_ held.
-  void Reap();
+  void Work() EXCLUDES(mu_);
+  // Starts a thread.
+  void Spawn() REQUIRES(mu_);
+  // Joins the threads that exited.
+  void Reap() REQUIRES(mu_);
 
   const size_t serving_;
-  mutable std::mutex mu_;  // guards everything below
-  std::condition_variable cv_;
-  std::deque<std::function<void()>> jobs_;
-  std::list<std::thread> threads_;
-  std::vector<std::thread::id> exited_;
-  size_t alive_ = 0;    // threads in Work
-  size_t blocked_ = 0;  // of those, inside a Blocking scope
-  bool shutdown_ = false;
+  mutable Mutex mu_;
+  CondVar cv_;  // signalled on a new job and at shutdown
+  std::deque<std::function<void()>> jobs_ GUARDED_BY(mu_);
+  std::list<std::thread> threads_ GUARDED_BY(mu_);
+  std::vector<std::thread::id> exited_ GUARDED_BY(mu_);
+  size_t alive_ GUARDED_BY(mu_) = 0;    // threads in Work
+  size_t blocked_ GUARDED_BY(mu_) = 0;  // of those, inside a Blocking scope
+  bool shutdown_ GUARDED_BY(mu_) = false;
 };
 
 }  // namespace rotor::http
