@@ -26,13 +26,14 @@ Result<std::string> BenchTokensFile() {
 }
 
 std::string ReportJson(const std::string& report_id, const std::string& agent_id,
-                       const std::vector<std::string>& fingerprints, bool cloud_enabled) {
+                       const std::vector<std::string>& fingerprints, bool cloud_enabled,
+                       std::optional<Time> reported_at) {
   static const std::string kAt =
       FormatTime(std::chrono::time_point_cast<Micros>(std::chrono::system_clock::now()) -
                  std::chrono::minutes(1));
   return json{{"reportId", report_id},
               {"agentId", agent_id},
-              {"reportedAt", kAt},
+              {"reportedAt", reported_at ? FormatTime(*reported_at) : kAt},
               {"certificateFingerprints", fingerprints},
               {"gatewayId", "gw-" + agent_id.substr(agent_id.size() - 1)},
               {"site", "site-1"},

@@ -13,12 +13,14 @@
 #include <chrono>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <unordered_map>
 #include <vector>
 
 #include "events/status.h"
+#include "events/time.h"
 #include "services/app/engine.h"
 #include "services/client/sse_subscribers.h"
 #include "services/http/http_server.h"
@@ -41,9 +43,12 @@ using SteadyTime = std::chrono::steady_clock::time_point;
 // kAuditorToken (auditor). Errors: as http::TokenStore::MakeLine.
 Result<std::string> BenchTokensFile();
 
-// One agent report in protobuf's JSON mapping, reported a minute ago.
+// One agent report in protobuf's JSON mapping, reported at `reported_at`
+// (default: a minute before the first call). An agent's report is recorded
+// only when it is newer than the agent's latest.
 std::string ReportJson(const std::string& report_id, const std::string& agent_id,
-                       const std::vector<std::string>& fingerprints, bool cloud_enabled = false);
+                       const std::vector<std::string>& fingerprints, bool cloud_enabled = false,
+                       std::optional<Time> reported_at = std::nullopt);
 
 class LoopbackRotord {
  public:
