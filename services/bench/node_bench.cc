@@ -16,6 +16,9 @@
 //      steady RSS), SIGKILL and start (startup_after_sigkill_s), and with
 //      --variant-args once more with those extra flags (e.g. to compare a
 //      start without a snapshot).
+//   4. a longer log: every agent of the large fleet reports --log-rounds - 1
+//      more times; SIGTERM and a timed start (startup_long_s), so that the
+//      start is shown at two lengths of the log.
 // Every start is timed from fork to GET /healthz answering 200.
 #include <spdlog/fmt/fmt.h>
 #include <spdlog/spdlog.h>
@@ -38,6 +41,7 @@ struct NodeOptions {
   uint64_t agents = 1000000;
   uint64_t small_agents = 10000;
   uint64_t requests = 200;
+  uint64_t log_rounds = 3;
   std::string rotord;
   std::string variant_args;
   std::string dir;
@@ -56,6 +60,8 @@ struct Figures {
   double ingest_s = 0;
   double startup_empty_s = 0, startup_listen_s = 0, startup_s = 0, startup_after_sigkill_s = 0;
   double startup_variant_s = NAN;
+  uint64_t events_long = 0;
+  double startup_long_s = NAN;
   uint64_t rss_empty = 0, rss_peak = 0, rss = 0, wal_bytes = 0;
   RequestLatencies small, large;
   std::string snapshot_flags;  // rotord --help lines that mention "snapshot"
@@ -99,22 +105,25 @@ class Node {
                               dir_.Sub(name + ".log"));
   }
 
-  Status SmallFleet(Figures* f) const;
-  Status LargeFleet(Figures* f) const;
+  Status SmallFleet(Figures* f);
+  Status LargeFleet(Figures* f);
   // Builds a fleet of `agents` on `child` and times the requests into
   // `latencies`; for the large fleet (`large` not null) also its ingest
   // time, peak RSS, WAL bytes and the log's head.
   Status Measure(const RotordChild& child, uint64_t agents, RequestLatencies* latencies,
-                 Figures* large) const;
-  Status Restarts(Figures* f) const;
+                 Figures* large);
+  Status Restarts(Figures* f);
+  // Every agent reports --log-rounds - 1 more times; then a timed restart.
+  Status LongerLog(Figures* f);
 
  private:
   const NodeOptions& o_;
   const TempDir& dir_;
   const NodeFiles& files_;
+  FleetFingerprints large_fps_;  // the large fleet's certificates
 };
 
-Status Node::SmallFleet(Figures* f) const {
+Status Node::SmallFleet(Figures* f) {
   Result<std::unique_ptr<RotordChild>> rotord = Start("small");
   ROTOR_RETURN_IF_ERROR(rotord.status());
   spdlog::info("rotor-bench node: small fleet of {} on 127.0.0.1:{}", o_.small_agents,
@@ -123,7 +132,7 @@ Status Node::SmallFleet(Figures* f) const {
   return (*rotord)->Terminate();
 }
 
-Status Node::LargeFleet(Figures* f) const {
+Status Node::LargeFleet(Figures* f) {
   Result<std::unique_ptr<RotordChild>> rotord = Start("large");
   ROTOR_RETURN_IF_ERROR(rotord.status());
   f->startup_empty_s = (*rotord)->ready_seconds();
@@ -136,12 +145,13 @@ Status Node::LargeFleet(Figures* f) const {
 }
 
 Status Node::Measure(const RotordChild& child, uint64_t agents, RequestLatencies* latencies,
-                     Figures* large) const {
+                     Figures* large) {
   ApiClient api(child.port());  // closed on return: rotord waits for it when it stops
   Stopwatch ingest;
   Result<FleetFingerprints> fps = BuildFleet(api, agents);
   ROTOR_RETURN_IF_ERROR(fps.status());
   if (large != nullptr) {
+    large_fps_ = *fps;
     large->ingest_s = ingest.Seconds();
     Result<uint64_t> peak = child.StatusBytes("VmHWM");
     ROTOR_RETURN_IF_ERROR(peak.status());
@@ -158,7 +168,7 @@ Status Node::Measure(const RotordChild& child, uint64_t agents, RequestLatencies
   return Status::Ok();
 }
 
-Status Node::Restarts(Figures* f) const {
+Status Node::Restarts(Figures* f) {
   spdlog::info("rotor-bench node: restarting after SIGTERM");
   Result<std::unique_ptr<RotordChild>> rotord = Start("large");
   ROTOR_RETURN_IF_ERROR(rotord.status());
@@ -185,6 +195,28 @@ Status Node::Restarts(Figures* f) const {
   return (*rotord)->Terminate();
 }
 
+Status Node::LongerLog(Figures* f) {
+  if (o_.log_rounds < 2) return Status::Ok();
+  Result<std::unique_ptr<RotordChild>> rotord = Start("large");
+  ROTOR_RETURN_IF_ERROR(rotord.status());
+  {
+    ApiClient api((*rotord)->port());  // closed before SIGTERM: rotord waits for it
+    for (uint64_t round = 1; round < o_.log_rounds; ++round) {
+      spdlog::info("rotor-bench node: report round {} of {}", round + 1, o_.log_rounds);
+      ROTOR_RETURN_IF_ERROR(ReportFleet(api, o_.agents, large_fps_.old_fp, true, round));
+    }
+    Result<uint64_t> head = LogHead(api);
+    ROTOR_RETURN_IF_ERROR(head.status());
+    f->events_long = *head;
+  }
+  ROTOR_RETURN_IF_ERROR((*rotord)->Terminate());
+  spdlog::info("rotor-bench node: restarting with {} events", f->events_long);
+  rotord = Start("large");
+  ROTOR_RETURN_IF_ERROR(rotord.status());
+  f->startup_long_s = (*rotord)->ready_seconds();
+  return (*rotord)->Terminate();
+}
+
 Status Run(const NodeOptions& o, Figures* f) {
   f->snapshot_flags = SnapshotFlags(o.rotord);
   Result<std::unique_ptr<TempDir>> dir = TempDir::Create(o.dir);
@@ -196,7 +228,8 @@ Status Run(const NodeOptions& o, Figures* f) {
   Node node(o, **dir, *files);
   ROTOR_RETURN_IF_ERROR(node.SmallFleet(f));
   ROTOR_RETURN_IF_ERROR(node.LargeFleet(f));
-  return node.Restarts(f);
+  ROTOR_RETURN_IF_ERROR(node.Restarts(f));
+  return node.LongerLog(f);
 }
 
 double Ratio(double a, double b) { return b > 0 ? a / b : 0.0; }
@@ -222,6 +255,10 @@ void PrintText(const NodeOptions& o, const Figures& f) {
       "s)\n",
       f.startup_s, f.startup_listen_s, f.startup_empty_s, kStartupTarget);
   fmt::print("  startup after SIGKILL     {:8.2f} s\n", f.startup_after_sigkill_s);
+  if (o.log_rounds > 1) {
+    fmt::print("  startup, longer log       {:8.2f} s ({} events: {} reports per agent)\n",
+               f.startup_long_s, f.events_long, o.log_rounds);
+  }
   if (!o.variant_args.empty()) {
     fmt::print("  startup with {}  {:8.2f} s\n", o.variant_args, f.startup_variant_s);
   }
@@ -264,6 +301,9 @@ void PrintJson(const NodeOptions& o, const Figures& f) {
       .Add("startup_listen_s", f.startup_listen_s)
       .Add("startup_empty_s", f.startup_empty_s)
       .Add("startup_after_sigkill_s", f.startup_after_sigkill_s)
+      .Add("log_rounds", o.log_rounds)
+      .Add("events_long", f.events_long)
+      .Add("startup_long_s", f.startup_long_s)
       .Add("startup_variant_args", o.variant_args)
       .Add("startup_variant_s", f.startup_variant_s)
       .Add("rotord_snapshot_flags", f.snapshot_flags)
@@ -323,6 +363,11 @@ Runner AddNodeBench(CLI::App* command) {
       ->capture_default_str();
   command->add_option("--requests", o->requests, "CSRs and single reports timed at each size")
       ->check(CLI::Range(uint64_t{1}, uint64_t{100000}))
+      ->capture_default_str();
+  command
+      ->add_option("--log-rounds", o->log_rounds,
+                   "reports per agent in the longer log whose start is timed too (1: none)")
+      ->check(CLI::Range(uint64_t{1}, uint64_t{1000}))
       ->capture_default_str();
   command->add_option("--rotord", o->rotord, "the rotord binary (default: beside rotor-bench)");
   command->add_option("--variant-args", o->variant_args,

@@ -114,13 +114,16 @@ Result<std::pair<std::string, std::string>> RegisterCertificatePair(ApiClient& a
 }
 
 Status ReportFleet(ApiClient& api, uint64_t fleet, const std::string& fingerprint,
-                   bool cloud_enabled) {
+                   bool cloud_enabled, uint64_t round) {
+  const std::string prefix = round == 0 ? "f-" : "f" + std::to_string(round) + "-";
   for (uint64_t start = 0; start < fleet; start += 1000) {
+    std::optional<Time> at;
+    if (round > 0) at = std::chrono::time_point_cast<Micros>(std::chrono::system_clock::now());
     std::string batch = "{\"reports\":[";
     for (uint64_t i = start; i < std::min(fleet, start + 1000); ++i) {
       if (i > start) batch += ',';
-      batch += ReportJson("f-" + std::to_string(i), "fleet-" + std::to_string(i), {fingerprint},
-                          cloud_enabled);
+      batch += ReportJson(prefix + std::to_string(i), "fleet-" + std::to_string(i), {fingerprint},
+                          cloud_enabled, at);
     }
     batch += "]}";
     ROTOR_RETURN_IF_ERROR(api.Call("POST", "/v1/reports:batch", kIngestToken, batch).status());

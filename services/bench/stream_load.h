@@ -89,10 +89,12 @@ class ApiClient {
 Result<std::pair<std::string, std::string>> RegisterCertificatePair(ApiClient& api);
 
 // Agents "fleet-0" to "fleet-<fleet - 1>" each report `fingerprint` once,
-// in batches of 1,000 (POST /v1/reports:batch, kIngestToken). Errors: the
-// first failing call's.
+// in batches of 1,000 (POST /v1/reports:batch, kIngestToken). Round 0 is
+// dated as ReportJson's default; a later `round` has report ids of its own
+// and is dated now, so that every report is recorded. Errors: the first
+// failing call's.
 Status ReportFleet(ApiClient& api, uint64_t fleet, const std::string& fingerprint,
-                   bool cloud_enabled);
+                   bool cloud_enabled, uint64_t round = 0);
 
 // Registers two server certificates, has `fleet` agents report the old one
 // and initiates kBenchRollout. Returns {old, new} fingerprints. Errors: the

@@ -15,40 +15,47 @@ namespace {
 
 using nlohmann::json;
 
+// Every figure `rotor-bench node --json` prints as a number.
+constexpr const char* kNumbers[] = {"agents",
+                                    "small_agents",
+                                    "events",
+                                    "ingest_s",
+                                    "ingest_reports_per_s",
+                                    "startup_s",
+                                    "startup_listen_s",
+                                    "startup_empty_s",
+                                    "startup_after_sigkill_s",
+                                    "startup_variant_s",
+                                    "log_rounds",
+                                    "events_long",
+                                    "startup_long_s",
+                                    "rss_bytes",
+                                    "rss_empty_bytes",
+                                    "rss_bytes_per_agent",
+                                    "rss_peak_bytes",
+                                    "rss_peak_bytes_per_agent",
+                                    "requests",
+                                    "csr_p99_ms_small_fleet",
+                                    "csr_p99_ms",
+                                    "csr_p99_ratio",
+                                    "report_p99_ms_small_fleet",
+                                    "report_p99_ms",
+                                    "report_p99_ratio",
+                                    "finalize_refusal_ms_small_fleet",
+                                    "finalize_refusal_ms",
+                                    "wal_bytes"};
+
 TEST(BenchNodeTest, JsonHoldsEveryFigureOfATinyRun) {
   TempDir dir;
-  ToolResult run = RunTool("rotor-bench",
-                           {"node", "--agents", "200", "--small-agents", "60", "--requests", "10",
-                            "--variant-args", "--http-threads 8", "--dir", dir.path(), "--json"},
-                           {}, {}, std::chrono::seconds(120));
+  ToolResult run = RunTool(
+      "rotor-bench",
+      {"node", "--agents", "200", "--small-agents", "60", "--requests", "10", "--log-rounds", "2",
+       "--variant-args", "--http-threads 8", "--dir", dir.path(), "--json"},
+      {}, {}, std::chrono::seconds(120));
   ASSERT_EQ(run.exit_code, 0) << run.err;
   json j = json::parse(run.out, nullptr, false);
   ASSERT_TRUE(j.is_object()) << run.out;
-  for (const char* key : {"agents",
-                          "small_agents",
-                          "events",
-                          "ingest_s",
-                          "ingest_reports_per_s",
-                          "startup_s",
-                          "startup_listen_s",
-                          "startup_empty_s",
-                          "startup_after_sigkill_s",
-                          "startup_variant_s",
-                          "rss_bytes",
-                          "rss_empty_bytes",
-                          "rss_bytes_per_agent",
-                          "rss_peak_bytes",
-                          "rss_peak_bytes_per_agent",
-                          "requests",
-                          "csr_p99_ms_small_fleet",
-                          "csr_p99_ms",
-                          "csr_p99_ratio",
-                          "report_p99_ms_small_fleet",
-                          "report_p99_ms",
-                          "report_p99_ratio",
-                          "finalize_refusal_ms_small_fleet",
-                          "finalize_refusal_ms",
-                          "wal_bytes"}) {
+  for (const char* key : kNumbers) {
     ASSERT_TRUE(j.contains(key) && j[key].is_number()) << key << " in " << run.out;
     EXPECT_GT(j[key].get<double>(), 0) << key << " in " << run.out;
   }
@@ -63,6 +70,9 @@ TEST(BenchNodeTest, JsonHoldsEveryFigureOfATinyRun) {
   // Two certificates, 200 reports, two rollouts, then 10 CSRs, 10 reports
   // and 5 refused finalizes: every one an event of the large fleet's log.
   EXPECT_GE(j["events"].get<uint64_t>(), 200u + 2 + 2 + 10 + 10 + 5) << run.out;
+  // The longer log: every agent reported once more.
+  EXPECT_EQ(j["log_rounds"], 2);
+  EXPECT_GE(j["events_long"].get<uint64_t>(), j["events"].get<uint64_t>() + 200) << run.out;
   EXPECT_DOUBLE_EQ(j["rss_bytes_per_agent"].get<double>(),
                    std::round(j["rss_bytes"].get<double>() / 200 * 1e4) / 1e4);
   EXPECT_GE(j["rss_peak_bytes"].get<uint64_t>(), j["rss_empty_bytes"].get<uint64_t>());
