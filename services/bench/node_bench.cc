@@ -260,10 +260,14 @@ void PrintText(const NodeOptions& o, const Figures& f) {
                f.startup_long_s, f.events_long, o.log_rounds);
   }
   if (!o.variant_args.empty()) {
-    fmt::print("  startup with {}  {:8.2f} s\n", o.variant_args, f.startup_variant_s);
+    fmt::print("  startup with {}: {:.2f} s\n", o.variant_args, f.startup_variant_s);
   }
-  fmt::print("  rotord snapshot flags     {}\n",
-             f.snapshot_flags.empty() ? "none in rotord --help" : f.snapshot_flags);
+  if (f.snapshot_flags.empty()) {
+    fmt::print("  rotord snapshot flags     none in rotord --help\n");
+  } else {
+    fmt::print("  rotord snapshot flags     {}{}\n", f.snapshot_flags,
+               o.variant_args.empty() ? " (time a start without them with --variant-args)" : "");
+  }
   fmt::print(
       "  RSS steady                {:8.1f} bytes/agent ({} bytes; empty rotord {} bytes; "
       "target <= {:.0f})\n",
