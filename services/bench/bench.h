@@ -27,5 +27,8 @@ Runner AddKafkaBench(CLI::App* command);
 // `rotor-bench stream`: live-stream subscribers against API latency and
 // update lag (services/bench/stream_bench.cc).
 Runner AddStreamBench(CLI::App* command);
+// `rotor-bench node`: the real rotord process at fleet scale: start time,
+// memory, request latency against fleet size (services/bench/node_bench.cc).
+Runner AddNodeBench(CLI::App* command);
 
 }  // namespace rotor::bench

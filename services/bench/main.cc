@@ -26,6 +26,8 @@ constexpr Subcommand kSubcommands[] = {
     {"kafka", "Kafka bridges against raw librdkafka loops", &rotor::bench::AddKafkaBench},
     {"stream", "live-stream subscribers: API latency and update lag",
      &rotor::bench::AddStreamBench},
+    {"node", "one rotord process at fleet scale: start time, memory, latency against fleet size",
+     &rotor::bench::AddNodeBench},
 };
 
 }  // namespace

@@ -62,13 +62,6 @@ struct Figures {
   uint64_t lag_samples = 0, unseen = 0, updates = 0;
 };
 
-double Percentile(std::vector<double> v, double q) {
-  if (v.empty()) return 0;
-  size_t k = std::min(v.size() - 1, static_cast<size_t>(q * static_cast<double>(v.size())));
-  std::nth_element(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(k), v.end());
-  return v[k];
-}
-
 // Threads of this process (/proc/self/status).
 int64_t ProcessThreads() {
   std::ifstream in("/proc/self/status");
@@ -87,7 +80,7 @@ Status ApiLatency(ApiClient& api, const StreamOptions& o, const std::string& old
   for (uint64_t i = 0; i < o.requests; ++i) {
     Result<double> ms = i % 2 == 0
                             ? api.Call("GET", rollout, kAuditorToken)
-                            : api.Call("POST", "/v1/reports", kAgentToken,
+                            : api.Call("POST", "/v1/reports", kIngestToken,
                                        ReportJson("c-" + std::to_string(*agent),
                                                   "cmd-" + std::to_string(*agent), {old_fp}));
     if (i % 2 == 1) ++*agent;
@@ -131,7 +124,7 @@ Status Ingest(int port, const StreamOptions& o, const std::string& old_fp,
         watchers.AddBatch(base + static_cast<int64_t>((b + 1) * o.batch),
                           std::chrono::steady_clock::now());
       }
-      Result<double> ms = api.Call("POST", "/v1/reports:batch", kAgentToken, body);
+      Result<double> ms = api.Call("POST", "/v1/reports:batch", kIngestToken, body);
       if (!ms.ok()) {
         std::lock_guard<std::mutex> lock(mu);
         failure = ms.status();

@@ -6,24 +6,38 @@
 #include <nlohmann/json.hpp>
 
 #include "events/time.h"
+#include "services/http/tokens.h"
 #include "services/sim/certs.h"
 
 namespace rotor::bench {
 
 using nlohmann::json;
 
+Result<std::string> BenchTokensFile() {
+  std::string text;
+  for (auto [secret, role] : {std::pair{kOperatorToken, app::Role::kOperator},
+                              std::pair{kIngestToken, app::Role::kIngest},
+                              std::pair{kAuditorToken, app::Role::kAuditor}}) {
+    Result<std::string> line = http::TokenStore::MakeLine(secret, secret, role, "");
+    if (!line.ok()) return line.status();
+    text += *line;
+  }
+  return text;
+}
+
 std::string ReportJson(const std::string& report_id, const std::string& agent_id,
-                       const std::vector<std::string>& fingerprints) {
+                       const std::vector<std::string>& fingerprints, bool cloud_enabled,
+                       std::optional<Time> reported_at) {
   static const std::string kAt =
       FormatTime(std::chrono::time_point_cast<Micros>(std::chrono::system_clock::now()) -
                  std::chrono::minutes(1));
   return json{{"reportId", report_id},
               {"agentId", agent_id},
-              {"reportedAt", kAt},
+              {"reportedAt", reported_at ? FormatTime(*reported_at) : kAt},
               {"certificateFingerprints", fingerprints},
               {"gatewayId", "gw-" + agent_id.substr(agent_id.size() - 1)},
               {"site", "site-1"},
-              {"cloudEnabled", false}}
+              {"cloudEnabled", cloud_enabled}}
       .dump();
 }
 
@@ -39,10 +53,9 @@ Result<std::unique_ptr<LoopbackRotord>> LoopbackRotord::Start(const std::string&
   http::HttpServerOptions h;
   h.max_body_bytes = e.max_body_bytes;
   h.max_streams = max_streams;
-  Result<http::TokenStore> tokens = http::TokenStore::Parse(
-      std::string(kOperatorToken) + " bench-operator operator\n" + kAgentToken +
-          " bench-fleet agent\n" + kAuditorToken + " bench-dashboard auditor\n",
-      "rotor-bench");
+  Result<std::string> text = BenchTokensFile();
+  if (!text.ok()) return text.status();
+  Result<http::TokenStore> tokens = http::TokenStore::Parse(*text, "rotor-bench");
   if (!tokens.ok()) return tokens.status();
   h.tokens = std::move(*tokens);
   Result<std::unique_ptr<http::HttpServer>> server = http::HttpServer::Create(*r->engine_, h);
@@ -60,6 +73,7 @@ LoopbackRotord::~LoopbackRotord() {
 
 ApiClient::ApiClient(int port) : client_(std::make_unique<httplib::Client>("127.0.0.1", port)) {
   client_->set_keep_alive(true);
+  client_->set_tcp_nodelay(true);  // headers and body are two writes: no Nagle delay
   client_->set_read_timeout(std::chrono::seconds(60));
 }
 
@@ -67,7 +81,7 @@ ApiClient::~ApiClient() = default;
 
 Result<double> ApiClient::Call(const std::string& method, const std::string& path,
                                const std::string& token, const std::string& body,
-                               std::string* reply) {
+                               std::string* reply, int expected) {
   httplib::Headers headers = {{"Authorization", "Bearer " + token}};
   auto start = std::chrono::steady_clock::now();
   httplib::Result r = method == "GET"
@@ -76,7 +90,7 @@ Result<double> ApiClient::Call(const std::string& method, const std::string& pat
   double ms =
       std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
   if (!r) return Status::IoError(method + " " + path + ": " + httplib::to_string(r.error()));
-  if (r->status != 200) {
+  if (r->status != expected) {
     return Status::Internal(method + " " + path + " -> " + std::to_string(r->status) + ": " +
                             r->body);
   }
@@ -84,7 +98,7 @@ Result<double> ApiClient::Call(const std::string& method, const std::string& pat
   return ms;
 }
 
-Result<std::pair<std::string, std::string>> SetUpFleet(ApiClient& api, uint64_t fleet) {
+Result<std::pair<std::string, std::string>> RegisterCertificatePair(ApiClient& api) {
   Time now = std::chrono::time_point_cast<Micros>(std::chrono::system_clock::now());
   std::vector<std::string> fps;
   for (const char* cn : {"ns-2025.bench.example", "ns-2026.bench.example"}) {
@@ -96,20 +110,37 @@ Result<std::pair<std::string, std::string>> SetUpFleet(ApiClient& api, uint64_t 
         api.Call("POST", "/v1/certificates", kOperatorToken, body.dump()).status());
     fps.push_back(cert->fingerprint);
   }
+  return std::make_pair(fps[0], fps[1]);
+}
+
+Status ReportFleet(ApiClient& api, uint64_t fleet, const std::string& fingerprint,
+                   bool cloud_enabled, uint64_t round) {
+  const std::string prefix = round == 0 ? "f-" : "f" + std::to_string(round) + "-";
   for (uint64_t start = 0; start < fleet; start += 1000) {
+    std::optional<Time> at;
+    if (round > 0) at = std::chrono::time_point_cast<Micros>(std::chrono::system_clock::now());
     std::string batch = "{\"reports\":[";
     for (uint64_t i = start; i < std::min(fleet, start + 1000); ++i) {
       if (i > start) batch += ',';
-      batch += ReportJson("f-" + std::to_string(i), "fleet-" + std::to_string(i), {fps[0]});
+      batch += ReportJson(prefix + std::to_string(i), "fleet-" + std::to_string(i), {fingerprint},
+                          cloud_enabled, at);
     }
     batch += "]}";
-    ROTOR_RETURN_IF_ERROR(api.Call("POST", "/v1/reports:batch", kAgentToken, batch).status());
+    ROTOR_RETURN_IF_ERROR(api.Call("POST", "/v1/reports:batch", kIngestToken, batch).status());
   }
-  json replace = {
-      {"rollout_id", kBenchRollout}, {"old_fingerprint", fps[0]}, {"new_fingerprint", fps[1]}};
+  return Status::Ok();
+}
+
+Result<std::pair<std::string, std::string>> SetUpFleet(ApiClient& api, uint64_t fleet) {
+  Result<std::pair<std::string, std::string>> fps = RegisterCertificatePair(api);
+  if (!fps.ok()) return fps.status();
+  ROTOR_RETURN_IF_ERROR(ReportFleet(api, fleet, fps->first, false));
+  json replace = {{"rollout_id", kBenchRollout},
+                  {"old_fingerprint", fps->first},
+                  {"new_fingerprint", fps->second}};
   ROTOR_RETURN_IF_ERROR(
       api.Call("POST", "/v1/replacements", kOperatorToken, replace.dump()).status());
-  return std::make_pair(fps[0], fps[1]);
+  return fps;
 }
 
 Result<std::unique_ptr<Watchers>> Watchers::Open(int port, size_t count) {

@@ -13,12 +13,14 @@
 #include <chrono>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <unordered_map>
 #include <vector>
 
 #include "events/status.h"
+#include "events/time.h"
 #include "services/app/engine.h"
 #include "services/client/sse_subscribers.h"
 #include "services/http/http_server.h"
@@ -30,15 +32,23 @@ class Client;
 namespace rotor::bench {
 
 inline constexpr char kOperatorToken[] = "bench-operator";
-inline constexpr char kAgentToken[] = "bench-agent";
+inline constexpr char kIngestToken[] = "bench-ingest";
 inline constexpr char kAuditorToken[] = "bench-auditor";
 inline constexpr char kBenchRollout[] = "bench-rollout";
 
 using SteadyTime = std::chrono::steady_clock::time_point;
 
-// One agent report in protobuf's JSON mapping, reported a minute ago.
+// The text of a tokens file (SHA-256 digests, docs/operations.md) for the
+// bench's tokens: kOperatorToken (role operator), kIngestToken (ingest) and
+// kAuditorToken (auditor). Errors: as http::TokenStore::MakeLine.
+Result<std::string> BenchTokensFile();
+
+// One agent report in protobuf's JSON mapping, reported at `reported_at`
+// (default: a minute before the first call). An agent's report is recorded
+// only when it is newer than the agent's latest.
 std::string ReportJson(const std::string& report_id, const std::string& agent_id,
-                       const std::vector<std::string>& fingerprints);
+                       const std::vector<std::string>& fingerprints, bool cloud_enabled = false,
+                       std::optional<Time> reported_at = std::nullopt);
 
 class LoopbackRotord {
  public:
@@ -65,13 +75,26 @@ class ApiClient {
   ~ApiClient();
   // Sends one request; returns its latency in milliseconds and the reply in
   // `*reply` when given. Errors: kIoError (no answer), kInternal (a status
-  // other than 200, with the body).
+  // other than `expected`, with the body).
   Result<double> Call(const std::string& method, const std::string& path, const std::string& token,
-                      const std::string& body = {}, std::string* reply = nullptr);
+                      const std::string& body = {}, std::string* reply = nullptr,
+                      int expected = 200);
 
  private:
   std::unique_ptr<httplib::Client> client_;
 };
+
+// Registers two server-web certificates valid around now. Returns their
+// {old, new} fingerprints. Errors: the first failing call's.
+Result<std::pair<std::string, std::string>> RegisterCertificatePair(ApiClient& api);
+
+// Agents "fleet-0" to "fleet-<fleet - 1>" each report `fingerprint` once,
+// in batches of 1,000 (POST /v1/reports:batch, kIngestToken). Round 0 is
+// dated as ReportJson's default; a later `round` has report ids of its own
+// and is dated now, so that every report is recorded. Errors: the first
+// failing call's.
+Status ReportFleet(ApiClient& api, uint64_t fleet, const std::string& fingerprint,
+                   bool cloud_enabled, uint64_t round = 0);
 
 // Registers two server certificates, has `fleet` agents report the old one
 // and initiates kBenchRollout. Returns {old, new} fingerprints. Errors: the

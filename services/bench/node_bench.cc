@@ -1,0 +1,386 @@
+// `rotor-bench node`: one real rotord process at fleet scale (issue #17).
+//
+// rotord runs as a child process (the binary beside rotor-bench, or
+// --rotord), plain HTTP on 127.0.0.1 and a free port, fsync on, with a CEM
+// issuing CA; its data directories live under a scratch directory of --dir.
+// Phases:
+//   1. small fleet (--small-agents): a fleet built through POST
+//      /v1/reports:batch (node_fleet.h), a replacement and a fleet-wide CEM
+//      agent renewal; then the request latencies (CSR, report, refused
+//      finalize). Stopped.
+//   2. large fleet (--agents), a second data directory: rotord's RSS empty;
+//      the same fleet, with the peak RSS (VmHWM) after the ingest and the
+//      WAL bytes (*.log of DATA/events and DATA/projections); the same
+//      request latencies.
+//   3. restarts of the large fleet: SIGTERM and start (startup_s, then the
+//      steady RSS), SIGKILL and start (startup_after_sigkill_s), and with
+//      --variant-args once more with those extra flags (e.g. to compare a
+//      start without a snapshot).
+//   4. a longer log: every agent of the large fleet reports --log-rounds - 1
+//      more times; SIGTERM and a timed start (startup_long_s), so that the
+//      start is shown at two lengths of the log.
+// Every start is timed from fork to GET /healthz answering 200.
+#include <spdlog/fmt/fmt.h>
+#include <spdlog/spdlog.h>
+
+#include <CLI/CLI.hpp>
+#include <cmath>
+#include <csignal>
+#include <cstdio>
+#include <sstream>
+
+#include "services/bench/bench.h"
+#include "services/bench/bench_util.h"
+#include "services/bench/node_fleet.h"
+#include "services/bench/rotord_child.h"
+
+namespace rotor::bench {
+namespace {
+
+struct NodeOptions {
+  uint64_t agents = 1000000;
+  uint64_t small_agents = 10000;
+  uint64_t requests = 200;
+  uint64_t log_rounds = 3;
+  std::string rotord;
+  std::string variant_args;
+  std::string dir;
+  bool keep = false;
+  bool json = false;
+};
+
+// Issue #17's targets at 1,000,000 agents.
+constexpr double kStartupTarget = 2.0;  // s
+constexpr double kRssPerAgentTarget = 150;
+constexpr double kRssPeakPerAgentTarget = 300;
+constexpr double kLatencyRatioTarget = 1.5;
+
+struct Figures {
+  uint64_t events = 0;
+  double ingest_s = 0;
+  double startup_empty_s = 0, startup_listen_s = 0, startup_s = 0, startup_after_sigkill_s = 0;
+  double startup_variant_s = NAN;
+  uint64_t events_long = 0;
+  double startup_long_s = NAN;
+  uint64_t rss_empty = 0, rss_peak = 0, rss = 0, wal_bytes = 0;
+  RequestLatencies small, large;
+  std::string snapshot_flags;  // rotord --help lines that mention "snapshot"
+};
+
+// The lines of `rotord --help` that mention snapshots, joined with "; ".
+std::string SnapshotFlags(const std::string& rotord) {
+  std::string command = "'" + rotord + "' --help 2>/dev/null";
+  FILE* pipe = popen(command.c_str(), "r");
+  if (pipe == nullptr) return "";
+  std::string out;
+  char buffer[4096];
+  for (size_t n; (n = fread(buffer, 1, sizeof(buffer), pipe)) > 0;) out.append(buffer, n);
+  pclose(pipe);
+  std::istringstream in(out);
+  std::string found;
+  for (std::string line; std::getline(in, line);) {
+    if (line.find("snapshot") == std::string::npos) continue;
+    line.erase(0, line.find_first_not_of(' '));
+    found += (found.empty() ? "" : "; ") + line;
+  }
+  return found;
+}
+
+std::vector<std::string> SplitWords(const std::string& text) {
+  std::istringstream in(text);
+  std::vector<std::string> words;
+  for (std::string w; in >> w;) words.push_back(w);
+  return words;
+}
+
+class Node {
+ public:
+  Node(const NodeOptions& o, const TempDir& dir, const NodeFiles& files)
+      : o_(o), dir_(dir), files_(files) {}
+
+  // Starts rotord on data directory `name` with `extra` flags.
+  Result<std::unique_ptr<RotordChild>> Start(const std::string& name,
+                                             const std::vector<std::string>& extra = {}) const {
+    return RotordChild::Start(o_.rotord, NodeRotordArgs(dir_.Sub(name), files_, extra),
+                              dir_.Sub(name + ".log"));
+  }
+
+  Status SmallFleet(Figures* f);
+  Status LargeFleet(Figures* f);
+  // Builds a fleet of `agents` on `child` and times the requests into
+  // `latencies`; for the large fleet (`large` not null) also its ingest
+  // time, peak RSS, WAL bytes and the log's head.
+  Status Measure(const RotordChild& child, uint64_t agents, RequestLatencies* latencies,
+                 Figures* large);
+  Status Restarts(Figures* f);
+  // Every agent reports --log-rounds - 1 more times; then a timed restart.
+  Status LongerLog(Figures* f);
+
+ private:
+  const NodeOptions& o_;
+  const TempDir& dir_;
+  const NodeFiles& files_;
+  FleetFingerprints large_fps_;  // the large fleet's certificates
+};
+
+Status Node::SmallFleet(Figures* f) {
+  Result<std::unique_ptr<RotordChild>> rotord = Start("small");
+  ROTOR_RETURN_IF_ERROR(rotord.status());
+  spdlog::info("rotor-bench node: small fleet of {} on 127.0.0.1:{}", o_.small_agents,
+               (*rotord)->port());
+  ROTOR_RETURN_IF_ERROR(Measure(**rotord, o_.small_agents, &f->small, nullptr));
+  return (*rotord)->Terminate();
+}
+
+Status Node::LargeFleet(Figures* f) {
+  Result<std::unique_ptr<RotordChild>> rotord = Start("large");
+  ROTOR_RETURN_IF_ERROR(rotord.status());
+  f->startup_empty_s = (*rotord)->ready_seconds();
+  Result<uint64_t> empty = (*rotord)->StatusBytes("VmRSS");
+  ROTOR_RETURN_IF_ERROR(empty.status());
+  f->rss_empty = *empty;
+  spdlog::info("rotor-bench node: large fleet of {} on 127.0.0.1:{}", o_.agents, (*rotord)->port());
+  ROTOR_RETURN_IF_ERROR(Measure(**rotord, o_.agents, &f->large, f));
+  return (*rotord)->Terminate();
+}
+
+Status Node::Measure(const RotordChild& child, uint64_t agents, RequestLatencies* latencies,
+                     Figures* large) {
+  ApiClient api(child.port());  // closed on return: rotord waits for it when it stops
+  Stopwatch ingest;
+  Result<FleetFingerprints> fps = BuildFleet(api, agents);
+  ROTOR_RETURN_IF_ERROR(fps.status());
+  if (large != nullptr) {
+    large_fps_ = *fps;
+    large->ingest_s = ingest.Seconds();
+    Result<uint64_t> peak = child.StatusBytes("VmHWM");
+    ROTOR_RETURN_IF_ERROR(peak.status());
+    large->rss_peak = *peak;
+    large->wal_bytes = WalBytes(dir_.Sub("large/events")) + WalBytes(dir_.Sub("large/projections"));
+  }
+  Result<RequestLatencies> measured = MeasureRequests(api, *fps, o_.requests);
+  ROTOR_RETURN_IF_ERROR(measured.status());
+  *latencies = *measured;
+  if (large == nullptr) return Status::Ok();
+  Result<uint64_t> head = LogHead(api);
+  ROTOR_RETURN_IF_ERROR(head.status());
+  large->events = *head;
+  return Status::Ok();
+}
+
+Status Node::Restarts(Figures* f) {
+  spdlog::info("rotor-bench node: restarting after SIGTERM");
+  Result<std::unique_ptr<RotordChild>> rotord = Start("large");
+  ROTOR_RETURN_IF_ERROR(rotord.status());
+  f->startup_s = (*rotord)->ready_seconds();
+  f->startup_listen_s = (*rotord)->listen_seconds();
+  ROTOR_RETURN_IF_ERROR(
+      ApiClient((*rotord)->port())
+          .Call("GET", std::string("/v1/rollouts/") + kBenchRollout, kAuditorToken)
+          .status());
+  Result<uint64_t> rss = (*rotord)->StatusBytes("VmRSS");
+  ROTOR_RETURN_IF_ERROR(rss.status());
+  f->rss = *rss;
+  (*rotord)->Kill();
+  spdlog::info("rotor-bench node: restarting after SIGKILL");
+  rotord = Start("large");
+  ROTOR_RETURN_IF_ERROR(rotord.status());
+  f->startup_after_sigkill_s = (*rotord)->ready_seconds();
+  ROTOR_RETURN_IF_ERROR((*rotord)->Terminate());
+  if (o_.variant_args.empty()) return Status::Ok();
+  spdlog::info("rotor-bench node: restarting with {}", o_.variant_args);
+  rotord = Start("large", SplitWords(o_.variant_args));
+  ROTOR_RETURN_IF_ERROR(rotord.status());
+  f->startup_variant_s = (*rotord)->ready_seconds();
+  return (*rotord)->Terminate();
+}
+
+Status Node::LongerLog(Figures* f) {
+  if (o_.log_rounds < 2) return Status::Ok();
+  Result<std::unique_ptr<RotordChild>> rotord = Start("large");
+  ROTOR_RETURN_IF_ERROR(rotord.status());
+  {
+    ApiClient api((*rotord)->port());  // closed before SIGTERM: rotord waits for it
+    for (uint64_t round = 1; round < o_.log_rounds; ++round) {
+      spdlog::info("rotor-bench node: report round {} of {}", round + 1, o_.log_rounds);
+      ROTOR_RETURN_IF_ERROR(ReportFleet(api, o_.agents, large_fps_.old_fp, true, round));
+    }
+    Result<uint64_t> head = LogHead(api);
+    ROTOR_RETURN_IF_ERROR(head.status());
+    f->events_long = *head;
+  }
+  ROTOR_RETURN_IF_ERROR((*rotord)->Terminate());
+  spdlog::info("rotor-bench node: restarting with {} events", f->events_long);
+  rotord = Start("large");
+  ROTOR_RETURN_IF_ERROR(rotord.status());
+  f->startup_long_s = (*rotord)->ready_seconds();
+  return (*rotord)->Terminate();
+}
+
+Status Run(const NodeOptions& o, Figures* f) {
+  f->snapshot_flags = SnapshotFlags(o.rotord);
+  Result<std::unique_ptr<TempDir>> dir = TempDir::Create(o.dir);
+  ROTOR_RETURN_IF_ERROR(dir.status());
+  if (o.keep) (*dir)->Keep();
+  spdlog::info("rotor-bench node: {} in {}", o.rotord, (*dir)->path());
+  Result<NodeFiles> files = MakeNodeFiles((*dir)->path());
+  ROTOR_RETURN_IF_ERROR(files.status());
+  Node node(o, **dir, *files);
+  ROTOR_RETURN_IF_ERROR(node.SmallFleet(f));
+  ROTOR_RETURN_IF_ERROR(node.LargeFleet(f));
+  ROTOR_RETURN_IF_ERROR(node.Restarts(f));
+  return node.LongerLog(f);
+}
+
+double Ratio(double a, double b) { return b > 0 ? a / b : 0.0; }
+
+double PerAgent(uint64_t bytes, uint64_t agents) {
+  return agents > 0 ? static_cast<double>(bytes) / static_cast<double>(agents) : 0.0;
+}
+
+bool TargetsMet(const NodeOptions& o, const Figures& f) {
+  return f.startup_s < kStartupTarget && PerAgent(f.rss, o.agents) <= kRssPerAgentTarget &&
+         PerAgent(f.rss_peak, o.agents) <= kRssPeakPerAgentTarget &&
+         Ratio(f.large.csr_p99, f.small.csr_p99) <= kLatencyRatioTarget &&
+         Ratio(f.large.report_p99, f.small.report_p99) <= kLatencyRatioTarget;
+}
+
+void PrintText(const NodeOptions& o, const Figures& f) {
+  fmt::print("rotor-bench node: {} agents ({} events), small fleet {}, {} requests each\n",
+             o.agents, f.events, o.small_agents, o.requests);
+  fmt::print("  ingest                    {:8.1f} s ({:.0f} reports/s)\n", f.ingest_s,
+             PerSecond(o.agents, f.ingest_s));
+  fmt::print(
+      "  startup                   {:8.2f} s (listening {:.2f} s; empty {:.2f} s; target < {:.0f} "
+      "s)\n",
+      f.startup_s, f.startup_listen_s, f.startup_empty_s, kStartupTarget);
+  fmt::print("  startup after SIGKILL     {:8.2f} s\n", f.startup_after_sigkill_s);
+  if (o.log_rounds > 1) {
+    fmt::print("  startup, longer log       {:8.2f} s ({} events: {} reports per agent)\n",
+               f.startup_long_s, f.events_long, o.log_rounds);
+  }
+  if (!o.variant_args.empty()) {
+    fmt::print("  startup with {}: {:.2f} s\n", o.variant_args, f.startup_variant_s);
+  }
+  if (f.snapshot_flags.empty()) {
+    fmt::print("  rotord snapshot flags     none in rotord --help\n");
+  } else {
+    fmt::print("  rotord snapshot flags     {}{}\n", f.snapshot_flags,
+               o.variant_args.empty() ? " (time a start without them with --variant-args)" : "");
+  }
+  fmt::print(
+      "  RSS steady                {:8.1f} bytes/agent ({} bytes; empty rotord {} bytes; "
+      "target <= {:.0f})\n",
+      PerAgent(f.rss, o.agents), f.rss, f.rss_empty, kRssPerAgentTarget);
+  fmt::print("  RSS peak (ingest)         {:8.1f} bytes/agent ({} bytes; target <= {:.0f})\n",
+             PerAgent(f.rss_peak, o.agents), f.rss_peak, kRssPeakPerAgentTarget);
+  fmt::print(
+      "  CSR p99                   {:8.2f} ms ({:.2f} ms at {}: {:.2f}x, target <= {:.1f}x)\n",
+      f.large.csr_p99, f.small.csr_p99, o.small_agents, Ratio(f.large.csr_p99, f.small.csr_p99),
+      kLatencyRatioTarget);
+  fmt::print(
+      "  report p99                {:8.2f} ms ({:.2f} ms at {}: {:.2f}x, target <= {:.1f}x)\n",
+      f.large.report_p99, f.small.report_p99, o.small_agents,
+      Ratio(f.large.report_p99, f.small.report_p99), kLatencyRatioTarget);
+  fmt::print("  finalize refusal          {:8.2f} ms ({:.2f} ms at {})\n",
+             f.large.finalize_refusal_ms, f.small.finalize_refusal_ms, o.small_agents);
+  fmt::print("  WAL after the ingest      {:8} bytes — targets {}\n", f.wal_bytes,
+             TargetsMet(o, f) ? "met" : "MISSED");
+}
+
+void PrintJson(const NodeOptions& o, const Figures& f) {
+  JsonObject targets;
+  targets.Add("startup_s", kStartupTarget)
+      .Add("rss_bytes_per_agent", kRssPerAgentTarget)
+      .Add("rss_peak_bytes_per_agent", kRssPeakPerAgentTarget)
+      .Add("p99_ratio", kLatencyRatioTarget);
+  JsonObject j;
+  j.Add("agents", o.agents)
+      .Add("small_agents", o.small_agents)
+      .Add("events", f.events)
+      .Add("transport", std::string_view("rotord child process, plain HTTP on 127.0.0.1, fsync on"))
+      .Add("ingest_s", f.ingest_s)
+      .Add("ingest_reports_per_s", PerSecond(o.agents, f.ingest_s))
+      .Add("startup_s", f.startup_s)
+      .Add("startup_listen_s", f.startup_listen_s)
+      .Add("startup_empty_s", f.startup_empty_s)
+      .Add("startup_after_sigkill_s", f.startup_after_sigkill_s)
+      .Add("log_rounds", o.log_rounds)
+      .Add("events_long", f.events_long)
+      .Add("startup_long_s", f.startup_long_s)
+      .Add("startup_variant_args", o.variant_args)
+      .Add("startup_variant_s", f.startup_variant_s)
+      .Add("rotord_snapshot_flags", f.snapshot_flags)
+      .Add("rss_bytes", f.rss)
+      .Add("rss_empty_bytes", f.rss_empty)
+      .Add("rss_bytes_per_agent", PerAgent(f.rss, o.agents))
+      .Add("rss_peak_bytes", f.rss_peak)
+      .Add("rss_peak_bytes_per_agent", PerAgent(f.rss_peak, o.agents))
+      .Add("requests", o.requests)
+      .Add("csr_p99_ms_small_fleet", f.small.csr_p99)
+      .Add("csr_p99_ms", f.large.csr_p99)
+      .Add("csr_p99_ratio", Ratio(f.large.csr_p99, f.small.csr_p99))
+      .Add("report_p99_ms_small_fleet", f.small.report_p99)
+      .Add("report_p99_ms", f.large.report_p99)
+      .Add("report_p99_ratio", Ratio(f.large.report_p99, f.small.report_p99))
+      .Add("finalize_refusal_ms_small_fleet", f.small.finalize_refusal_ms)
+      .Add("finalize_refusal_ms", f.large.finalize_refusal_ms)
+      .Add("wal_bytes", f.wal_bytes)
+      .AddObject("targets", targets)
+      .Add("targets_met", TargetsMet(o, f));
+  fmt::print("{}\n", j.ToString());
+}
+
+int RunNodeBench(NodeOptions o) {
+  signal(SIGPIPE, SIG_IGN);  // a request to a rotord that went away
+  if (o.rotord.empty()) o.rotord = RotordBesideSelf();
+  if (2 * o.requests > o.small_agents || o.small_agents > o.agents) {
+    spdlog::error(
+        "rotor-bench node: --requests {} needs --small-agents of at least {} (got {}), and "
+        "--agents at least --small-agents (got {})",
+        o.requests, 2 * o.requests, o.small_agents, o.agents);
+    return 2;
+  }
+  Figures f;
+  Status s = Run(o, &f);
+  if (!s.ok()) {
+    spdlog::error("rotor-bench node: {}", s.ToString());
+    return 1;
+  }
+  if (o.json) {
+    PrintJson(o, f);
+  } else {
+    PrintText(o, f);
+  }
+  return 0;
+}
+
+}  // namespace
+
+Runner AddNodeBench(CLI::App* command) {
+  auto o = std::make_shared<NodeOptions>();
+  command->add_option("--agents", o->agents, "agents of the large fleet, one report each")
+      ->check(CLI::Range(uint64_t{2}, uint64_t{100000000}))
+      ->capture_default_str();
+  command->add_option("--small-agents", o->small_agents, "agents of the small fleet")
+      ->check(CLI::Range(uint64_t{2}, uint64_t{100000000}))
+      ->capture_default_str();
+  command->add_option("--requests", o->requests, "CSRs and single reports timed at each size")
+      ->check(CLI::Range(uint64_t{1}, uint64_t{100000}))
+      ->capture_default_str();
+  command
+      ->add_option("--log-rounds", o->log_rounds,
+                   "reports per agent in the longer log whose start is timed too (1: none)")
+      ->check(CLI::Range(uint64_t{1}, uint64_t{1000}))
+      ->capture_default_str();
+  command->add_option("--rotord", o->rotord, "the rotord binary (default: beside rotor-bench)");
+  command->add_option("--variant-args", o->variant_args,
+                      "extra rotord flags for one more timed start of the large fleet (e.g. the "
+                      "flag that disables snapshots)");
+  command->add_option("--dir", o->dir, "parent of the scratch directory (default $TMPDIR or /tmp)");
+  command->add_flag("--keep", o->keep, "keep the scratch directory (data and rotord logs)");
+  command->add_flag("--json", o->json, "print one JSON object");
+  return [o] { return RunNodeBench(*o); };
+}
+
+}  // namespace rotor::bench
