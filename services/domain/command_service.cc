@@ -108,6 +108,17 @@ Status CommandService::Read(const std::function<void(const DomainState&)>& read)
   return Status::Ok();
 }
 
+void CommandService::Restore(DomainState state) {
+  MutexLock lock(&mu_);
+  state_ = std::move(state);
+}
+
+uint64_t CommandService::Snapshot(const std::function<void(const DomainState&)>& snapshot) {
+  MutexLock lock(&mu_);
+  snapshot(state_);
+  return state_.last_sequence;
+}
+
 Status CommandService::CatchUpLocked() {
   Status decoded;
   Status scanned =

@@ -97,6 +97,15 @@ class CommandService {
   // not call back into the service. Errors: as CatchUp.
   Status Read(const std::function<void(const DomainState&)>& read) EXCLUDES(mu_);
 
+  // Replaces the state with `state` (a snapshot folded up to its
+  // last_sequence, verified against the log by the caller); later catch-ups
+  // fold from there. For start-up, before the first command.
+  void Restore(DomainState state) EXCLUDES(mu_);
+
+  // Calls `snapshot` with the state as folded so far (no catch-up), under the
+  // lock: commands wait while it runs. Returns the state's last_sequence.
+  uint64_t Snapshot(const std::function<void(const DomainState&)>& snapshot) EXCLUDES(mu_);
+
  private:
   class Batch;  // one ExecuteBatch call (command_batch.cc)
 
