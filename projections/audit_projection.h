@@ -16,8 +16,8 @@
 #include <utility>
 #include <vector>
 
+#include "model/string_interner.h"
 #include "projections/projection.h"
-#include "projections/string_interner.h"
 #include "projections/views.h"
 
 namespace rotor::projections {

@@ -29,11 +29,11 @@
 #include <unordered_map>
 #include <vector>
 
+#include "model/inventory_sets.h"
+#include "model/string_interner.h"
 #include "projections/agent_filter.h"
-#include "projections/inventory_sets.h"
 #include "projections/projection.h"
 #include "projections/rollout_state.h"
-#include "projections/string_interner.h"
 #include "projections/views.h"
 
 namespace rotor::projections {

@@ -79,6 +79,7 @@ Result<std::unique_ptr<RocksDbProjectionStore>> RocksDbProjectionStore::Open(
   db_options.create_if_missing = true;
   db_options.create_missing_column_families = true;
   db_options.max_background_jobs = 2;
+  db_options.max_total_wal_size = 64 << 20;  // bounds a start's WAL replay (docs/storage.md)
   if (options.env != nullptr) db_options.env = options.env;
   std::vector<std::string> names;
   rocksdb::Status listed = rocksdb::DB::ListColumnFamilies(db_options, path, &names);

@@ -45,8 +45,14 @@ mutation revoked-agent-counted-as-received events/progress_rule.cc \
   's/c.received = c.counted \&\& agent.holds_new;/c.received = c.counted \&\& (agent.holds_new || agent.revoked);/' \
   'rotor_rules_test:* rotor_domain_test:* rotor_projections_test:-ProjectionKillTest.*'
 mutation report-deduplication-skipped services/domain/decide_reports.cc \
-  '/^bool IsRepeat(const AgentReport& r, const AgentState& agent) {/a\  return false;  // mutation' \
+  '/^bool IsRepeat(const AgentReport& r, const AgentState& agent, const DomainState& state) {/a\  return false;  // mutation' \
   'rotor_domain_test:*'
+mutation old-repeat-not-recognised-by-the-log services/domain/command_service.cc \
+  's/\*repeat = read \&\& holder.stream_id == append.stream_id;/*repeat = false;/' \
+  'rotor_domain_test:CommandServiceTest.*'
+mutation kept-progress-not-updated services/domain/progress.cc \
+  's/    rollout->counters.Add(after, +1);/    (void)after;/' \
+  'rotor_progress_agreement_test:* rotor_domain_test:*'
 mutation stale-flag-never-cleared-by-newer-report services/domain/decide_reports.cc \
   '/d.Add(AgentStaleCleared{r.agent_id, r.report_id, r.reported_at});/d' \
   'rotor_domain_test:* rotor_projections_test:-ProjectionKillTest.*'

@@ -133,6 +133,24 @@ Status OpenNotary(EngineCore& core) {
   return Status::Ok();
 }
 
+// Restores the deciders' state from the newest usable snapshot (a start then
+// folds only the events after it); returns its sequence, 0 when none.
+uint64_t RestoreState(EngineCore& core) {
+  core.snapshots = std::make_unique<StateSnapshots>(core.options.data_dir + "/snapshots/state");
+  Result<std::optional<domain::DomainState>> loaded = core.snapshots->Load(*core.log);
+  if (!loaded.ok()) {
+    Logger().warn("state snapshots: {}; folding the log from sequence 1",
+                  loaded.status().ToString());
+    return 0;
+  }
+  if (!loaded->has_value()) return 0;
+  uint64_t sequence = (*loaded)->last_sequence;
+  core.commands->Restore(std::move(**loaded));
+  Logger().info("deciders' state restored from the snapshot at sequence {}; folding {} events",
+                sequence, core.log->Head() - sequence);
+  return sequence;
+}
+
 }  // namespace
 
 Result<std::unique_ptr<Engine>> Engine::Open(EngineOptions options) {
@@ -172,7 +190,13 @@ Result<std::unique_ptr<Engine>> Engine::Open(EngineOptions options) {
   ROTOR_RETURN_IF_ERROR(OpenRunner(*core->audit_runner, "audit"));
 
   core->commands = std::make_unique<domain::CommandService>(*core->log);
+  uint64_t restored = RestoreState(*core);
   ROTOR_RETURN_IF_ERROR(core->commands->CatchUp());
+  core->snapshotter = std::make_unique<StateSnapshotter>(
+      *core->commands, *core->log, *core->snapshots,
+      StateSnapshotterOptions{core->options.state_snapshot_every_events,
+                              core->options.state_snapshot_min_interval},
+      restored);
   if (core->options.virtual_clock && core->log->Head() > 0) {
     RecordedEvent last;
     ROTOR_RETURN_IF_ERROR(core->log->ReadOne(core->log->Head(), &last));
@@ -195,6 +219,7 @@ Result<std::unique_ptr<Engine>> Engine::Open(EngineOptions options) {
   core->fleet_runner->Start();
   core->audit_runner->Start();
   core->notary->Start();
+  core->snapshotter->Start();
   Logger().info("opened {}: log head {}, projections at {}", dir, core->log->Head(),
                 core->ProjectedSequence());
   return std::unique_ptr<Engine>(new Engine(std::move(core)));
@@ -320,6 +345,7 @@ void Engine::Close() {
   core_->fleet_runner->Stop();
   core_->audit_runner->Stop();
   core_->notary->Stop();
+  core_->snapshotter->Stop();  // a last snapshot: the next start folds nothing
   core_->log->Close();
   {
     std::lock_guard<std::mutex> lock(core_->progress_mu);

@@ -84,6 +84,10 @@ struct EngineOptions {
   std::string checkpoint_key_path;
   std::string log_origin;
   uint64_t checkpoint_every_events = 10000;
+  // Snapshots of the deciders' state (docs/storage.md): after this many new
+  // events (0: only at Close), no more often than the interval.
+  uint64_t state_snapshot_every_events = 100000;
+  std::chrono::milliseconds state_snapshot_min_interval{std::chrono::seconds(30)};
   std::chrono::milliseconds checkpoint_every{std::chrono::seconds(60)};
   // Called with each newly signed checkpoint (rotord publishes it to Kafka).
   std::function<void(uint64_t tree_size, const std::string& note)> on_checkpoint;

@@ -31,6 +31,8 @@
 #include "services/app/metrics.h"
 #include "services/app/ocsp_cache.h"
 #include "services/app/router.h"
+#include "services/app/state_snapshots.h"
+#include "services/app/state_snapshotter.h"
 #include "services/app/stream_hub.h"
 #include "services/ca/certificate_authority.h"
 #include "services/domain/command_service.h"
@@ -56,12 +58,14 @@ struct EngineCore {
   std::unique_ptr<projections::ProjectionRunner> fleet_runner;
   std::unique_ptr<projections::ProjectionRunner> audit_runner;
   std::unique_ptr<domain::CommandService> commands;
-  std::unique_ptr<ca::CertificateAuthority> ca;  // null without a configured CA
-  std::unique_ptr<CrlCache> crl;                 // null without a configured CA
-  std::unique_ptr<OcspResponseCache> ocsp;       // null without a configured CA
-  std::unique_ptr<StreamHub> hub;                // live progress for Watch
-  std::unique_ptr<MerkleStore> tree;             // the log's Merkle tree
-  std::unique_ptr<transparency::Notary> notary;  // keeps `tree` current, signs checkpoints
+  std::unique_ptr<StateSnapshots> snapshots;      // the deciders' state snapshots
+  std::unique_ptr<StateSnapshotter> snapshotter;  // takes them
+  std::unique_ptr<ca::CertificateAuthority> ca;   // null without a configured CA
+  std::unique_ptr<CrlCache> crl;                  // null without a configured CA
+  std::unique_ptr<OcspResponseCache> ocsp;        // null without a configured CA
+  std::unique_ptr<StreamHub> hub;                 // live progress for Watch
+  std::unique_ptr<MerkleStore> tree;              // the log's Merkle tree
+  std::unique_ptr<transparency::Notary> notary;   // keeps `tree` current, signs checkpoints
   Metrics metrics;
   Router router;
 

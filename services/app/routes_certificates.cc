@@ -103,12 +103,12 @@ Status FindRenewal(EngineCore& core, const std::string& agent_id, std::string& r
     const domain::AgentState* agent = state.FindAgent(agent_id);
     if (agent == nullptr) return;
     known = true;
-    old_fingerprint = agent->cem_fingerprint;
+    old_fingerprint = state.CemFingerprintOf(*agent);
     if (!rollout_id.empty()) return;
     Time latest{};
     for (const auto& [id, r] : state.rollouts) {
       if (r.type != RolloutKind::kRenewal || r.target != RenewalTarget::kCemAgentCertificates ||
-          !domain::IsActive(state, r) || !domain::IsCounted(state, r, agent_id, *agent)) {
+          !domain::IsActive(state, r) || !domain::IsCounted(state, r, *agent)) {
         continue;
       }
       if (rollout_id.empty() || r.initiated_at > latest) {

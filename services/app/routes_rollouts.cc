@@ -64,11 +64,8 @@ json FinalizeDetails(EngineCore& core, const std::string& rollout_id) {
   (void)core.commands->Read([&](const domain::DomainState& state) {
     const domain::RolloutState* rollout = state.FindRollout(rollout_id);
     if (rollout == nullptr) return;
-    domain::RolloutProgress p = domain::ComputeProgress(state, *rollout, true);
-    std::vector<std::string> listed(
-        p.outstanding_agent_ids.begin(),
-        p.outstanding_agent_ids.begin() +
-            static_cast<std::ptrdiff_t>(std::min<size_t>(100, p.outstanding_agent_ids.size())));
+    domain::RolloutProgress p = domain::ComputeProgress(state, *rollout, size_t{100});
+    const std::vector<std::string>& listed = p.outstanding_agent_ids;
     details = {{"total", p.total},
                {"received", p.received},
                {"outstanding", p.Outstanding()},

@@ -160,10 +160,12 @@ class CommandService::Batch {
     for (size_t j = 0; j < t.decision.appends.size(); ++j) {
       StreamAppend& append = t.decision.appends[j];
       const Result<AppendResult>& result = appended[t.first + j];
+      bool repeat = false;
       Status s = !result.ok() ? result.status()
                  : result->duplicate
-                     ? s_.DuplicateKey(append.idempotency_key, *result, duplicate_keys_[t.command])
+                     ? s_.DuplicateKey(append, *result, duplicate_keys_[t.command], &repeat)
                      : Status::Ok();
+      if (s.ok() && repeat) continue;  // carried out before
       if (s.ok()) {
         outcome.appended.push_back(
             AppendedStream{append.stream_id, *result, std::move(append.events)});

@@ -68,20 +68,27 @@ Status CommandService::AppendDecision(const Decision& decision, CommandOutcome& 
     Result<AppendResult> result =
         log_.Append(MakeAppendRequest(decision, append, state_.StreamVersion(append.stream_id)));
     if (!result.ok()) return result.status();
-    if (result->duplicate) return DuplicateKey(append.idempotency_key, *result, duplicate_key);
+    if (result->duplicate) {
+      bool repeat = false;
+      ROTOR_RETURN_IF_ERROR(DuplicateKey(append, *result, duplicate_key, &repeat));
+      continue;  // a repeat: carried out before
+    }
     outcome.appended.push_back(AppendedStream{append.stream_id, *result, append.events});
   }
   return Status::Ok();
 }
 
-Status CommandService::DuplicateKey(const std::string& key, const AppendResult& result,
-                                    std::string& duplicate_key) const {
-  // Another append holds the key. Deciding again on the caught-up state
+Status CommandService::DuplicateKey(const StreamAppend& append, const AppendResult& result,
+                                    std::string& duplicate_key, bool* repeat) const {
+  // Another append holds the key. On the same stream, the command was
+  // carried out before. Otherwise, deciding again on the caught-up state
   // either changes the decision (a lost race) or not (a genuine clash).
+  const std::string& key = append.idempotency_key;
   RecordedEvent holder;
-  std::string where = log_.ReadOne(result.first_sequence, &holder).ok()
-                          ? " by stream '" + holder.stream_id + "'"
-                          : "";
+  bool read = log_.ReadOne(result.first_sequence, &holder).ok();
+  *repeat = read && holder.stream_id == append.stream_id;
+  if (*repeat) return Status::Ok();
+  std::string where = read ? " by stream '" + holder.stream_id + "'" : "";
   std::string message = "idempotency key '" + key + "' is already used" + where + " at sequence " +
                         std::to_string(result.first_sequence);
   if (duplicate_key == key) return Status::AlreadyExists(message);
@@ -99,6 +106,17 @@ Status CommandService::Read(const std::function<void(const DomainState&)>& read)
   ROTOR_RETURN_IF_ERROR(CatchUpLocked());
   read(state_);
   return Status::Ok();
+}
+
+void CommandService::Restore(DomainState state) {
+  MutexLock lock(&mu_);
+  state_ = std::move(state);
+}
+
+uint64_t CommandService::Snapshot(const std::function<void(const DomainState&)>& snapshot) {
+  MutexLock lock(&mu_);
+  snapshot(state_);
+  return state_.last_sequence;
 }
 
 Status CommandService::CatchUpLocked() {

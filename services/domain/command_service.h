@@ -12,7 +12,9 @@
 // Options::max_attempts times. A decision that spans several streams is not
 // atomic across them; when a later append conflicts, the retry decides on a
 // state that includes the earlier ones (deciders are idempotent), so the
-// command completes with the remaining events.
+// command completes with the remaining events. An idempotency key held by an
+// earlier append to the same stream means the command was carried out before
+// (e.g. a report delivered twice): that append is skipped as a repeat.
 //
 // Thread safety: all methods are safe to call concurrently; one mutex
 // serializes them. `log` must outlive the service.
@@ -95,6 +97,15 @@ class CommandService {
   // not call back into the service. Errors: as CatchUp.
   Status Read(const std::function<void(const DomainState&)>& read) EXCLUDES(mu_);
 
+  // Replaces the state with `state` (a snapshot folded up to its
+  // last_sequence, verified against the log by the caller); later catch-ups
+  // fold from there. For start-up, before the first command.
+  void Restore(DomainState state) EXCLUDES(mu_);
+
+  // Calls `snapshot` with the state as folded so far (no catch-up), under the
+  // lock: commands wait while it runs. Returns the state's last_sequence.
+  uint64_t Snapshot(const std::function<void(const DomainState&)>& snapshot) EXCLUDES(mu_);
+
  private:
   class Batch;  // one ExecuteBatch call (command_batch.cc)
 
@@ -104,10 +115,12 @@ class CommandService {
   Status AppendDecision(const Decision& decision, CommandOutcome& outcome,
                         std::string& duplicate_key) REQUIRES(mu_);
   // What a duplicate idempotency key means for a command that appended
-  // `key`: kConflict the first time (decide again), kAlreadyExists when the
-  // previous attempt found the same key held (`duplicate_key`, updated).
-  Status DuplicateKey(const std::string& key, const AppendResult& result,
-                      std::string& duplicate_key) const;
+  // `append`: OK with *repeat set when an earlier append to the same stream
+  // holds the key (the command was carried out before: a repeat, nothing to
+  // append); else kConflict the first time (decide again), kAlreadyExists
+  // when the previous attempt found the same key held (`duplicate_key`, updated).
+  Status DuplicateKey(const StreamAppend& append, const AppendResult& result,
+                      std::string& duplicate_key, bool* repeat) const;
 
   EventLog& log_;
   const Options options_;

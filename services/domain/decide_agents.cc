@@ -25,15 +25,14 @@ class ActiveRolloutMembership {
 
   bool HasActiveRollouts() const { return !old_certificates_.empty() || !renewals_.empty(); }
 
-  bool Counts(const std::string& agent_id, const AgentState& agent) const {
+  bool Counts(const AgentState& agent) const {
     if (agent.deleted) return false;
     if (std::any_of(old_certificates_.begin(), old_certificates_.end(),
-                    [&](FingerprintId old) { return agent.Holds(old); })) {
+                    [&](FingerprintId old) { return state_.Holds(agent, old); })) {
       return true;
     }
-    return std::any_of(renewals_.begin(), renewals_.end(), [&](const RolloutState* r) {
-      return IsCounted(state_, *r, agent_id, agent);
-    });
+    return std::any_of(renewals_.begin(), renewals_.end(),
+                       [&](const RolloutState* r) { return IsCounted(state_, *r, agent); });
   }
 
  private:
@@ -62,7 +61,8 @@ Result<Decision> Decide(const RevokeAgentCertificate& c, const DomainState& stat
   const AgentState& a = **found;
   if (a.revoked) return Decision();
   Decision d(c.actor, c.now);
-  d.Add(CertificateRevoked{c.agent_id, a.cem_fingerprint, c.reason_code, a.cem_serial_hex, c.now});
+  d.Add(CertificateRevoked{c.agent_id, std::string(state.CemFingerprintOf(a)), c.reason_code,
+                           std::string(state.CemSerialOf(a)), c.now});
   return d;
 }
 
@@ -77,13 +77,13 @@ Result<Decision> Decide(const FlagStaleAgents& c, const DomainState& state) {
   if (!membership.HasActiveRollouts()) return d;
   auto seconds =
       static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::seconds>(c.threshold).count());
-  for (const auto& [id, agent] : state.agents) {
-    if (agent.stale || agent.deleted || !agent.has_report) continue;
-    if (c.now - agent.last_report_at <= c.threshold) continue;
-    if (!membership.Counts(id, agent)) continue;
+  state.ForEachAgent([&](std::string_view id, const AgentState& agent) {
+    if (agent.stale || agent.deleted || !agent.has_report) return;
+    if (c.now - agent.last_report_at <= c.threshold) return;
+    if (!membership.Counts(agent)) return;
     // Each agent has its own stream, used once in this decision.
-    d.AddToNewStream(AgentFlaggedStale{id, agent.last_report_at, c.now, seconds});
-  }
+    d.AddToNewStream(AgentFlaggedStale{std::string(id), agent.last_report_at, c.now, seconds});
+  });
   return d;
 }
 

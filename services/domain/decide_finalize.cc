@@ -41,7 +41,7 @@ Status OutstandingError(const RolloutState& r, const RolloutProgress& p) {
       "rollout " + r.id + ": " + std::to_string(p.Outstanding()) + " of " +
       std::to_string(p.total) + " agents have not received the new certificate; " +
       std::to_string(p.stale_outstanding) + " of them are stale (outstanding: " +
-      JoinLimited(p.outstanding_agent_ids, kOutstandingNamed) +
+      JoinLimited(p.outstanding_agent_ids, kOutstandingNamed, p.Outstanding()) +
       "); finalize with force and a reason to put the new certificate in use anyway");
 }
 
@@ -68,7 +68,8 @@ Result<Decision> Decide(const FinalizeReplacement& c, const DomainState& state) 
   }
   ROTOR_RETURN_IF_ERROR(CheckGatewaysRefreshed(r));
   ROTOR_RETURN_IF_ERROR(CheckNewCertificateValid(state, r, c.now));
-  RolloutProgress p = ComputeProgress(state, r, /*list_outstanding=*/true);
+  // The refusal names a few; a forced finalize records every one.
+  RolloutProgress p = ComputeProgress(state, r, c.force ? kListAll : kOutstandingNamed);
   if (p.Outstanding() > 0 && !c.force) return OutstandingError(r, p);
 
   Decision d(c.actor, c.now);

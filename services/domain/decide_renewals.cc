@@ -36,9 +36,8 @@ Status CheckRenewable(const DomainState& state, const std::string& agent_id) {
 }
 
 bool AnyCloudEnabled(const DomainState& state) {
-  return std::any_of(state.agents.begin(), state.agents.end(), [](const auto& entry) {
-    const AgentState& a = entry.second;
-    return a.has_report && a.cloud_enabled && !a.deleted && !a.revoked;
+  return std::any_of(state.agents.begin(), state.agents.end(), [](const AgentState& a) {
+    return a.known && a.has_report && a.cloud_enabled && !a.deleted && !a.revoked;
   });
 }
 
@@ -143,12 +142,12 @@ Result<Decision> Decide(const RecordRenewedCertificate& c, const DomainState& st
   }
   Result<const AgentState*> agent = LookupAgent(state, c.agent_id);
   if (!agent.ok()) return agent.status();
-  FingerprintId renewed = (*agent)->RenewedIn(r.id);
-  if (renewed != kNoFingerprint && state.fingerprints.Text(renewed) == c.new_fingerprint) {
+  FingerprintId renewed = state.RenewedIn(r, **agent);
+  if (renewed != kNoFingerprint && state.fingerprints.Get(renewed) == c.new_fingerprint) {
     return Decision();
   }
   ROTOR_RETURN_IF_ERROR(CheckRenewable(state, c.agent_id));
-  if (!IsCounted(state, r, c.agent_id, **agent)) {
+  if (!IsCounted(state, r, **agent)) {
     return Status::FailedPrecondition("agent " + c.agent_id + " is not a target of renewal " +
                                       r.id);
   }

@@ -26,11 +26,14 @@ Status CheckReport(const AgentReport& r) {
   return Status::Ok();
 }
 
-// True when the report was recorded (accepted or rejected) already.
-bool IsRepeat(const AgentReport& r, const AgentState& agent) {
-  const auto& rejected = agent.rejected_report_ids;
-  if (std::find(rejected.begin(), rejected.end(), r.report_id) != rejected.end()) return true;
-  return agent.has_report && r.report_id == agent.last_report_id;
+// True when the report repeats the agent's latest one (same time) or one of
+// its latest rejected ones. An older repeat is caught by the log's
+// idempotency key (CommandService).
+bool IsRepeat(const AgentReport& r, const AgentState& agent, const DomainState& state) {
+  if (agent.has_report && r.reported_at == agent.last_report_at) return true;
+  auto it = state.rejected_reports.find(state.IndexOf(agent));
+  if (it == state.rejected_reports.end()) return false;
+  return std::find(it->second.begin(), it->second.end(), r.report_id) != it->second.end();
 }
 
 // True when the agent's latest report was dated more than `skew` ahead of the
@@ -47,10 +50,10 @@ bool IsOutdated(const AgentReport& r, const AgentState& agent, Micros skew) {
          !LatestIsFromTheFuture(agent, skew);
 }
 
-std::string RevokedReason(const std::string& agent_id, const AgentState& agent) {
+std::string RevokedReason(const std::string& agent_id, const Revocation& revocation) {
   return "the CEM certificate of agent " + agent_id + " was revoked at " +
-         FormatTime(agent.revoked_at) + " (reason " + std::to_string(agent.revoke_reason) + " " +
-         std::string(CrlReasonName(agent.revoke_reason)) + "); a revoked agent cannot get in";
+         FormatTime(revocation.revoked_at) + " (reason " + std::to_string(revocation.reason) + " " +
+         std::string(CrlReasonName(revocation.reason)) + "); a revoked agent cannot get in";
 }
 
 std::string FutureReason(const IngestAgentReport& c) {
@@ -60,8 +63,12 @@ std::string FutureReason(const IngestAgentReport& c) {
 }
 
 // Why the report is rejected (recorded as AgentReportRejected); empty when it is not.
-std::string RejectionReason(const IngestAgentReport& c, const AgentState* agent) {
-  if (agent != nullptr && agent->revoked) return RevokedReason(c.report.agent_id, *agent);
+std::string RejectionReason(const IngestAgentReport& c, const AgentState* agent,
+                            const DomainState& state) {
+  if (agent != nullptr && agent->revoked) {
+    const Revocation* revocation = state.RevocationOf(*agent);
+    return RevokedReason(c.report.agent_id, revocation != nullptr ? *revocation : Revocation{});
+  }
   if (c.report.reported_at > c.now + c.max_clock_skew) return FutureReason(c);
   return "";
 }
@@ -74,8 +81,8 @@ Result<Decision> Decide(const IngestAgentReport& c, const DomainState& state) {
   ROTOR_RETURN_IF_ERROR(CheckActor(c.actor));
   Decision d(c.actor, c.now);
   const AgentState* agent = state.FindAgent(r.agent_id);
-  if (agent != nullptr && IsRepeat(r, *agent)) return d;
-  std::string rejection = RejectionReason(c, agent);
+  if (agent != nullptr && IsRepeat(r, *agent, state)) return d;
+  std::string rejection = RejectionReason(c, agent, state);
   if (!rejection.empty()) {
     d.Add(AgentReportRejected{r.report_id, r.agent_id, r.reported_at, std::move(rejection)});
   } else if (agent == nullptr || !IsOutdated(r, *agent, c.max_clock_skew)) {

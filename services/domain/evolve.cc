@@ -1,7 +1,9 @@
 // Evolve: folds each domain event into DomainState. See state.h.
 #include <algorithm>
 
+#include "services/domain/progress.h"
 #include "services/domain/state.h"
+#include "services/domain/streams.h"
 
 namespace rotor::domain {
 namespace {
@@ -16,7 +18,25 @@ CertificateState* MutableCertificate(DomainState& s, std::string_view fingerprin
   return it == s.certificates.end() ? nullptr : &it->second;
 }
 
-AgentState& AgentOf(DomainState& s, const std::string& agent_id) { return s.agents[agent_id]; }
+// The index of `agent_id`, adding an unknown agent's record.
+uint32_t IndexOf(DomainState& s, std::string_view agent_id) {
+  uint32_t index = s.agent_ids.Intern(agent_id);
+  if (index == s.agents.size()) s.agents.emplace_back();
+  return index;
+}
+
+// Applies `change` to the agent (made known), keeping tracked progress in step.
+template <typename F>
+void Change(DomainState& s, std::string_view agent_id, F&& change) {
+  ChangeAgent(s, IndexOf(s, agent_id), [&](AgentState& a) {
+    a.known = true;
+    change(a);
+  });
+}
+
+NameId NameOf(DomainState& s, std::string_view name) {
+  return name.empty() ? kNoName : s.names.Intern(name);
+}
 
 // One overload per event type; `meta` gives when and by whom.
 struct Evolver {
@@ -35,11 +55,7 @@ struct Evolver {
     c.key_algorithm = e.key_algorithm;
     c.agent_id = e.agent_id;
     s.fingerprints.Intern(e.fingerprint);
-    if (!e.agent_id.empty()) {
-      AgentState& a = AgentOf(s, e.agent_id);
-      a.cem_fingerprint = e.fingerprint;
-      a.cem_serial_hex = e.serial_hex;
-    }
+    if (!e.agent_id.empty()) SetCemCertificate(e.agent_id, e.fingerprint, e.serial_hex);
   }
 
   void operator()(const ReplacementInitiated& e) {
@@ -61,6 +77,7 @@ struct Evolver {
       old->active_rollout_id = e.rollout_id;
       ++old->replacements_initiated;
     }
+    UpdateTracking(s, e.rollout_id);
   }
 
   void operator()(const CertificateStaged& e) {
@@ -81,6 +98,7 @@ struct Evolver {
     if (r == nullptr) return;
     r->phase = RolloutPhase::kCancelled;
     ReleaseOldCertificate(*r);
+    UpdateTracking(s, e.rollout_id);
   }
 
   void operator()(const ReplacementFinalized& e) {
@@ -88,6 +106,7 @@ struct Evolver {
     if (r == nullptr) return;
     r->phase = RolloutPhase::kFinalized;
     if (CertificateState* old = ReleaseOldCertificate(*r)) old->replaced_by_rollout_id = r->id;
+    UpdateTracking(s, e.rollout_id);
   }
 
   void operator()(const RenewalInitiated& e) {
@@ -103,25 +122,21 @@ struct Evolver {
     r.agent_ids = e.agent_ids;
     std::sort(r.agent_ids.begin(), r.agent_ids.end());
     r.agent_ids.erase(std::unique(r.agent_ids.begin(), r.agent_ids.end()), r.agent_ids.end());
+    for (const std::string& id : r.agent_ids) r.targets.push_back(IndexOf(s, id));
+    std::sort(r.targets.begin(), r.targets.end());
     r.gateway_id = e.gateway_id;
     if (!e.gateway_id.empty()) s.gateways.try_emplace(e.gateway_id);
+    UpdateTracking(s, e.rollout_id);
   }
 
   void operator()(const AgentCertificateRenewed& e) {
-    AgentState& a = AgentOf(s, e.agent_id);
-    FingerprintId id = s.fingerprints.Intern(e.new_fingerprint);
-    a.cem_fingerprint = e.new_fingerprint;
-    a.cem_serial_hex = e.serial_hex;
+    SetCemCertificate(e.agent_id, e.new_fingerprint, e.serial_hex);
     // Progress counts it only for a renewal initiated before (as the projection does).
-    const RolloutState* r = MutableRollout(s, e.rollout_id);
+    RolloutState* r = MutableRollout(s, e.rollout_id);
     if (r == nullptr || r->type != RolloutKind::kRenewal) return;
-    auto it = std::find_if(a.renewals.begin(), a.renewals.end(),
-                           [&](const auto& p) { return p.first == e.rollout_id; });
-    if (it == a.renewals.end()) {
-      a.renewals.emplace_back(e.rollout_id, id);
-    } else {
-      it->second = id;
-    }
+    FingerprintId id = s.fingerprints.Intern(e.new_fingerprint);
+    uint32_t index = IndexOf(s, e.agent_id);
+    ChangeAgent(s, index, [&](AgentState&) { r->renewed[index] = id; });
   }
 
   void operator()(const CertificateRevoked& e) {
@@ -129,10 +144,8 @@ struct Evolver {
     const std::string& agent_id =
         e.agent_id.empty() ? AgentOfCertificate(e.fingerprint) : e.agent_id;
     if (agent_id.empty()) return;
-    AgentState& a = AgentOf(s, agent_id);
-    a.revoked = true;
-    a.revoke_reason = e.reason_code;
-    a.revoked_at = e.revoked_at;
+    Change(s, agent_id, [&](AgentState& a) { a.revoked = true; });
+    s.revocations[s.agent_ids.Find(agent_id)] = Revocation{e.reason_code, e.revoked_at};
   }
 
   void operator()(const GatewayAutoRefreshChanged& e) {
@@ -161,48 +174,83 @@ struct Evolver {
   }
 
   void operator()(const AgentInventoryReported& e) {
-    AgentState& a = AgentOf(s, e.agent_id);
+    uint32_t index = IndexOf(s, e.agent_id);
+    const AgentState& current = s.agents[index];
     // Pipelines deliver out of order: an older report never overwrites a newer
     // one, unless the decider found the newer one dated in the future.
-    if (a.has_report && e.reported_at <= a.last_report_at && !e.supersedes_future_report) return;
-    a.inventory.clear();
-    for (const std::string& fp : e.certificate_fingerprints) {
-      a.inventory.push_back(s.fingerprints.Intern(fp));
+    if (current.has_report && e.reported_at <= current.last_report_at &&
+        !e.supersedes_future_report) {
+      s.agents[index].known = true;  // not a progress fact
+      return;
     }
-    std::sort(a.inventory.begin(), a.inventory.end());
-    a.inventory.erase(std::unique(a.inventory.begin(), a.inventory.end()), a.inventory.end());
-    a.has_report = true;
-    a.last_report_at = e.reported_at;
-    a.last_report_recorded_at = meta.recorded_at;
-    a.last_report_id = e.report_id;
-    a.gateway_id = e.gateway_id;
-    a.site = e.site;
-    a.cloud_enabled = e.cloud_enabled;
-    a.stale = false;    // it communicates again
-    a.deleted = false;  // an agent that reports again is back
+    std::vector<uint32_t> inventory;
+    inventory.reserve(e.certificate_fingerprints.size());
+    for (const std::string& fp : e.certificate_fingerprints) {
+      inventory.push_back(s.fingerprints.Intern(fp));
+    }
+    std::sort(inventory.begin(), inventory.end());
+    inventory.erase(std::unique(inventory.begin(), inventory.end()), inventory.end());
+    uint32_t previous = current.inventory;
+    uint32_t set = s.inventories.Acquire(inventory, previous);
+    NameId gateway = NameOf(s, e.gateway_id);
+    NameId site = NameOf(s, e.site);
+    ChangeAgent(s, index, [&](AgentState& a) {
+      a.known = true;
+      a.inventory = set;
+      a.has_report = true;
+      a.last_report_at = e.reported_at;
+      a.last_report_recorded_at = meta.recorded_at;
+      a.gateway = gateway;
+      a.site = site;
+      a.cloud_enabled = e.cloud_enabled;
+      a.stale = false;    // it communicates again
+      a.deleted = false;  // an agent that reports again is back
+    });
+    s.inventories.Release(previous);  // after the change: progress read the old set
     if (!e.gateway_id.empty()) s.gateways.try_emplace(e.gateway_id);
   }
 
   void operator()(const AgentReportRejected& e) {
-    AgentOf(s, e.agent_id).rejected_report_ids.push_back(e.report_id);
+    Change(s, e.agent_id, [](AgentState&) {});
+    std::vector<std::string>& ids = s.rejected_reports[s.agent_ids.Find(e.agent_id)];
+    if (ids.size() == kRememberedRejections) ids.erase(ids.begin());
+    ids.push_back(e.report_id);
   }
 
   void operator()(const AgentFlaggedStale& e) {
-    AgentState& a = AgentOf(s, e.agent_id);
-    // A deleted agent is not flagged; a flag computed before a newer report is stale news.
-    if (a.deleted || (a.has_report && e.last_report_at < a.last_report_at)) return;
-    a.stale = true;
+    Change(s, e.agent_id, [&](AgentState& a) {
+      // A deleted agent is not flagged; a flag computed before a newer report is stale news.
+      if (a.deleted || (a.has_report && e.last_report_at < a.last_report_at)) return;
+      a.stale = true;
+    });
   }
 
-  void operator()(const AgentStaleCleared& e) { AgentOf(s, e.agent_id).stale = false; }
+  void operator()(const AgentStaleCleared& e) {
+    Change(s, e.agent_id, [](AgentState& a) { a.stale = false; });
+  }
 
   // A refusal changed nothing (its stream's version moved, above).
   void operator()(const CommandRefused&) {}
 
   void operator()(const AgentResourceDeleted& e) {
-    AgentState& a = AgentOf(s, e.agent_id);
-    a.deleted = true;
-    a.stale = false;
+    Change(s, e.agent_id, [](AgentState& a) {
+      a.deleted = true;
+      a.stale = false;
+    });
+  }
+
+  // The agent's current CEM certificate (not a progress fact).
+  void SetCemCertificate(const std::string& agent_id, const std::string& fingerprint,
+                         const std::string& serial_hex) {
+    uint32_t index = IndexOf(s, agent_id);
+    AgentState& a = s.agents[index];
+    a.known = true;
+    a.cem_fingerprint = s.fingerprints.Intern(fingerprint);
+    if (serial_hex.empty()) {
+      s.cem_serials.erase(index);
+    } else {
+      s.cem_serials[index] = serial_hex;
+    }
   }
 
   // The agent a certificate was registered for; "" when none.
@@ -224,9 +272,15 @@ struct Evolver {
 
 void Evolve(DomainState& state, const EventMeta& meta, const Event& event) {
   if (meta.sequence > state.last_sequence) state.last_sequence = meta.sequence;
-  if (!meta.stream_id.empty()) {
-    uint64_t& version = state.stream_versions[std::string(meta.stream_id)];
+  if (std::optional<std::string_view> agent_id = AgentOfStream(meta.stream_id)) {
+    uint64_t& version = state.agents[IndexOf(state, *agent_id)].stream_version;
     if (meta.stream_version > version) version = meta.stream_version;
+  } else if (!meta.stream_id.empty()) {
+    auto it = state.stream_versions.find(meta.stream_id);
+    if (it == state.stream_versions.end()) {
+      it = state.stream_versions.emplace(std::string(meta.stream_id), 0).first;
+    }
+    if (meta.stream_version > it->second) it->second = meta.stream_version;
   }
   std::visit(Evolver{state, meta}, event);
 }

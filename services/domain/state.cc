@@ -2,19 +2,9 @@
 
 #include <algorithm>
 
+#include "services/domain/streams.h"
+
 namespace rotor::domain {
-
-FingerprintId FingerprintTable::Intern(std::string_view fingerprint) {
-  auto [it, inserted] =
-      ids_.try_emplace(std::string(fingerprint), static_cast<FingerprintId>(texts_.size()));
-  if (inserted) texts_.emplace_back(fingerprint);
-  return it->second;
-}
-
-FingerprintId FingerprintTable::Find(std::string_view fingerprint) const {
-  auto it = ids_.find(std::string(fingerprint));
-  return it == ids_.end() ? kNoFingerprint : it->second;
-}
 
 bool RolloutState::HasPendingStep(GatewayRefreshStep step) const {
   if (phase == RolloutPhase::kCancelled) return false;
@@ -31,19 +21,17 @@ std::vector<std::string> RolloutState::PendingGateways(GatewayRefreshStep step) 
   return out;
 }
 
-bool AgentState::Holds(FingerprintId id) const {
-  return id != kNoFingerprint && std::binary_search(inventory.begin(), inventory.end(), id);
-}
-
-FingerprintId AgentState::RenewedIn(std::string_view rollout_id) const {
-  for (const auto& [rollout, fingerprint] : renewals) {
-    if (rollout == rollout_id) return fingerprint;
-  }
-  return kNoFingerprint;
+bool RolloutState::IsOutstanding(uint32_t index) const {
+  size_t word = index / 64;
+  return word < outstanding.size() && ((outstanding[word] >> (index % 64)) & 1) != 0;
 }
 
 uint64_t DomainState::StreamVersion(std::string_view stream_id) const {
-  auto it = stream_versions.find(std::string(stream_id));
+  if (std::optional<std::string_view> agent_id = AgentOfStream(stream_id)) {
+    uint32_t index = agent_ids.Find(*agent_id);
+    return index == StringInterner::kNotFound ? 0 : agents[index].stream_version;
+  }
+  auto it = stream_versions.find(stream_id);
   return it == stream_versions.end() ? 0 : it->second;
 }
 
@@ -62,10 +50,45 @@ const RolloutState* DomainState::FindRollout(std::string_view rollout_id) const 
   return FindIn(rollouts, rollout_id);
 }
 const AgentState* DomainState::FindAgent(std::string_view agent_id) const {
-  return FindIn(agents, agent_id);
+  uint32_t index = agent_ids.Find(agent_id);
+  if (index == StringInterner::kNotFound || !agents[index].known) return nullptr;
+  return &agents[index];
 }
 const GatewayState* DomainState::FindGateway(std::string_view gateway_id) const {
   return FindIn(gateways, gateway_id);
+}
+
+bool DomainState::Holds(const AgentState& agent, FingerprintId fingerprint) const {
+  return fingerprint != kNoFingerprint && inventories.Contains(agent.inventory, fingerprint);
+}
+
+bool DomainState::HoldsText(const AgentState& agent, std::string_view fingerprint) const {
+  return !fingerprint.empty() && Holds(agent, fingerprints.Find(fingerprint));
+}
+
+std::string_view DomainState::CemFingerprintOf(const AgentState& agent) const {
+  return agent.cem_fingerprint == kNoFingerprint ? std::string_view()
+                                                 : fingerprints.Get(agent.cem_fingerprint);
+}
+
+std::string_view DomainState::CemSerialOf(const AgentState& agent) const {
+  auto it = cem_serials.find(IndexOf(agent));
+  return it == cem_serials.end() ? std::string_view() : std::string_view(it->second);
+}
+
+const Revocation* DomainState::RevocationOf(const AgentState& agent) const {
+  if (!agent.revoked) return nullptr;
+  auto it = revocations.find(IndexOf(agent));
+  return it == revocations.end() ? nullptr : &it->second;
+}
+
+FingerprintId DomainState::RenewedIn(const RolloutState& rollout, const AgentState& agent) const {
+  auto it = rollout.renewed.find(IndexOf(agent));
+  return it == rollout.renewed.end() ? kNoFingerprint : it->second;
+}
+
+std::string_view DomainState::Name(NameId id) const {
+  return id == kNoName ? std::string_view() : names.Get(id);
 }
 
 }  // namespace rotor::domain

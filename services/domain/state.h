@@ -4,9 +4,12 @@
 // their auto-refresh setting, and each stream's current version (so the
 // command service can append with an exact expected version).
 //
-// Memory: fingerprints are interned (FingerprintTable) so an agent's inventory
-// is a sorted vector of 32-bit ids; certificate DER bytes are not kept. About
-// 200 bytes per agent, so 100k agents fit in tens of megabytes.
+// Memory: agents are fixed-size records indexed by an interned agent id;
+// fingerprints, gateway ids and sites are interned and inventories are shared
+// interned sets (model/), so an agent costs about 70 bytes; certificate DER
+// bytes are not kept. Rollouts keep their progress counters and a bitmap of
+// outstanding agents incrementally, so no decision walks the fleet except a
+// rollout's initiation (once) and the stale sweep.
 //
 // Value type; thread-compatible. Evolve mutates in place and performs no I/O.
 #pragma once
@@ -23,27 +26,15 @@
 #include "events/event_types.h"
 #include "events/progress_rule.h"
 #include "events/time.h"
+#include "model/inventory_sets.h"
+#include "model/string_interner.h"
 
 namespace rotor::domain {
 
 using FingerprintId = uint32_t;
-inline constexpr FingerprintId kNoFingerprint = std::numeric_limits<FingerprintId>::max();
-
-// Maps fingerprints to dense ids and back. Ids are never reused.
-class FingerprintTable {
- public:
-  // Returns the id of `fingerprint`, assigning the next one when new.
-  FingerprintId Intern(std::string_view fingerprint);
-  // Returns the id of `fingerprint`, or kNoFingerprint when it was never interned.
-  FingerprintId Find(std::string_view fingerprint) const;
-  // The fingerprint of `id`; `id` must come from Intern().
-  const std::string& Text(FingerprintId id) const { return texts_[id]; }
-  size_t Size() const { return texts_.size(); }
-
- private:
-  std::unordered_map<std::string, FingerprintId> ids_;
-  std::vector<std::string> texts_;
-};
+inline constexpr FingerprintId kNoFingerprint = StringInterner::kNotFound;
+using NameId = uint32_t;  // an interned gateway id or site (DomainState::names)
+inline constexpr NameId kNoName = StringInterner::kNotFound;
 
 struct CertificateState {
   std::string fingerprint;
@@ -87,40 +78,51 @@ struct RolloutState {
   bool bindings_switched = false;
   // Renewal.
   RenewalTarget target = RenewalTarget::kUnspecified;
-  std::string renewed_fingerprint;     // gateway renewal: the certificate renewed
-  std::vector<std::string> agent_ids;  // sorted; empty = every cloud-enabled agent
+  std::string renewed_fingerprint;                      // gateway renewal: the certificate renewed
+  std::vector<std::string> agent_ids;                   // sorted; empty = every cloud-enabled agent
+  std::vector<uint32_t> targets;                        // agent_ids' agent indices, sorted
+  std::unordered_map<uint32_t, FingerprintId> renewed;  // agent index -> certificate recorded
   std::string gateway_id;
   // Both.
   std::vector<GatewayStep> gateway_steps;
+
+  // Progress, kept incrementally while `tracked` (an active rollout that
+  // counts agents): Evolve subtracts an agent's contribution before a change
+  // and adds it after (events/progress_rule.h), so no request walks the fleet.
+  bool tracked = false;
+  ProgressCounters counters;          // not_counted included
+  std::vector<uint64_t> outstanding;  // bit per agent index: counted and not received
 
   // True when a step of `step` kind has not been performed (cancelled rollouts have none).
   bool HasPendingStep(GatewayRefreshStep step) const;
   // The gateways of pending `step` steps, in the order they were required.
   std::vector<std::string> PendingGateways(GatewayRefreshStep step) const;
+  // True when agent `index`'s bit is set in `outstanding`.
+  bool IsOutstanding(uint32_t index) const;
 };
 
+// One agent, fixed size (the fleet's bulk: 48 bytes an agent). Strings are
+// interned in DomainState; rarer facts (revocation, CEM serial, rejected
+// report ids) live in DomainState's side tables.
 struct AgentState {
-  std::vector<FingerprintId> inventory;  // sorted, from the latest report
-  bool has_report = false;
   Time last_report_at;
   Time last_report_recorded_at;  // the server's time when the latest report was recorded
-  std::string last_report_id;
-  std::string gateway_id;
-  std::string site;
-  bool cloud_enabled = false;
-  bool stale = false;
-  bool deleted = false;
-  bool revoked = false;
-  uint32_t revoke_reason = 0;
-  Time revoked_at;
-  std::string cem_fingerprint;  // the agent's current CEM certificate, when known
-  std::string cem_serial_hex;
-  std::vector<std::string> rejected_report_ids;  // revoked agents, future-dated reports
-  std::vector<std::pair<std::string, FingerprintId>> renewals;  // rollout id -> renewed cert
+  uint64_t stream_version = 0;   // of the agent's stream (agent-<id>)
+  uint32_t inventory = 0;        // DomainState::inventories set id, from the latest report
+  NameId gateway = kNoName;
+  NameId site = kNoName;
+  FingerprintId cem_fingerprint = kNoFingerprint;  // the agent's current CEM certificate
+  bool known : 1 = false;  // an event about the agent was folded (not only its stream's version)
+  bool has_report : 1 = false;
+  bool cloud_enabled : 1 = false;
+  bool stale : 1 = false;
+  bool deleted : 1 = false;
+  bool revoked : 1 = false;
+};
 
-  bool Holds(FingerprintId id) const;
-  // The certificate recorded for this agent by renewal `rollout_id`; kNoFingerprint if none.
-  FingerprintId RenewedIn(std::string_view rollout_id) const;
+struct Revocation {
+  uint32_t reason = 0;
+  Time revoked_at;
 };
 
 struct GatewayState {
@@ -128,22 +130,61 @@ struct GatewayState {
   bool setting_recorded = false;  // a GatewayAutoRefreshChanged was seen
 };
 
+// Rejected report ids remembered per agent for the deciders' repeat check;
+// older repeats are caught by the log's idempotency keys (command_service.h).
+inline constexpr size_t kRememberedRejections = 8;
+
 struct DomainState {
   uint64_t last_sequence = 0;  // the last event folded in
-  FingerprintTable fingerprints;
+  StringInterner fingerprints;
+  StringInterner names;            // gateway ids and sites
+  InventorySets inventories;       // agents' inventories (sets of fingerprint ids)
+  StringInterner agent_ids;        // agent index -> id
+  std::vector<AgentState> agents;  // by agent index
+  std::unordered_map<uint32_t, Revocation> revocations;   // agent index ->
+  std::unordered_map<uint32_t, std::string> cem_serials;  // agent index -> CEM serial (hex)
+  std::unordered_map<uint32_t, std::vector<std::string>> rejected_reports;  // index -> ids
   std::map<std::string, CertificateState, std::less<>> certificates;
   std::map<std::string, RolloutState, std::less<>> rollouts;
-  std::map<std::string, AgentState, std::less<>> agents;
   std::map<std::string, GatewayState, std::less<>> gateways;
-  std::unordered_map<std::string, uint64_t> stream_versions;
+  // Versions of the streams that are not agent streams (agents keep their own).
+  std::unordered_map<std::string, uint64_t, StringHash, std::equal_to<>> stream_versions;
+  std::vector<std::string> tracked_rollouts;  // ids of the rollouts with `tracked`
 
   // The stream's current version; 0 when it has no events.
   uint64_t StreamVersion(std::string_view stream_id) const;
-  // nullptr when absent.
+  // nullptr when absent (an agent: no event about it was folded).
   const CertificateState* FindCertificate(std::string_view fingerprint) const;
   const RolloutState* FindRollout(std::string_view rollout_id) const;
   const AgentState* FindAgent(std::string_view agent_id) const;
   const GatewayState* FindGateway(std::string_view gateway_id) const;
+
+  // About an agent of `agents`.
+  uint32_t IndexOf(const AgentState& agent) const {
+    return static_cast<uint32_t>(&agent - agents.data());
+  }
+  std::string_view IdOf(const AgentState& agent) const { return agent_ids.Get(IndexOf(agent)); }
+  // True when the agent's latest inventory holds `fingerprint` (kNoFingerprint: false).
+  bool Holds(const AgentState& agent, FingerprintId fingerprint) const;
+  bool HoldsText(const AgentState& agent, std::string_view fingerprint) const;
+  std::string_view GatewayOf(const AgentState& agent) const { return Name(agent.gateway); }
+  std::string_view SiteOf(const AgentState& agent) const { return Name(agent.site); }
+  std::string_view CemFingerprintOf(const AgentState& agent) const;
+  std::string_view CemSerialOf(const AgentState& agent) const;
+  // The agent's revocation; nullptr unless revoked.
+  const Revocation* RevocationOf(const AgentState& agent) const;
+  // The certificate renewal `rollout` recorded for the agent; kNoFingerprint if none.
+  FingerprintId RenewedIn(const RolloutState& rollout, const AgentState& agent) const;
+  // The name of `id`; "" for kNoName.
+  std::string_view Name(NameId id) const;
+
+  // Calls f(id, agent) for every known agent, in order of first sight.
+  template <typename F>
+  void ForEachAgent(F&& f) const {
+    for (uint32_t i = 0; i < agents.size(); ++i) {
+      if (agents[i].known) f(agent_ids.Get(i), agents[i]);
+    }
+  }
 };
 
 // Where an event sits in the log. The views must outlive the Evolve call.

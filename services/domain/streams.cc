@@ -11,6 +11,12 @@ std::string RolloutStream(std::string_view rollout_id) {
   return "rollout-" + std::string(rollout_id);
 }
 std::string AgentStream(std::string_view agent_id) { return "agent-" + std::string(agent_id); }
+
+std::optional<std::string_view> AgentOfStream(std::string_view stream_id) {
+  constexpr std::string_view kPrefix = "agent-";
+  if (!stream_id.starts_with(kPrefix)) return std::nullopt;
+  return stream_id.substr(kPrefix.size());
+}
 std::string GatewayStream(std::string_view gateway_id) {
   return "gateway-" + std::string(gateway_id);
 }

@@ -15,6 +15,7 @@
 // Thread-safe (pure functions).
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -26,6 +27,8 @@ std::string CertificateStream(std::string_view fingerprint);
 std::string RolloutStream(std::string_view rollout_id);
 std::string AgentStream(std::string_view agent_id);
 std::string GatewayStream(std::string_view gateway_id);
+// The agent id of an agent stream (`agent-<id>`); nullopt for other streams.
+std::optional<std::string_view> AgentOfStream(std::string_view stream_id);
 
 // The stream `event` is appended to (see the table above).
 std::string StreamFor(const Event& event);

@@ -1,5 +1,7 @@
 #include "services/domain/validation.h"
 
+#include <algorithm>
+
 #include "events/hash.h"
 
 namespace rotor::domain {
@@ -127,13 +129,15 @@ std::string_view CrlReasonName(uint32_t reason_code) {
   return reason_code < std::size(kNames) ? kNames[reason_code] : std::string_view();
 }
 
-std::string JoinLimited(const std::vector<std::string>& items, size_t max) {
+std::string JoinLimited(const std::vector<std::string>& items, size_t max, size_t total) {
+  total = std::max(total, items.size());
   std::string out;
   for (size_t i = 0; i < items.size() && i < max; ++i) {
     if (i > 0) out += ", ";
     out += items[i];
   }
-  if (items.size() > max) out += " and " + std::to_string(items.size() - max) + " more";
+  size_t shown = std::min(items.size(), max);
+  if (total > shown) out += " and " + std::to_string(total - shown) + " more";
   return out;
 }
 

@@ -48,7 +48,8 @@ std::string DurationText(Micros d);
 // RFC 5280 CRLReason name ("keyCompromise"); empty for 7 and values above 10.
 std::string_view CrlReasonName(uint32_t reason_code);
 
-// "a, b, c" for at most `max` items, then " and N more".
-std::string JoinLimited(const std::vector<std::string>& items, size_t max);
+// "a, b, c" for at most `max` items, then " and N more", where N counts up
+// to `total` (when `items` lists only the first of `total`).
+std::string JoinLimited(const std::vector<std::string>& items, size_t max, size_t total = 0);
 
 }  // namespace rotor::domain

@@ -71,6 +71,17 @@ void AddCheckpointFlags(CLI::App& app, RotordOptions& o, std::string& every) {
       ->capture_default_str();
 }
 
+// The flags of the deciders' state snapshots; `interval` receives the minimum interval's text.
+void AddSnapshotFlags(CLI::App& app, RotordOptions& o, std::string& interval) {
+  app.add_option("--state-snapshot-every-events", o.state_snapshot_every_events,
+                 "snapshot the deciders' state after this many new events, so a start folds "
+                 "only what follows (0: only at shutdown)")
+      ->capture_default_str();
+  app.add_option("--state-snapshot-min-interval", interval,
+                 "and no more often than this (a snapshot briefly holds up commands)")
+      ->capture_default_str();
+}
+
 ParsedFlags ParseFlags(int argc, char** argv) {
   ParsedFlags parsed;
   RotordOptions& o = parsed.options;
@@ -79,6 +90,7 @@ ParsedFlags ParseFlags(int argc, char** argv) {
   std::string validity = "90d";
   std::string skew = "5m";
   std::string checkpoint_every = "1m";
+  std::string snapshot_interval = "30s";
   CLI::App app{"rotord: Rotor's daemon (HTTP API, projections, stale sweeper, CEM issuing CA)"};
   app.set_config("--config", "", "read flags from FILE: `key = value` lines named like the flags");
   app.allow_config_extras(CLI::config_extras_mode::error);
@@ -128,6 +140,7 @@ ParsedFlags ParseFlags(int argc, char** argv) {
   app.add_option("--log-level", o.log_level, "trace, debug, info, warn, error")
       ->capture_default_str();
   AddCheckpointFlags(app, o, checkpoint_every);
+  AddSnapshotFlags(app, o, snapshot_interval);
   app.add_option("--kafka-brokers", o.kafka_brokers,
                  "Kafka bootstrap servers: publish events, consume agent reports");
   app.add_option("--kafka-config", o.kafka_config,
@@ -162,6 +175,9 @@ ParsedFlags ParseFlags(int argc, char** argv) {
   d = ParseDuration(checkpoint_every);
   if (!d.ok()) return fail(d.status().WithContext("--checkpoint-every"));
   o.checkpoint_every = *d;
+  d = ParseDuration(snapshot_interval);
+  if (!d.ok()) return fail(d.status().WithContext("--state-snapshot-min-interval"));
+  o.state_snapshot_min_interval = *d;
   Status listen = ParseListen(o.listen, &o.host, &o.port);
   if (!listen.ok()) return fail(listen);
   if (!o.pki_listen.empty()) {

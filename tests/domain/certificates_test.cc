@@ -88,7 +88,7 @@ TEST_F(RegisterCertificateTest, BindsACemAgentCertificateToItsAgent) {
   When(c);
   ThenEvents({Registered(AgentCert(), CertificateKind::kCemAgent, "a1")});
   Apply();
-  EXPECT_EQ(state_.FindAgent("a1")->cem_fingerprint, AgentCert().fingerprint);
+  EXPECT_EQ(state_.CemFingerprintOf(*state_.FindAgent("a1")), AgentCert().fingerprint);
 }
 
 TEST_F(RegisterCertificateTest, RefusesAnAnonymousActor) {

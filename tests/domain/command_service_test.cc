@@ -177,6 +177,32 @@ TEST_F(CommandServiceTest, AReportIsRecordedOnceWhicheverServiceIngestsIt) {
   EXPECT_EQ(log_.Head(), 1u);
 }
 
+// The state remembers only an agent's latest rejected report ids
+// (kRememberedRejections); an older repeat is recognised by the log's
+// idempotency key, held by the same agent's stream: a no-op, not an error.
+TEST_F(CommandServiceTest, AnOldRejectedOrAcceptedReportDeliveredAgainIsANoOp) {
+  ASSERT_TRUE(service_.Execute(Ingest("rep-0", "a1", T0() - Hours(2), {kOld})).ok());
+  ASSERT_TRUE(service_.Execute(RevokeAgentCertificate{"a1", 1, "alice", T0()}).ok());
+  std::vector<Command> rejected;
+  for (size_t i = 0; i < kRememberedRejections + 3; ++i) {
+    rejected.emplace_back(Ingest("rej-" + std::to_string(i), "a1", T0(), {kNew}));
+  }
+  for (const Command& c : rejected) ASSERT_TRUE(service_.Execute(c).ok());
+  uint64_t head = log_.Head();
+  for (const Command& c :
+       {rejected.front(), Command(Ingest("rep-0", "a1", T0() - Hours(2), {kOld}))}) {
+    Result<CommandOutcome> again = service_.Execute(c);
+    ASSERT_TRUE(again.ok()) << again.status().ToString();
+    EXPECT_TRUE(again->IsNoOp());
+  }
+  std::vector<Result<CommandOutcome>> batch = service_.ExecuteBatch(rejected);
+  for (const Result<CommandOutcome>& r : batch) {
+    ASSERT_TRUE(r.ok()) << r.status().ToString();
+    EXPECT_TRUE(r->IsNoOp());
+  }
+  EXPECT_EQ(log_.Head(), head) << "nothing appended for a repeat";
+}
+
 TEST_F(CommandServiceTest, AReportIdReusedByAnotherAgentIsRefused) {
   ASSERT_TRUE(service_.Execute(Ingest("rep-1", "a1", T0(), {kOld})).ok());
   Result<CommandOutcome> outcome = service_.Execute(Ingest("rep-1", "a2", T0(), {kOld}));

@@ -16,7 +16,7 @@ namespace {
 class ProgressTest : public DeciderTest {
  protected:
   RolloutProgress Progress(const std::string& rollout = "r1", bool list = false) {
-    return ComputeProgress(state_, *state_.FindRollout(rollout), list);
+    return ComputeProgress(state_, *state_.FindRollout(rollout), list ? kListAll : 0);
   }
   const std::string& kOld = WebOld().fingerprint;
   const std::string& kNew = WebNew().fingerprint;
@@ -85,7 +85,7 @@ TEST_F(ProgressTest, ComputesProgressForAHundredThousandAgents) {
                                  i % 10 == 0 ? Day(-30) : Day(-1), held));
   }
   Given(events);
-  EXPECT_EQ(state_.fingerprints.Size(), 3u) << "inventories share interned fingerprints";
+  EXPECT_EQ(state_.fingerprints.size(), 3u) << "inventories share interned fingerprints";
   RolloutProgress p = Progress();
   EXPECT_EQ(p.total, 100000u);
   EXPECT_EQ(p.received, 75000u);

@@ -91,7 +91,7 @@ TEST_F(RenewalTest, RecordsTheCertificateRenewedForAnAgent) {
   ThenEvents({Renewal("a1")});
   EXPECT_EQ(Decided().appends[0].stream_id, "agent-a1");
   Apply();
-  EXPECT_EQ(state_.FindAgent("a1")->cem_fingerprint, Renewed("a1"));
+  EXPECT_EQ(state_.CemFingerprintOf(*state_.FindAgent("a1")), Renewed("a1"));
 }
 
 TEST_F(RenewalTest, RecordingTwiceChangesNothing) {

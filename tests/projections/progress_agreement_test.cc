@@ -4,9 +4,11 @@
 // the deciders' progress (domain::ComputeProgress, which the finalize gate and
 // its refusal use) equals the fleet projection's, rollout by rollout, for
 // every rollout both consider active. Both call the one rule in
-// events/progress_rule.h; this test catches their facts drifting apart.
+// events/progress_rule.h; this test catches their facts drifting apart. And
+// the deciders' counters, kept incrementally by Evolve, equal a recount.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <string>
 
 #include "projections/fleet_projection.h"
@@ -24,9 +26,26 @@ std::string Numbers(uint64_t total, uint64_t received, uint64_t stale, uint64_t 
          ") revoked " + std::to_string(revoked);
 }
 
+// The deciders' incremental counters and outstanding bitmap against a recount.
+std::string CompareWithRecount(const domain::DomainState& state,
+                               const domain::RolloutState& rollout) {
+  domain::RolloutProgress kept = domain::ComputeProgress(state, rollout, domain::kListAll);
+  domain::RolloutProgress counted = domain::RecountProgress(state, rollout, domain::kListAll);
+  std::sort(kept.outstanding_agent_ids.begin(), kept.outstanding_agent_ids.end());
+  std::sort(counted.outstanding_agent_ids.begin(), counted.outstanding_agent_ids.end());
+  if (static_cast<const ProgressCounters&>(kept) != static_cast<const ProgressCounters&>(counted)) {
+    return "rollout " + rollout.id + ": kept counters differ from a recount";
+  }
+  if (kept.outstanding_agent_ids != counted.outstanding_agent_ids) {
+    return "rollout " + rollout.id + ": kept outstanding agents differ from a recount";
+  }
+  return "";
+}
+
 // Compares every active rollout; returns "" or the first difference.
 std::string Compare(const domain::DomainState& state, const FleetProjection& fleet) {
   for (const auto& [id, rollout] : state.rollouts) {
+    if (std::string diff = CompareWithRecount(state, rollout); !diff.empty()) return diff;
     if (rollout.phase != domain::RolloutPhase::kActive) continue;
     std::optional<RolloutProgress> shown = fleet.Progress(id);
     if (!shown.has_value()) return "rollout " + id + ": unknown to the projection";

@@ -1,9 +1,9 @@
-#include "projections/inventory_sets.h"
+#include "model/inventory_sets.h"
 
 #include <algorithm>
 #include <cassert>
 
-namespace rotor::projections {
+namespace rotor {
 
 InventorySets::InventorySets() { Clear(); }
 
@@ -90,4 +90,4 @@ size_t InventorySets::MemoryBytes() const {
   return bytes;
 }
 
-}  // namespace rotor::projections
+}  // namespace rotor

@@ -16,7 +16,7 @@
 #include <string_view>
 #include <vector>
 
-namespace rotor::projections {
+namespace rotor {
 
 // Hash for unordered maps keyed by std::string that accept string_view lookups.
 struct StringHash {
@@ -100,4 +100,4 @@ class StringInterner {
   std::vector<uint32_t> slots_;       // Slot(id, hash); 0 = empty; size is a power of two
 };
 
-}  // namespace rotor::projections
+}  // namespace rotor

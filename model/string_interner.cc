@@ -1,10 +1,10 @@
-#include "projections/string_interner.h"
+#include "model/string_interner.h"
 
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 
-namespace rotor::projections {
+namespace rotor {
 
 size_t StringInterner::Probe(std::string_view s, uint64_t hash) const {
   size_t mask = slots_.size() - 1;
@@ -67,4 +67,4 @@ size_t StringInterner::MemoryBytes() const {
          slots_.capacity() * sizeof(uint32_t);
 }
 
-}  // namespace rotor::projections
+}  // namespace rotor

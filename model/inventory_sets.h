@@ -13,7 +13,7 @@
 #include <unordered_map>
 #include <vector>
 
-namespace rotor::projections {
+namespace rotor {
 
 class InventorySets {
  public:
@@ -47,4 +47,4 @@ class InventorySets {
   std::unordered_multimap<uint64_t, uint32_t> index_;  // hash -> id
 };
 
-}  // namespace rotor::projections
+}  // namespace rotor
