@@ -137,6 +137,10 @@ Status OpenNotary(EngineCore& core) {
 // folds only the events after it); returns its sequence, 0 when none.
 uint64_t RestoreState(EngineCore& core) {
   core.snapshots = std::make_unique<StateSnapshots>(core.options.data_dir + "/snapshots/state");
+  if (core.options.ignore_state_snapshots) {
+    Logger().info("state snapshots ignored (--ignore-state-snapshots): folding the whole log");
+    return 0;
+  }
   Result<std::optional<domain::DomainState>> loaded = core.snapshots->Load(*core.log);
   if (!loaded.ok()) {
     Logger().warn("state snapshots: {}; folding the log from sequence 1",

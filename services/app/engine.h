@@ -87,6 +87,7 @@ struct EngineOptions {
   // Snapshots of the deciders' state (docs/storage.md): after this many new
   // events (0: only at Close), no more often than the interval.
   uint64_t state_snapshot_every_events = 100000;
+  bool ignore_state_snapshots = false;  // fold the whole log at Open
   std::chrono::milliseconds state_snapshot_min_interval{std::chrono::seconds(30)};
   std::chrono::milliseconds checkpoint_every{std::chrono::seconds(60)};
   // Called with each newly signed checkpoint (rotord publishes it to Kafka).

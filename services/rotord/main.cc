@@ -70,6 +70,7 @@ rotor::app::EngineOptions EngineOptionsFrom(const RotordOptions& o) {
   e.log_origin = o.log_origin;
   e.checkpoint_every_events = o.checkpoint_every_events;
   e.state_snapshot_every_events = o.state_snapshot_every_events;
+  e.ignore_state_snapshots = o.ignore_state_snapshots;
   e.state_snapshot_min_interval =
       std::chrono::duration_cast<std::chrono::milliseconds>(o.state_snapshot_min_interval);
   e.checkpoint_every = std::chrono::duration_cast<std::chrono::milliseconds>(o.checkpoint_every);

@@ -80,6 +80,9 @@ void AddSnapshotFlags(CLI::App& app, RotordOptions& o, std::string& interval) {
   app.add_option("--state-snapshot-min-interval", interval,
                  "and no more often than this (a snapshot briefly holds up commands)")
       ->capture_default_str();
+  app.add_flag("--ignore-state-snapshots", o.ignore_state_snapshots,
+               "fold the whole log at start instead of restoring a snapshot (snapshots are still "
+               "taken)");
 }
 
 ParsedFlags ParseFlags(int argc, char** argv) {

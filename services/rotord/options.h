@@ -50,6 +50,7 @@ struct RotordOptions {
   uint64_t checkpoint_every_events = 10000;
   Micros checkpoint_every = std::chrono::minutes(1);
   uint64_t state_snapshot_every_events = 100000;  // 0: only at shutdown
+  bool ignore_state_snapshots = false;
   Micros state_snapshot_min_interval = std::chrono::seconds(30);
   std::string kafka_brokers;
   std::string kafka_config;
