@@ -102,6 +102,10 @@ RocksDbEventLog::RocksDbEventLog(RocksDbEventLogOptions options) : options_(opti
 RocksDbEventLog::~RocksDbEventLog() {
   Close();
   if (db_ != nullptr) {
+    // A clean close leaves no WAL to replay: the next open is faster and
+    // does not rebuild the memtables.
+    rocksdb::Status flushed = db_->Flush(rocksdb::FlushOptions(), handles_);
+    if (!flushed.ok()) spdlog::warn("flushing event log at close: {}", flushed.ToString());
     for (rocksdb::ColumnFamilyHandle* h : handles_) db_->DestroyColumnFamilyHandle(h);
     rocksdb::Status s = db_->Close();
     if (!s.ok()) spdlog::warn("closing event log: {}", s.ToString());

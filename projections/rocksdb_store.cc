@@ -103,6 +103,11 @@ Result<std::unique_ptr<RocksDbProjectionStore>> RocksDbProjectionStore::Open(
 RocksDbProjectionStore::~RocksDbProjectionStore() {
   if (db_ == nullptr) return;
   MutexLock lock(&mu_);
+  // A clean close leaves no WAL to replay (a faster next open).
+  std::vector<rocksdb::ColumnFamilyHandle*> handles;
+  for (auto& [name, handle] : families_) handles.push_back(handle);
+  rocksdb::Status flushed = db_->Flush(rocksdb::FlushOptions(), handles);
+  if (!flushed.ok()) spdlog::warn("flushing projection store at close: {}", flushed.ToString());
   for (auto& [name, handle] : families_) db_->DestroyColumnFamilyHandle(handle);
   rocksdb::Status s = db_->Close();
   if (!s.ok()) spdlog::warn("closing projection store: {}", s.ToString());
