@@ -69,6 +69,7 @@ rotor::app::EngineOptions EngineOptionsFrom(const RotordOptions& o) {
   e.checkpoint_key_path = o.checkpoint_key;
   e.log_origin = o.log_origin;
   e.checkpoint_every_events = o.checkpoint_every_events;
+  e.snapshot_every_events = o.snapshot_every_events;
   e.checkpoint_every = std::chrono::duration_cast<std::chrono::milliseconds>(o.checkpoint_every);
   if (o.virtual_clock) {
     e.virtual_clock = std::make_shared<rotor::app::VirtualClock>(

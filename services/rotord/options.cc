@@ -128,6 +128,10 @@ ParsedFlags ParseFlags(int argc, char** argv) {
   app.add_option("--log-level", o.log_level, "trace, debug, info, warn, error")
       ->capture_default_str();
   AddCheckpointFlags(app, o, checkpoint_every);
+  app.add_option("--snapshot-every-events", o.snapshot_every_events,
+                 "keep a snapshot of the projections every this many events, for as-of "
+                 "queries (0: none)")
+      ->capture_default_str();
   app.add_option("--kafka-brokers", o.kafka_brokers,
                  "Kafka bootstrap servers: publish events, consume agent reports");
   app.add_option("--kafka-config", o.kafka_config,

@@ -49,6 +49,8 @@ struct RotordOptions {
   std::string log_origin;
   uint64_t checkpoint_every_events = 10000;
   Micros checkpoint_every = std::chrono::minutes(1);
+  // Projection snapshots for as-of queries (docs/storage.md); 0: none.
+  uint64_t snapshot_every_events = 1000000;
   std::string kafka_brokers;
   std::string kafka_config;
 
