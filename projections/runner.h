@@ -48,7 +48,7 @@ struct RunnerOptions {
   // (projections/snapshot.h) and thins the older ones. 0: no snapshots.
   uint64_t snapshot_every_events = 0;
   // Thinning: the newest this many snapshots are all kept (SnapshotsToThin).
-  size_t snapshots_dense = 16;
+  size_t snapshots_dense = 32;
 };
 
 struct Lag {
