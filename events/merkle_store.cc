@@ -202,6 +202,17 @@ Result<std::vector<uint64_t>> MerkleStore::CheckpointSizes(uint64_t from, size_t
   return sizes;
 }
 
+Result<std::vector<uint64_t>> MerkleStore::LatestCheckpointSizes(size_t max) const {
+  std::vector<uint64_t> sizes;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions()));
+  for (it->SeekForPrev(CheckpointKey(UINT64_MAX)); it->Valid() && sizes.size() < max; it->Prev()) {
+    if (!it->key().starts_with("c") || it->key().size() != 9) break;
+    sizes.push_back(GetBigEndian64(it->key().ToStringView().substr(1)));
+  }
+  if (!it->status().ok()) return FromRocks(it->status(), "reading checkpoints");
+  return sizes;
+}
+
 Result<Sha256Digest> RebuildRoot(const EventLog& log, uint64_t size) {
   merkle::CompactRange range;
   uint64_t expected = 1;

@@ -70,6 +70,9 @@ class MerkleStore {
   Result<std::optional<std::pair<uint64_t, std::string>>> LatestCheckpoint() const;
   // The tree sizes of stored checkpoints from `from` on, at most `max`.
   Result<std::vector<uint64_t>> CheckpointSizes(uint64_t from, size_t max) const;
+  // The tree sizes of the `max` latest stored checkpoints, largest first.
+  // Errors: kIoError.
+  Result<std::vector<uint64_t>> LatestCheckpointSizes(size_t max) const;
 
   // A reader of the stored hashes (valid while the store lives).
   merkle::TileHashReader Reader() const;

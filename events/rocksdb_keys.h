@@ -1,6 +1,7 @@
 // The key and value encodings of RocksDbEventLog's column families
 // (docs/storage.md), shared by its write path (rocksdb_event_log.cc) and read
-// path (rocksdb_event_log_read.cc). Internal to events/. Stateless.
+// path (rocksdb_event_log_read.cc); FromRocks also serves the projection store.
+// Stateless.
 #pragma once
 
 #include <rocksdb/status.h>

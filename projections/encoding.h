@@ -68,6 +68,15 @@ class Reader {
     in_.remove_prefix(n);
     return true;
   }
+  // A length-prefixed string (PutBytes), as a view into the input.
+  bool View(std::string_view* v) {
+    uint64_t n = 0;
+    if (!Varint(&n) || n > in_.size()) return Fail();
+    *v = in_.substr(0, n);
+    in_.remove_prefix(n);
+    return true;
+  }
+  size_t remaining() const { return in_.size(); }
   bool done() const { return ok_ && in_.empty(); }
   bool ok() const { return ok_; }
 

@@ -6,6 +6,7 @@
 #include "events/mutex.h"
 #include "events/thread_annotations.h"
 #include "projections/event_decoder.h"
+#include "projections/snapshot.h"
 
 namespace rotor::projections {
 namespace {
@@ -240,12 +241,40 @@ Result<FoldResult> FoldLog(const EventLog& log, uint64_t from, const FoldLimit& 
 }
 
 Result<std::unique_ptr<ReadModels>> ComputeAsOf(const EventLog& log, const FoldLimit& limit,
-                                                const FoldOptions& options) {
+                                                const FoldOptions& options,
+                                                const ProjectionStore* snapshots) {
   auto models = std::make_unique<ReadModels>();
   Projection* projections[] = {&models->fleet, &models->audit};
-  Result<FoldResult> folded = FoldLog(log, 1, limit, projections, options);
+  Checkpoint start[2];
+  if (snapshots != nullptr) {
+    // By time, a fold from zero stops before the first event recorded after
+    // the limit, which may precede a snapshot recorded before it (clocks are
+    // not monotonic). The fleet's as_of() is the latest recorded_at up to its
+    // sequence: a fleet snapshot fits when it is not after the limit, and so
+    // does any snapshot at or before the fleet's.
+    start[0] = LoadNewestSnapshot(log, *snapshots, limit, &models->fleet, [&] {
+      return !limit.time.has_value() || models->fleet.as_of() <= *limit.time;
+    });
+    if (start[0].sequence > 0) {
+      start[1] = LoadNewestSnapshot(log, *snapshots, FoldLimit::AtSequence(start[0].sequence),
+                                    &models->audit);
+    }
+  }
+  // The read model that starts earlier first catches up with the other one.
+  const size_t behind = start[0].sequence <= start[1].sequence ? 0 : 1;
+  const Checkpoint& ahead = start[1 - behind];
+  models->snapshot = start[behind];
+  if (start[behind].sequence < ahead.sequence) {
+    Projection* one[] = {projections[behind]};
+    Result<FoldResult> caught_up = FoldLog(log, start[behind].sequence + 1,
+                                           FoldLimit::AtSequence(ahead.sequence), one, options);
+    if (!caught_up.ok()) return caught_up.status();
+    models->folded.events = caught_up->events;
+  }
+  Result<FoldResult> folded = FoldLog(log, ahead.sequence + 1, limit, projections, options);
   if (!folded.ok()) return folded.status();
-  models->folded = *folded;
+  models->folded.events += folded->events;
+  models->folded.last = folded->events > 0 ? folded->last : ahead;
   return models;
 }
 

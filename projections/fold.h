@@ -56,15 +56,22 @@ Result<FoldResult> FoldLog(const EventLog& log, uint64_t from, const FoldLimit& 
                            std::span<Projection* const> projections,
                            const FoldOptions& options = {});
 
-// Every read model, folded from zero: what the dashboard showed at a point.
+// Every read model as of a point: what the dashboard showed then.
 struct ReadModels {
   FleetProjection fleet;
   AuditProjection audit;
-  FoldResult folded;
+  FoldResult folded;  // the events folded by this computation, and the last one
+  // The oldest snapshot a read model started from (projections/snapshot.h);
+  // sequence 0 when one was folded from sequence 1.
+  Checkpoint snapshot;
 };
 
-// Folds fresh read models from zero up to `limit`. Errors: as FoldLog.
+// Computes fresh read models up to `limit`: each starts from its newest
+// usable snapshot in `snapshots` at or before `limit` (LoadNewestSnapshot; a
+// snapshot that does not check out is skipped), or from zero without one or
+// when `snapshots` is null, and folds the events after it. Errors: as FoldLog.
 Result<std::unique_ptr<ReadModels>> ComputeAsOf(const EventLog& log, const FoldLimit& limit,
-                                                const FoldOptions& options = {});
+                                                const FoldOptions& options = {},
+                                                const ProjectionStore* snapshots = nullptr);
 
 }  // namespace rotor::projections

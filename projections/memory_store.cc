@@ -83,6 +83,46 @@ Result<std::unique_ptr<KvReader>> MemoryProjectionStore::NewReader(std::string_v
   return std::unique_ptr<KvReader>(new MemoryReader(std::move(copy)));
 }
 
+Status MemoryProjectionStore::PutSnapshot(std::string_view name, uint64_t sequence,
+                                          std::string_view bytes) {
+  if (name.empty()) return Status::InvalidArgument("projection name is empty");
+  MutexLock lock(&mu_);
+  snapshots_[{std::string(name), sequence}] = std::string(bytes);
+  return Status::Ok();
+}
+
+Result<std::vector<uint64_t>> MemoryProjectionStore::ListSnapshots(std::string_view name) const {
+  MutexLock lock(&mu_);
+  std::vector<uint64_t> out;
+  for (const auto& [key, bytes] : snapshots_) {
+    if (key.first == name) out.push_back(key.second);
+  }
+  return out;
+}
+
+Result<std::string> MemoryProjectionStore::ReadSnapshot(std::string_view name,
+                                                        uint64_t sequence) const {
+  MutexLock lock(&mu_);
+  auto it = snapshots_.find({std::string(name), sequence});
+  if (it == snapshots_.end()) {
+    return Status::NotFound("no snapshot of '" + std::string(name) + "' at sequence " +
+                            std::to_string(sequence));
+  }
+  return it->second;
+}
+
+Status MemoryProjectionStore::DeleteSnapshot(std::string_view name, uint64_t sequence) {
+  MutexLock lock(&mu_);
+  snapshots_.erase({std::string(name), sequence});
+  return Status::Ok();
+}
+
+std::string* MemoryProjectionStore::MutableSnapshot(std::string_view name, uint64_t sequence) {
+  MutexLock lock(&mu_);
+  auto it = snapshots_.find({std::string(name), sequence});
+  return it == snapshots_.end() ? nullptr : &it->second;
+}
+
 size_t MemoryProjectionStore::KeyCount(std::string_view name) const {
   MutexLock lock(&mu_);
   auto space = spaces_.find(name);

@@ -6,18 +6,22 @@
 
 #include <vector>
 
+#include "events/rocksdb_keys.h"
+
 namespace rotor::projections {
 namespace {
 
-Status FromRocks(const rocksdb::Status& s, std::string_view what) {
-  if (s.ok()) return Status::Ok();
-  if (s.IsCorruption()) return Status::Corruption(std::string(what) + ": " + s.ToString());
-  return Status::IoError(std::string(what) + ": " + s.ToString());
-}
+using rocksdb_keys::FromRocks;
 
-rocksdb::ColumnFamilyOptions FamilyOptions() {
+rocksdb::ColumnFamilyOptions FamilyOptions(std::string_view name) {
   rocksdb::ColumnFamilyOptions cf;
   cf.write_buffer_size = 64 << 20;
+  if (name == kSnapshotFamily) {
+    // Snapshot chunks are large and written once: kept in blob files, so
+    // compactions move only their keys.
+    cf.enable_blob_files = true;
+    cf.min_blob_size = 4096;
+  }
   return cf;
 }
 
@@ -86,7 +90,7 @@ Result<std::unique_ptr<RocksDbProjectionStore>> RocksDbProjectionStore::Open(
   if (!listed.ok() || names.empty()) names = {rocksdb::kDefaultColumnFamilyName};
   std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
   descriptors.reserve(names.size());
-  for (const std::string& name : names) descriptors.emplace_back(name, FamilyOptions());
+  for (const std::string& name : names) descriptors.emplace_back(name, FamilyOptions(name));
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
   rocksdb::DB* raw = nullptr;
   rocksdb::Status s = rocksdb::DB::Open(db_options, path, descriptors, &handles, &raw);
@@ -124,14 +128,14 @@ Result<rocksdb::ColumnFamilyHandle*> RocksDbProjectionStore::Family(std::string_
   auto it = families_.find(name);
   if (it != families_.end()) return it->second;
   rocksdb::ColumnFamilyHandle* handle = nullptr;
-  rocksdb::Status s = db_->CreateColumnFamily(FamilyOptions(), std::string(name), &handle);
+  rocksdb::Status s = db_->CreateColumnFamily(FamilyOptions(name), std::string(name), &handle);
   if (!s.ok()) return FromRocks(s, "create projection family '" + std::string(name) + "'");
   families_.emplace(std::string(name), handle);
   return handle;
 }
 
 Result<std::unique_ptr<StoreBatch>> RocksDbProjectionStore::NewBatch(std::string_view name) {
-  if (name.empty() || name == rocksdb::kDefaultColumnFamilyName) {
+  if (name.empty() || name == rocksdb::kDefaultColumnFamilyName || name.starts_with('~')) {
     return Status::InvalidArgument("bad projection name '" + std::string(name) + "'");
   }
   Result<rocksdb::ColumnFamilyHandle*> family = Family(name);

@@ -2,6 +2,8 @@
 // in its own directory (never the event log's). Each projection has its own
 // column family named after it; its checkpoint is the key "~checkpoint" in
 // that family, written in the same WriteBatch as the state (docs/projections.md).
+// Snapshots live in the family "~snapshots" (blob files: they are large and
+// written once), cut into chunks of 1 MiB (docs/storage.md).
 //
 // Thread safety: all methods are safe to call concurrently.
 #pragma once
@@ -21,6 +23,9 @@ class Env;
 }  // namespace rocksdb
 
 namespace rotor::projections {
+
+// The column family of the snapshots (no projection's name starts with '~').
+inline constexpr std::string_view kSnapshotFamily = "~snapshots";
 
 struct RocksDbProjectionStoreOptions {
   // fsync each commit. Off only where losing the last commits is harmless
@@ -44,6 +49,10 @@ class RocksDbProjectionStore final : public ProjectionStore {
   Status Commit(StoreBatch& batch, const Checkpoint& checkpoint) override;
   Result<Checkpoint> ReadCheckpoint(std::string_view name) const override;
   Result<std::unique_ptr<KvReader>> NewReader(std::string_view name) const override;
+  Status PutSnapshot(std::string_view name, uint64_t sequence, std::string_view bytes) override;
+  Result<std::vector<uint64_t>> ListSnapshots(std::string_view name) const override;
+  Result<std::string> ReadSnapshot(std::string_view name, uint64_t sequence) const override;
+  Status DeleteSnapshot(std::string_view name, uint64_t sequence) override;
 
  private:
   explicit RocksDbProjectionStore(RocksDbProjectionStoreOptions options);

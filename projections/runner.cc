@@ -2,7 +2,10 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+
 #include "projections/fold.h"
+#include "projections/snapshot.h"
 
 namespace rotor::projections {
 
@@ -68,6 +71,38 @@ Status ProjectionRunner::Open() {
 }
 
 Status ProjectionRunner::ApplyBatch(const std::vector<RecordedEvent>& batch) {
+  const uint64_t every = options_.snapshot_every_events;
+  std::span<const RecordedEvent> rest(batch);
+  while (!rest.empty()) {
+    size_t n = rest.size();
+    if (every > 0) {
+      auto due = std::find_if(rest.begin(), rest.end(),
+                              [every](const RecordedEvent& r) { return r.sequence % every == 0; });
+      if (due != rest.end()) n = static_cast<size_t>(due - rest.begin()) + 1;
+    }
+    ROTOR_RETURN_IF_ERROR(ApplyPart(rest.first(n)));
+    if (every > 0 && rest[n - 1].sequence % every == 0) Snapshot(checkpoint());
+    rest = rest.subspan(n);
+  }
+  return Status::Ok();
+}
+
+void ProjectionRunner::Snapshot(const Checkpoint& at) {
+  Result<size_t> bytes = TakeSnapshot(store_, projection_.name(), at);
+  Status s = bytes.ok() ? ThinSnapshots(store_, projection_.name(), options_.snapshot_every_events,
+                                        options_.snapshots_dense)
+                        : bytes.status();
+  if (!s.ok()) {
+    spdlog::warn("projection '{}': snapshot at sequence {}: {}", projection_.name(), at.sequence,
+                 s.ToString());
+    return;
+  }
+  snapshots_.fetch_add(1, std::memory_order_relaxed);
+  spdlog::info("projection '{}': snapshot at sequence {} ({} bytes)", projection_.name(),
+               at.sequence, *bytes);
+}
+
+Status ProjectionRunner::ApplyPart(std::span<const RecordedEvent> batch) {
   Result<std::unique_ptr<StoreBatch>> write = store_.NewBatch(projection_.name());
   if (!write.ok()) return Fail(write.status());
   Status decode_error;

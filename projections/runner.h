@@ -22,6 +22,7 @@
 #include <memory>
 #include <mutex>
 #include <shared_mutex>
+#include <span>
 #include <thread>
 #include <vector>
 
@@ -42,6 +43,12 @@ struct RunnerOptions {
   std::chrono::milliseconds wait{200};
   // Called after each durable commit, outside the lock (metrics, tests).
   std::function<void(const Checkpoint&)> on_commit = nullptr;
+  // At every sequence that is a multiple of this, the runner commits and then
+  // copies the committed state into a snapshot for as-of queries
+  // (projections/snapshot.h) and thins the older ones. 0: no snapshots.
+  uint64_t snapshot_every_events = 0;
+  // Thinning: the newest this many snapshots are all kept (SnapshotsToThin).
+  size_t snapshots_dense = 32;
 };
 
 struct Lag {
@@ -97,11 +104,18 @@ class ProjectionRunner {
   uint64_t gaps() const { return gaps_.load(std::memory_order_acquire); }
   uint64_t events_applied() const { return events_.load(std::memory_order_relaxed); }
   uint64_t batches_committed() const { return batches_.load(std::memory_order_relaxed); }
+  uint64_t snapshots_taken() const { return snapshots_.load(std::memory_order_relaxed); }
 
  private:
-  // Decodes, applies and commits one batch (up to the first event that does
-  // not decode). Errors: kInvalidArgument, kIoError.
+  // Applies and commits `batch` in parts that end at snapshot sequences,
+  // taking the snapshots. Errors: as ApplyPart.
   Status ApplyBatch(const std::vector<RecordedEvent>& batch);
+  // Decodes, applies and commits `part` (up to the first event that does not
+  // decode). Errors: kInvalidArgument, kIoError.
+  Status ApplyPart(std::span<const RecordedEvent> part);
+  // Snapshots the committed state at `at` and thins older snapshots. A failure
+  // is logged, not returned: a missing snapshot only makes as-of slower.
+  void Snapshot(const Checkpoint& at);
   // Records `s` as the runner's status (counting gaps) and returns it.
   Status Fail(Status s) EXCLUDES(status_mu_);
 
@@ -123,6 +137,7 @@ class ProjectionRunner {
   std::atomic<uint64_t> gaps_{0};
   std::atomic<uint64_t> events_{0};
   std::atomic<uint64_t> batches_{0};
+  std::atomic<uint64_t> snapshots_{0};
   std::atomic<bool> stopping_{false};
   std::thread thread_;
 };

@@ -13,6 +13,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "events/hash.h"
 #include "events/status.h"
@@ -57,6 +58,21 @@ class ProjectionStore {
   // A reader of the projection's stored state (a consistent snapshot).
   // Errors: kIoError.
   virtual Result<std::unique_ptr<KvReader>> NewReader(std::string_view name) const = 0;
+
+  // Snapshots: whole copies of a projection's state at one sequence, kept
+  // apart from its live state for as-of queries. The store keeps the bytes;
+  // projections/snapshot.h makes and checks them.
+
+  // Stores `bytes` as the snapshot of `name` at `sequence`, replacing one
+  // there (durably when the store syncs). Errors: kInvalidArgument (empty
+  // name), kIoError; nothing is stored then.
+  virtual Status PutSnapshot(std::string_view name, uint64_t sequence, std::string_view bytes) = 0;
+  // The sequences of `name`'s snapshots, ascending. Errors: kIoError, kCorruption.
+  virtual Result<std::vector<uint64_t>> ListSnapshots(std::string_view name) const = 0;
+  // The bytes of a snapshot. Errors: kNotFound, kIoError, kCorruption.
+  virtual Result<std::string> ReadSnapshot(std::string_view name, uint64_t sequence) const = 0;
+  // Deletes a snapshot; OK when there is none. Errors: kIoError.
+  virtual Status DeleteSnapshot(std::string_view name, uint64_t sequence) = 0;
 };
 
 // The key under which the checkpoint is stored in each projection's key space.

@@ -186,6 +186,7 @@ Result<std::unique_ptr<Engine>> Engine::Open(EngineOptions options) {
     std::lock_guard<std::mutex> lock(raw->progress_mu);
     raw->progress_cv.notify_all();
   };
+  runner_options.snapshot_every_events = core->options.snapshot_every_events;
   core->fleet_runner = std::make_unique<projections::ProjectionRunner>(*core->log, *core->store,
                                                                        core->fleet, runner_options);
   core->audit_runner = std::make_unique<projections::ProjectionRunner>(*core->log, *core->store,

@@ -90,6 +90,10 @@ struct EngineOptions {
   bool ignore_state_snapshots = false;  // fold the whole log at Open
   std::chrono::milliseconds state_snapshot_min_interval{std::chrono::seconds(30)};
   std::chrono::milliseconds checkpoint_every{std::chrono::seconds(60)};
+  // Every this many events the projections keep a snapshot of their state,
+  // so an as-of query folds only the events after the nearest one
+  // (docs/storage.md, "Snapshots"). 0: none.
+  uint64_t snapshot_every_events = 1000000;
   // Called with each newly signed checkpoint (rotord publishes it to Kafka).
   std::function<void(uint64_t tree_size, const std::string& note)> on_checkpoint;
 };

@@ -93,6 +93,7 @@ json ReplayJson(const projections::ReadModels& models, bool with_agents) {
                                        ? json(FormatTime(models.folded.last.recorded_at))
                                        : json(nullptr)},
               {"events", models.folded.events},
+              {"snapshot_sequence", models.snapshot.sequence},
               {"rollouts", std::move(rollouts)},
               {"stale_agents", std::move(stale)},
               {"certificates", std::move(certificates)},
@@ -115,7 +116,7 @@ ApiResponse Replay(EngineCore& core, const RouteContext& ctx) {
   auto agents = ctx.request.query.find("agents");
   bool with_agents = agents != ctx.request.query.end() && agents->second == "true";
   Result<std::unique_ptr<projections::ReadModels>> models =
-      projections::ComputeAsOf(*core.log, *limit);
+      projections::ComputeAsOf(*core.log, *limit, {}, core.store.get());
   if (!models.ok()) return ErrorResponse(models.status());
   json out = ReplayJson(**models, with_agents);
   out["as_of"] = ctx.request.query.at("as_of");

@@ -4,6 +4,7 @@
 #include "events/base64.h"
 #include "events/merkle.h"
 #include "services/app/engine_core.h"
+#include "services/transparency/checkpoint.h"
 
 namespace rotor::app {
 namespace {
@@ -60,14 +61,45 @@ ApiResponse SignCheckpoint(EngineCore& core, const RouteContext&) {
   return NoteResponse(std::move(*note));
 }
 
+// One stored checkpoint as the list shows it: its tree size, root hash and
+// the time of the last event it covers.
+Result<json> CheckpointEntry(EngineCore& core, uint64_t size) {
+  Result<std::optional<std::string>> note = core.tree->Checkpoint(size);
+  if (!note.ok()) return note.status();
+  if (!note->has_value()) return Status::NotFound("checkpoint " + std::to_string(size));
+  const std::string& text = **note;
+  size_t blank = text.find("\n\n");
+  std::string_view body{text.data(), blank == std::string::npos ? text.size() : blank + 1};
+  Result<transparency::Checkpoint> parsed = transparency::ParseCheckpoint(body);
+  if (!parsed.ok()) return parsed.status().WithContext("stored checkpoint " + std::to_string(size));
+  json entry = {{"tree_size", size}, {"root_hash", B64(parsed->root)}};
+  RecordedEvent last;
+  if (size > 0 && core.log->ReadOne(size, &last).ok()) {
+    entry["recorded_at"] = FormatTime(last.recorded_at);
+  }
+  return entry;
+}
+
+// ?from=&limit= (ascending) or ?latest=N (the N largest, largest first).
 ApiResponse ListCheckpoints(EngineCore& core, const RouteContext& ctx) {
   Result<uint64_t> from = QueryNumber(ctx.request, "from", 0, UINT64_MAX - 1);
   if (!from.ok()) return ErrorResponse(from.status());
   Result<uint64_t> limit = QueryNumber(ctx.request, "limit", 100, 10000);
   if (!limit.ok()) return ErrorResponse(limit.status());
-  Result<std::vector<uint64_t>> sizes = core.tree->CheckpointSizes(*from, *limit);
+  Result<uint64_t> latest = QueryNumber(ctx.request, "latest", 0, 1000);
+  if (!latest.ok()) return ErrorResponse(latest.status());
+  Result<std::vector<uint64_t>> sizes = ctx.request.query.count("latest") > 0
+                                            ? core.tree->LatestCheckpointSizes(*latest)
+                                            : core.tree->CheckpointSizes(*from, *limit);
   if (!sizes.ok()) return ErrorResponse(sizes.status());
+  json checkpoints = json::array();
+  for (uint64_t size : *sizes) {
+    Result<json> entry = CheckpointEntry(core, size);
+    if (!entry.ok()) return ErrorResponse(entry.status());
+    checkpoints.push_back(std::move(*entry));
+  }
   return JsonResponse({{"tree_sizes", *sizes},
+                       {"checkpoints", std::move(checkpoints)},
                        {"origin", core.notary->origin()},
                        {"verifier_key", core.notary->VerifierKey()}});
 }

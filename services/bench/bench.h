@@ -21,6 +21,9 @@ using AddSubcommand = Runner (*)(CLI::App* command);
 Runner AddLogBench(CLI::App* command);
 // `rotor-bench replay`: projection rebuild against raw iteration (services/bench/replay_bench.cc).
 Runner AddReplayBench(CLI::App* command);
+// `rotor-bench history`: as-of queries from projection snapshots against a
+// fold from zero, and Merkle proofs (services/bench/history_bench.cc).
+Runner AddHistoryBench(CLI::App* command);
 // `rotor-bench kafka`: the Kafka bridges against raw librdkafka loops
 // (services/bench/kafka_bench.cc).
 Runner AddKafkaBench(CLI::App* command);

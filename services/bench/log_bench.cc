@@ -5,6 +5,9 @@
 //      synced write per append; raw writes the same keys and stored values
 //      (sealed beforehand, checked byte for byte afterwards) in one synced
 //      WriteBatch per batch.
+//   1b. the same appends on a fresh log with the Merkle tree kept as rotord
+//      keeps it (a Notary thread following the log into a MerkleStore),
+//      timed until the tree holds every record: append_with_tree_per_s.
 //   2. full read: EventLog::ForEach decodes every record into a RecordedEvent;
 //      raw iterates the same bytes and touches each key and value. Best of
 //      `--read-passes` for each side, the sides alternating.
@@ -21,11 +24,13 @@
 #include <algorithm>
 #include <memory>
 
+#include "events/merkle_store.h"
 #include "events/rocksdb_event_log.h"
 #include "services/bench/bench.h"
 #include "services/bench/bench_util.h"
 #include "services/bench/log_phases.h"
 #include "services/bench/log_workload.h"
+#include "services/transparency/notary.h"
 
 namespace rotor::bench {
 namespace {
@@ -45,6 +50,7 @@ struct LogBenchOptions {
 };
 
 constexpr double kAppendTarget = 0.6;
+constexpr double kTreeTarget = 0.9;  // append with the tree kept, x append without
 constexpr double kReadTarget = 0.7;
 constexpr double kConcurrentTarget = 2.0;
 
@@ -52,7 +58,8 @@ struct Figures {
   uint64_t events = 0;
   uint64_t value_bytes = 0;
   bool bytes_identical = false;
-  double append = 0, raw_append = 0, read = 0, raw_read = 0;
+  double append = 0, raw_append = 0, read = 0, raw_read = 0, append_with_tree = 0;
+  uint64_t tree_behind_at_end = 0;  // records the tree still lacked when the appends ended
   double concurrent = 0, raw_concurrent = 0;
   // Calling-thread CPU nanoseconds per event.
   double append_cpu = 0, raw_append_cpu = 0, read_cpu = 0, raw_read_cpu = 0;
@@ -107,6 +114,29 @@ Status BatchAndReadPhases(const LogBenchOptions& o, const TempDir& dir, Figures*
   return Status::Ok();
 }
 
+// Phase 1b: the batch appends on a fresh log while a Notary (without a
+// signer) keeps the Merkle tree, until the tree holds every record.
+Status TreeAppendPhase(const LogBenchOptions& o, const TempDir& dir, Figures* f) {
+  Result<std::unique_ptr<RocksDbEventLog>> log = RocksDbEventLog::Open(dir.Sub("rotor-tree"));
+  ROTOR_RETURN_IF_ERROR(log.status());
+  Result<std::unique_ptr<MerkleStore>> tree = MerkleStore::Open(dir.Sub("rotor-tree-merkle"));
+  ROTOR_RETURN_IF_ERROR(tree.status());
+  std::vector<AppendRequest> batches = MakeBatches(o.events, o.batch, o.payload_bytes, o.streams);
+  transparency::Notary notary(**log, **tree, std::nullopt, {});
+  notary.Start();
+  Stopwatch clock;
+  Result<Timing> append = RotorBatchAppend(log->get(), std::move(batches));
+  notary.Stop();
+  f->tree_behind_at_end = f->events - (*tree)->size();
+  Result<uint64_t> size = notary.CatchUp();  // what the thread had not reached
+  double seconds = clock.Seconds();
+  ROTOR_RETURN_IF_ERROR(append.status());
+  ROTOR_RETURN_IF_ERROR(size.status());
+  if (*size != f->events) return Status::Internal("the tree does not hold every record");
+  f->append_with_tree = PerSecond(f->events, seconds);
+  return Status::Ok();
+}
+
 // One round of the concurrent phase on fresh databases "<name>-<round>".
 Status ConcurrentRound(const LogBenchOptions& o, const TempDir& dir, int round, Figures* f) {
   std::vector<std::vector<AppendRequest>> appends =
@@ -156,8 +186,10 @@ void PrintJson(const LogBenchOptions& o, const Figures& f) {
   double append_ratio = Ratio(f.append, f.raw_append);
   double read_ratio = Ratio(f.read, f.raw_read);
   double concurrent_ratio = Ratio(f.concurrent, f.raw_concurrent);
+  double tree_ratio = Ratio(f.append_with_tree, f.append);
   JsonObject targets;
   targets.Add("append_ratio", kAppendTarget)
+      .Add("append_with_tree_vs_without", kTreeTarget)
       .Add("read_ratio", kReadTarget)
       .Add("concurrent_ratio", kConcurrentTarget);
   JsonObject j;
@@ -173,6 +205,10 @@ void PrintJson(const LogBenchOptions& o, const Figures& f) {
       .Add("append_per_s", f.append)
       .Add("raw_append_per_s", f.raw_append)
       .Add("append_ratio", append_ratio)
+      .Add("append_with_tree_per_s", f.append_with_tree)
+      .Add("append_with_tree_vs_without", tree_ratio)
+      .Add("append_with_tree_ratio", Ratio(f.append_with_tree, f.raw_append))
+      .Add("tree_behind_at_end", f.tree_behind_at_end)
       .Add("read_per_s", f.read)
       .Add("raw_read_per_s", f.raw_read)
       .Add("read_ratio", read_ratio)
@@ -189,7 +225,8 @@ void PrintJson(const LogBenchOptions& o, const Figures& f) {
       .Add("bytes_identical", f.bytes_identical)
       .AddObject("targets", targets)
       .Add("targets_met", append_ratio >= kAppendTarget && read_ratio >= kReadTarget &&
-                              concurrent_ratio >= kConcurrentTarget);
+                              concurrent_ratio >= kConcurrentTarget && tree_ratio >= kTreeTarget &&
+                              Ratio(f.append_with_tree, f.raw_append) >= kAppendTarget);
   fmt::print("{}\n", j.ToString());
 }
 
@@ -205,6 +242,10 @@ void PrintHuman(const LogBenchOptions& o, const Figures& f) {
                rotor, raw, ratio, target, ratio >= target ? "met" : "MISSED");
   };
   line(fmt::format("append, batches of {}", o.batch), f.append, f.raw_append, kAppendTarget);
+  line("append with the Merkle tree kept", f.append_with_tree, f.raw_append, kAppendTarget);
+  fmt::print("  {:<32} {:.2f}x append without it (target {:.1f}x: {})\n", "",
+             Ratio(f.append_with_tree, f.append), kTreeTarget,
+             Ratio(f.append_with_tree, f.append) >= kTreeTarget ? "met" : "MISSED");
   line(fmt::format("full read (best of {})", o.read_passes), f.read, f.raw_read, kReadTarget);
   line(fmt::format("{}x{} single appends (best of {})", o.threads, o.per_thread, o.rounds),
        f.concurrent, f.raw_concurrent, kConcurrentTarget);
@@ -225,6 +266,7 @@ int RunLogBench(const LogBenchOptions& o) {
   spdlog::info("rotor-bench log: data in {}{}", (*dir)->path(), o.keep ? " (kept)" : "");
   Figures f;
   Status s = BatchAndReadPhases(o, **dir, &f);
+  if (s.ok()) s = TreeAppendPhase(o, **dir, &f);
   for (int round = 0; s.ok() && round < o.rounds; ++round) s = ConcurrentRound(o, **dir, round, &f);
   if (!s.ok()) {
     spdlog::error("rotor-bench log: {}", s.ToString());

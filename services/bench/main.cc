@@ -23,6 +23,8 @@ constexpr Subcommand kSubcommands[] = {
     {"log", "event log append and read throughput against raw RocksDB", &rotor::bench::AddLogBench},
     {"replay", "projection rebuild from the log against raw iteration",
      &rotor::bench::AddReplayBench},
+    {"history", "as-of queries from projection snapshots, and Merkle proofs",
+     &rotor::bench::AddHistoryBench},
     {"kafka", "Kafka bridges against raw librdkafka loops", &rotor::bench::AddKafkaBench},
     {"stream", "live-stream subscribers: API latency and update lag",
      &rotor::bench::AddStreamBench},

@@ -33,6 +33,7 @@
 #include "projections/runner.h"
 #include "services/bench/bench.h"
 #include "services/bench/bench_util.h"
+#include "services/bench/fleet_workload.h"
 
 namespace rotor::bench {
 namespace {
@@ -51,77 +52,33 @@ struct ReplayOptions {
 
 constexpr double kRebuildTarget = 0.5;  // x raw iteration
 constexpr double kBytesPerAgentTarget = 64;
-constexpr char kRollout[] = "rollout-web-2026";
-
-const std::string kOld = ToHex(Sha256("server-web-2025"));
-const std::string kNew = ToHex(Sha256("server-web-2026"));
-
-Time At(uint64_t ms) {
-  return TimeFromMicros(int64_t{1793491200000000} + static_cast<int64_t>(ms) * 1000);
-}
-
-std::string AgentName(uint64_t i) { return fmt::format("agent-{:07}", i); }
-
-AgentInventoryReported Report(uint64_t i, Time at, bool with_new) {
-  AgentInventoryReported e;
-  e.agent_id = AgentName(i);
-  e.report_id = fmt::format("{}-{}", e.agent_id, with_new ? 2 : 1);
-  e.reported_at = at;
-  e.certificate_fingerprints = {kOld};
-  if (with_new) e.certificate_fingerprints.push_back(kNew);
-  e.gateway_id = fmt::format("gw-{}", i % 8);
-  e.site = fmt::format("site-{:02}", i % 50);
-  e.cloud_enabled = i % 3 == 0;
-  return e;
-}
-
 // Agent i: received the new certificate (90%), or flagged stale (5%), or neither.
 bool Receives(uint64_t i) { return i % 20 < 18; }
 bool GoesStale(uint64_t i) { return i % 20 == 18; }
 
+AgentInventoryReported Report(uint64_t i, Time at, bool with_new) {
+  return FleetReport(i, at, with_new, with_new ? 2 : 1);
+}
+
 // The events of phase 1, in the order they are appended, generated on the fly.
 Result<uint64_t> BuildLog(EventLog& log, uint64_t agents) {
-  constexpr size_t kChunk = 20000;
-  AppendRequest request;
-  uint64_t appended = 0;
-  auto add = [&](const Event& e, Time at, const char* actor) -> Status {
-    request.events.push_back(MakeNewEvent(e, at, actor));
-    if (request.events.size() < kChunk) return Status::Ok();
-    request.stream_id = fmt::format("replay-{}", appended / kChunk % 64);
-    Result<AppendResult> r = log.Append(std::move(request));
-    request = AppendRequest();
-    appended += kChunk;
-    return r.status();
-  };
-  Time t0 = At(0);
-  ROTOR_RETURN_IF_ERROR(
-      add(CertificateRegistered{kOld, CertificateKind::kServerWeb, "CN=ns", "CN=ca", "01", t0,
-                                At(86400000ull * 30), "", "", ""},
-          t0, "admin"));
-  ROTOR_RETURN_IF_ERROR(
-      add(CertificateRegistered{kNew, CertificateKind::kServerWeb, "CN=ns", "CN=ca", "02", t0,
-                                At(86400000ull * 400), "", "", ""},
-          t0, "admin"));
-  ROTOR_RETURN_IF_ERROR(add(ReplacementInitiated{kRollout, kOld, kNew, CertificateKind::kServerWeb,
-                                                 ReplacementMode::kDirect, 1000},
-                            t0, "alice"));
+  ChunkedAppender out(log);
+  ROTOR_RETURN_IF_ERROR(AppendFleetStart(out));
   for (uint64_t i = 0; i < agents; ++i) {
-    ROTOR_RETURN_IF_ERROR(add(Report(i, At(i), false), At(i), "agent"));
+    ROTOR_RETURN_IF_ERROR(out.Add(Report(i, FleetTime(i), false), FleetTime(i), "agent"));
   }
   uint64_t t = agents;
   for (uint64_t i = 0; i < agents; ++i) {
-    if (Receives(i)) ROTOR_RETURN_IF_ERROR(add(Report(i, At(t + i), true), At(t + i), "agent"));
+    if (!Receives(i)) continue;
+    ROTOR_RETURN_IF_ERROR(out.Add(Report(i, FleetTime(t + i), true), FleetTime(t + i), "agent"));
   }
   t += agents + 7ull * 86400000;
   for (uint64_t i = 0; i < agents; ++i) {
     if (!GoesStale(i)) continue;
-    AgentFlaggedStale flag{AgentName(i), At(i), At(t + i), uint64_t{7} * 86400};
-    ROTOR_RETURN_IF_ERROR(add(flag, At(t + i), "sweeper"));
+    AgentFlaggedStale flag{AgentName(i), FleetTime(i), FleetTime(t + i), uint64_t{7} * 86400};
+    ROTOR_RETURN_IF_ERROR(out.Add(flag, FleetTime(t + i), "sweeper"));
   }
-  if (!request.events.empty()) {
-    request.stream_id = "replay-last";
-    ROTOR_RETURN_IF_ERROR(log.Append(std::move(request)).status());
-  }
+  ROTOR_RETURN_IF_ERROR(out.Flush());
   return log.Head();
 }
 
@@ -241,10 +198,12 @@ double SmallFleetQueryNs(uint64_t queries) {
     record.recorded_at = at;
     fleet.Apply(record, e);
   };
-  apply(ReplacementInitiated{kRollout, kOld, kNew, CertificateKind::kServerWeb,
-                             ReplacementMode::kDirect, 1000},
-        At(0));
-  for (uint64_t i = 0; i < 1000; ++i) apply(Report(i, At(i + 1), Receives(i)), At(i + 1));
+  apply(ReplacementInitiated{kRollout, OldFingerprint(), NewFingerprint(),
+                             CertificateKind::kServerWeb, ReplacementMode::kDirect, 1000},
+        FleetTime(0));
+  for (uint64_t i = 0; i < 1000; ++i) {
+    apply(Report(i, FleetTime(i + 1), Receives(i)), FleetTime(i + 1));
+  }
   return QueryNs(fleet, queries, false);
 }
 

@@ -87,6 +87,8 @@ Status ApplySetting(std::string_view key, std::string_view value, BridgeOptions*
     o->reports_topic = v;
   } else if (key == "dlq.topic") {
     o->dlq_topic = v;
+  } else if (key == "checkpoints.topic") {
+    o->checkpoints_topic = v;
   } else if (key == "group") {
     o->group = v;
   } else if (key == "relay.checkpoint") {

@@ -24,6 +24,8 @@ struct BridgeOptions {
   std::string events_topic = "rotor.events";
   std::string reports_topic = "rotor.agent-reports";
   std::string dlq_topic = "rotor.agent-reports.dlq";
+  // rotord publishes its signed checkpoints here (CheckpointPublisher).
+  std::string checkpoints_topic = "rotor.checkpoints";
   std::string group = "rotord";
   std::string checkpoint_path;  // "" = data_dir + ".relay-checkpoint"
   size_t batch_max = 5000;
@@ -38,7 +40,7 @@ struct BridgeOptions {
 };
 
 // Applies one setting. Keys: data.dir, brokers, client.id, relay, consume
-// (true/false), events.topic, reports.topic, dlq.topic, group,
+// (true/false), events.topic, reports.topic, dlq.topic, checkpoints.topic, group,
 // relay.checkpoint, consumer.batch.max, consumer.batch.wait.ms,
 // consumer.max.clock.skew.s,
 // and librdkafka.<property> (passed through). Errors:

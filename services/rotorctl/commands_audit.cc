@@ -167,9 +167,12 @@ void AddVerify(CLI::App& app, Session& s, Action& action) {
 }
 
 void PrintReplay(const json& reply) {
-  std::printf("as of %s: %lld events folded, up to sequence %lld (recorded %s)\n",
+  long long snapshot = static_cast<long long>(Num(reply, "snapshot_sequence"));
+  std::string from =
+      snapshot > 0 ? " after the snapshot at sequence " + std::to_string(snapshot) : "";
+  std::printf("as of %s: %lld events folded%s, up to sequence %lld (recorded %s)\n",
               Str(reply, "as_of").c_str(), static_cast<long long>(Num(reply, "events")),
-              static_cast<long long>(Num(reply, "last_sequence")),
+              from.c_str(), static_cast<long long>(Num(reply, "last_sequence")),
               Str(reply, "last_recorded_at").c_str());
   const json& rollouts = Array(reply, {"rollouts"});
   for (const json& p : rollouts) {

@@ -26,6 +26,7 @@
 #include "services/app/engine.h"
 #include "services/http/http_server.h"
 #include "services/kafka/bridge_options.h"
+#include "services/kafka/checkpoint_publisher.h"
 #include "services/kafka/event_relay.h"
 #include "services/kafka/report_consumer.h"
 #include "services/kafka/report_ingestor.h"
@@ -73,6 +74,7 @@ rotor::app::EngineOptions EngineOptionsFrom(const RotordOptions& o) {
   e.ignore_state_snapshots = o.ignore_state_snapshots;
   e.state_snapshot_min_interval =
       std::chrono::duration_cast<std::chrono::milliseconds>(o.state_snapshot_min_interval);
+  e.snapshot_every_events = o.snapshot_every_events;
   e.checkpoint_every = std::chrono::duration_cast<std::chrono::milliseconds>(o.checkpoint_every);
   if (o.virtual_clock) {
     e.virtual_clock = std::make_shared<rotor::app::VirtualClock>(
@@ -123,6 +125,18 @@ rotor::Result<rotor::kafka::BridgeOptions> KafkaOptionsFrom(const RotordOptions&
   }
   ROTOR_RETURN_IF_ERROR(rotor::kafka::ValidateBridgeOptions(k));
   return k;
+}
+
+// With Kafka and a checkpoint key: the producer of signed checkpoints
+// (BridgeOptions::checkpoints_topic); otherwise null.
+rotor::Result<std::unique_ptr<rotor::kafka::CheckpointPublisher>> MakeCheckpointPublisher(
+    const RotordOptions& o) {
+  if ((o.kafka_brokers.empty() && o.kafka_config.empty()) || o.checkpoint_key.empty()) {
+    return std::unique_ptr<rotor::kafka::CheckpointPublisher>();
+  }
+  rotor::Result<rotor::kafka::BridgeOptions> k = KafkaOptionsFrom(o);
+  if (!k.ok()) return k.status().WithContext("kafka");
+  return rotor::kafka::CheckpointPublisher::Create(k->client, k->checkpoints_topic);
 }
 
 // Checks the Kafka settings and creates the clients, so that bad settings
@@ -191,6 +205,14 @@ int Run(const RotordOptions& o, const sigset_t& signals) {
     spdlog::warn(
         "no --crl-url or --ocsp-url: issued certificates carry no revocation pointer, so "
         "gateways must be given the CRL or OCSP URL by hand (docs/operations.md)");
+  }
+  auto checkpoints = MakeCheckpointPublisher(o);  // outlives the engine that calls it
+  if (!checkpoints.ok()) return Fail(checkpoints.status());
+  if (*checkpoints != nullptr) {
+    engine_options.on_checkpoint = [p = checkpoints->get()](uint64_t, const std::string& note) {
+      Status published = p->Publish(note);
+      if (!published.ok()) spdlog::error("kafka: {}", published.ToString());
+    };
   }
   auto engine = rotor::app::Engine::Open(engine_options);
   if (!engine.ok()) return Fail(engine.status());

@@ -144,6 +144,10 @@ ParsedFlags ParseFlags(int argc, char** argv) {
       ->capture_default_str();
   AddCheckpointFlags(app, o, checkpoint_every);
   AddSnapshotFlags(app, o, snapshot_interval);
+  app.add_option("--history-snapshot-every-events", o.snapshot_every_events,
+                 "keep a snapshot of the projections every this many events, for as-of "
+                 "queries (0: none)")
+      ->capture_default_str();
   app.add_option("--kafka-brokers", o.kafka_brokers,
                  "Kafka bootstrap servers: publish events, consume agent reports");
   app.add_option("--kafka-config", o.kafka_config,

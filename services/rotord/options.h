@@ -52,6 +52,8 @@ struct RotordOptions {
   uint64_t state_snapshot_every_events = 100000;  // 0: only at shutdown
   bool ignore_state_snapshots = false;
   Micros state_snapshot_min_interval = std::chrono::seconds(30);
+  // Projection snapshots for as-of queries (docs/storage.md); 0: none.
+  uint64_t snapshot_every_events = 1000000;
   std::string kafka_brokers;
   std::string kafka_config;
 

@@ -4,10 +4,11 @@
 import assert from 'node:assert/strict';
 import {after, before, test} from 'node:test';
 import {execFileSync} from 'node:child_process';
-import {copyFileSync} from 'node:fs';
+import {copyFileSync, mkdtempSync} from 'node:fs';
+import {tmpdir} from 'node:os';
 import path from 'node:path';
 import {fileURLToPath} from 'node:url';
-import {agentId, call, launchBrowser, makeCertificate, playArticle, reportOf, report, screenshot,
+import {BIN, TOKENS, agentId, call, launchBrowser, makeCertificate, playArticle, reportOf, report, screenshot,
   signIn, startRotord} from './fixture.mjs';
 import {axeViolations} from './axe.mjs';
 
@@ -31,7 +32,11 @@ async function checkAxe(page, screen) {
 }
 
 before(async () => {
-  rotord = await startRotord();
+  // A checkpoint key, as an operator makes it, so that the audit screen lists checkpoints.
+  const key = path.join(mkdtempSync(path.join(tmpdir(), 'rotor-console-key-')), 'checkpoint.key');
+  execFileSync(path.join(BIN, 'rotorctl'), ['keys', 'init', '--name', 'rotor.test/console',
+    '--out', key]);
+  rotord = await startRotord(['--checkpoint-key', key]);
   story = await playArticle(rotord.url, rotord.dir);
   browser = await launchBrowser();
 });
@@ -163,8 +168,18 @@ test('an auditor sees no action, verifies the chain and travels in time', async 
   for (const name of ['Finalize…', 'Cancel…', 'Stage…']) {
     assert.equal(await page.getByRole('button', {name}).count(), 0, `${name} is not offered`);
   }
+  // Sign a checkpoint of the whole log now (auditors may); the audit screen lists it first.
+  const signed = await fetch(rotord.url + '/v1/checkpoints', {method: 'POST',
+    headers: {Authorization: `Bearer ${TOKENS.auditor}`}});
+  assert.equal(signed.status, 200);
+  const note = (await signed.text()).split('\n');
+  assert.equal(note[0], 'rotor.test/console');
   await page.getByRole('link', {name: 'Audit'}).click();
   await page.getByText('ok: the chain holds').waitFor();
+  const checkpoints = page.getByRole('region', {name: 'Signed checkpoints'});
+  const first = checkpoints.getByRole('row').nth(1);
+  await first.getByRole('rowheader', {name: note[1], exact: true}).waitFor();
+  await first.getByText(note[2], {exact: true}).waitFor();
   await checkAxe(page, 'audit');
   await screenshot(page, 'audit');
   await page.getByLabel(/Moment/).fill(String(story.earlySequence));

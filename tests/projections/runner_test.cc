@@ -102,6 +102,18 @@ class FailingStore final : public ProjectionStore {
   Result<std::unique_ptr<KvReader>> NewReader(std::string_view name) const override {
     return inner_.NewReader(name);
   }
+  Status PutSnapshot(std::string_view name, uint64_t sequence, std::string_view bytes) override {
+    return inner_.PutSnapshot(name, sequence, bytes);
+  }
+  Result<std::vector<uint64_t>> ListSnapshots(std::string_view name) const override {
+    return inner_.ListSnapshots(name);
+  }
+  Result<std::string> ReadSnapshot(std::string_view name, uint64_t sequence) const override {
+    return inner_.ReadSnapshot(name, sequence);
+  }
+  Status DeleteSnapshot(std::string_view name, uint64_t sequence) override {
+    return inner_.DeleteSnapshot(name, sequence);
+  }
 
  private:
   ProjectionStore& inner_;

@@ -4,6 +4,8 @@
 // cut off, rewritten or forked behind its back, and offline on an export.
 #include <filesystem>
 #include <fstream>
+#include <map>
+#include <nlohmann/json.hpp>
 
 #include "events/record.h"
 #include "services/app/engine.h"
@@ -89,6 +91,46 @@ class CheckpointTest : public ::testing::Test {
   std::string verifier_key_;
   std::string checkpoint_file_ = dir_.Sub("saved.checkpoint");
 };
+
+TEST_F(CheckpointTest, TheLatestCheckpointsAreListedWithTheirRootAndTime) {
+  ASSERT_NO_FATAL_FAILURE(AppendEvents(0, 3, true));
+  ASSERT_NO_FATAL_FAILURE(AppendEvents(10, 2, true));
+  ASSERT_NO_FATAL_FAILURE(AppendEvents(20, 4, true));
+  app::EngineOptions options;
+  options.data_dir = data_;
+  options.checkpoint_key_path = key_file_;
+  auto engine = app::Engine::Open(options);
+  ASSERT_TRUE(engine.ok()) << engine.status().ToString();
+  auto get = [&](const std::string& path, std::map<std::string, std::string> query) {
+    app::ApiRequest request;
+    request.method = "GET";
+    request.path = path;
+    request.query = std::move(query);
+    request.principal = app::Principal{"ada", app::Role::kAuditor, ""};
+    return (*engine)->Handle(request);
+  };
+  app::ApiResponse all = get("/v1/checkpoints", {});
+  ASSERT_EQ(all.status, 200) << all.body;
+  auto sizes = nlohmann::json::parse(all.body)["tree_sizes"].get<std::vector<uint64_t>>();
+  ASSERT_EQ(sizes.size(), 3u);
+  app::ApiResponse latest = get("/v1/checkpoints", {{"latest", "2"}});
+  ASSERT_EQ(latest.status, 200) << latest.body;
+  nlohmann::json listed = nlohmann::json::parse(latest.body)["checkpoints"];
+  ASSERT_EQ(listed.size(), 2u);
+  for (size_t i = 0; i < 2; ++i) {
+    uint64_t size = sizes[2 - i];
+    EXPECT_EQ(listed[i]["tree_size"], size);
+    // The root the signed note names, and the time of the last event it covers.
+    app::ApiResponse note = get("/v1/checkpoint", {{"tree_size", std::to_string(size)}});
+    ASSERT_EQ(note.status, 200);
+    std::string root = note.body.substr(note.body.find('\n', note.body.find('\n') + 1) + 1);
+    EXPECT_EQ(listed[i]["root_hash"], root.substr(0, root.find('\n')));
+    app::ApiResponse event = get("/v1/events", {{"from", std::to_string(size)}, {"limit", "1"}});
+    EXPECT_EQ(listed[i]["recorded_at"],
+              nlohmann::json::parse(event.body)["events"][0]["recorded_at"]);
+  }
+  EXPECT_EQ(get("/v1/checkpoints", {{"latest", "1001"}}).status, 400);
+}
 
 TEST_F(CheckpointTest, ALogThatGrewStillExtendsTheSavedCheckpoint) {
   ASSERT_NO_FATAL_FAILURE(AppendEvents(0, 40, true));

@@ -183,6 +183,35 @@ TEST_F(EngineRoutingTest, AuditorReadsEventsVerifiesAndReplays) {
   EXPECT_EQ(Call("GET", "/v1/replay", "", Auditor(), {{"as_of", "yesterday"}}).status, 400);
 }
 
+TEST_F(EngineRoutingTest, ReplayStartsFromTheNearestProjectionSnapshot) {
+  auto open = [this] {
+    engine_.reset();  // stops the runners after their last commit and snapshot
+    EngineOptions options = Options();
+    options.snapshot_every_events = 4;
+    Result<std::unique_ptr<Engine>> opened = Engine::Open(options);
+    ASSERT_TRUE(opened.ok()) << opened.status().ToString();
+    engine_ = std::move(*opened);
+  };
+  open();
+  StartReplacement();  // 6 events
+  ASSERT_EQ(Report("rep-9", "a2", "2026-03-01T00:00:00Z", {old_, new_}).status, 200);
+  ASSERT_EQ(Report("rep-10", "a4", "2026-03-01T00:00:00Z", {old_}).status, 200);
+  ASSERT_EQ(engine_->Head(), 8u);
+  open();
+  Reply head = Call("GET", "/v1/replay", "", Auditor(), {{"as_of", "8"}});
+  ASSERT_EQ(head.status, 200) << head.body;
+  EXPECT_EQ(head.json["snapshot_sequence"], 8);
+  EXPECT_EQ(head.json["events"], 0);
+  EXPECT_EQ(head.json["last_sequence"], 8);
+  EXPECT_EQ(head.json["rollouts"][0]["received"], 2);
+  EXPECT_EQ(head.json["rollouts"][0]["total"], 4);
+  Reply seven = Call("GET", "/v1/replay", "", Auditor(), {{"as_of", "7"}});
+  EXPECT_EQ(seven.json["snapshot_sequence"], 4);
+  EXPECT_EQ(seven.json["events"], 3);
+  EXPECT_EQ(seven.json["rollouts"][0]["received"], 2);
+  EXPECT_EQ(seven.json["rollouts"][0]["total"], 3);
+}
+
 TEST_F(EngineRoutingTest, MetricsNameTheRequiredSeries) {
   StartReplacement();
   // Metrics never wait for the projections (lag is what they measure).

@@ -1,0 +1,130 @@
+// RocksDbProjectionStore's snapshots (docs/storage.md): in the family
+// "~snapshots",
+//   'm' name 0x00 BE64(sequence)              -> varint bytes, varint chunks
+//   'd' name 0x00 BE64(sequence) BE32(chunk)  -> up to 1 MiB of the snapshot
+// written in one batch, so a snapshot is either whole or absent.
+#include <rocksdb/db.h>
+#include <rocksdb/snapshot.h>
+#include <rocksdb/write_batch.h>
+
+#include "events/coding.h"
+#include "events/rocksdb_keys.h"
+#include "projections/encoding.h"
+#include "projections/rocksdb_store.h"
+
+namespace rotor::projections {
+namespace {
+
+using rocksdb_keys::FromRocks;
+
+constexpr size_t kChunkBytes = 1 << 20;
+
+std::string SnapshotKey(char kind, std::string_view name, uint64_t sequence) {
+  std::string key(1, kind);
+  key.append(name);
+  key.push_back('\0');
+  PutBigEndian64(&key, sequence);
+  return key;
+}
+
+rocksdb::Slice AsSlice(std::string_view s) { return {s.data(), s.size()}; }
+
+// Deletes every chunk of the snapshot at `sequence` (in `batch`).
+void DeleteChunks(rocksdb::WriteBatch& batch, rocksdb::ColumnFamilyHandle* family,
+                  std::string_view name, uint64_t sequence) {
+  std::string begin = SnapshotKey('d', name, sequence);
+  std::string end = begin;
+  PutBigEndian32(&end, UINT32_MAX);
+  end.push_back('\0');
+  batch.DeleteRange(family, begin, end);
+}
+
+}  // namespace
+
+Status RocksDbProjectionStore::PutSnapshot(std::string_view name, uint64_t sequence,
+                                           std::string_view bytes) {
+  if (name.empty()) return Status::InvalidArgument("projection name is empty");
+  Result<rocksdb::ColumnFamilyHandle*> family = Family(kSnapshotFamily);
+  if (!family.ok()) return family.status();
+  rocksdb::WriteBatch batch;
+  DeleteChunks(batch, *family, name, sequence);
+  uint32_t chunks = 0;
+  for (size_t at = 0; at < bytes.size(); at += kChunkBytes, ++chunks) {
+    std::string key = SnapshotKey('d', name, sequence);
+    PutBigEndian32(&key, chunks);
+    batch.Put(*family, key, AsSlice(bytes.substr(at, kChunkBytes)));
+  }
+  std::string meta;
+  PutVarint(&meta, bytes.size());
+  PutVarint(&meta, chunks);
+  batch.Put(*family, SnapshotKey('m', name, sequence), meta);
+  rocksdb::WriteOptions wo;
+  wo.sync = options_.sync;
+  return FromRocks(db_->Write(wo, &batch), "write projection snapshot");
+}
+
+Result<std::vector<uint64_t>> RocksDbProjectionStore::ListSnapshots(std::string_view name) const {
+  std::vector<uint64_t> out;
+  rocksdb::ColumnFamilyHandle* family = FindFamily(kSnapshotFamily);
+  if (family == nullptr) return out;
+  std::string prefix(1, 'm');
+  prefix.append(name);
+  prefix.push_back('\0');
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), family));
+  for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
+    if (it->key().size() != prefix.size() + 8) {
+      return Status::Corruption("a snapshot key of '" + std::string(name) + "' is malformed");
+    }
+    out.push_back(GetBigEndian64(std::string_view(it->key().data() + prefix.size(), 8)));
+  }
+  ROTOR_RETURN_IF_ERROR(FromRocks(it->status(), "list projection snapshots"));
+  return out;
+}
+
+Result<std::string> RocksDbProjectionStore::ReadSnapshot(std::string_view name,
+                                                         uint64_t sequence) const {
+  std::string what =
+      "snapshot of '" + std::string(name) + "' at sequence " + std::to_string(sequence);
+  rocksdb::ColumnFamilyHandle* family = FindFamily(kSnapshotFamily);
+  if (family == nullptr) return Status::NotFound("no " + what);
+  rocksdb::ManagedSnapshot snapshot(db_.get());
+  rocksdb::ReadOptions ro;
+  ro.snapshot = snapshot.snapshot();
+  std::string meta;
+  rocksdb::Status s = db_->Get(ro, family, SnapshotKey('m', name, sequence), &meta);
+  if (s.IsNotFound()) return Status::NotFound("no " + what);
+  ROTOR_RETURN_IF_ERROR(FromRocks(s, "read " + what));
+  uint64_t size = 0, chunks = 0, seen = 0;
+  Reader r(meta);
+  if (!r.Varint(&size) || !r.Varint(&chunks) || !r.done()) {
+    return Status::Corruption(what + ": its index entry does not decode");
+  }
+  std::string out;
+  out.reserve(size);
+  std::string prefix = SnapshotKey('d', name, sequence);
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro, family));
+  for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
+    out.append(it->value().data(), it->value().size());
+    ++seen;
+  }
+  ROTOR_RETURN_IF_ERROR(FromRocks(it->status(), "read " + what));
+  if (seen != chunks || out.size() != size) {
+    return Status::Corruption(what + " holds " + std::to_string(out.size()) + " bytes in " +
+                              std::to_string(seen) + " chunks; its index says " +
+                              std::to_string(size) + " in " + std::to_string(chunks));
+  }
+  return out;
+}
+
+Status RocksDbProjectionStore::DeleteSnapshot(std::string_view name, uint64_t sequence) {
+  rocksdb::ColumnFamilyHandle* family = FindFamily(kSnapshotFamily);
+  if (family == nullptr) return Status::Ok();
+  rocksdb::WriteBatch batch;
+  DeleteChunks(batch, family, name, sequence);
+  batch.Delete(family, SnapshotKey('m', name, sequence));
+  rocksdb::WriteOptions wo;
+  wo.sync = options_.sync;
+  return FromRocks(db_->Write(wo, &batch), "delete projection snapshot");
+}
+
+}  // namespace rotor::projections
