@@ -1,9 +1,11 @@
 #include "events/rocksdb_event_log.h"
 
+#include <rocksdb/cache.h>
 #include <rocksdb/db.h>
 #include <rocksdb/filter_policy.h>
 #include <rocksdb/table.h>
 #include <rocksdb/write_batch.h>
+#include <rocksdb/write_buffer_manager.h>
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
@@ -29,6 +31,8 @@ constexpr char kFormatVersion[] = "2";
 constexpr char kFormatVersion1[] = "1";
 constexpr char kEventsCf[] = "events";
 constexpr uint64_t kMaxTotalWalBytes = 128 << 20;
+constexpr size_t kMemtableBudgetBytes = 128 << 20;
+constexpr size_t kLookupCacheBytes = 32 << 20;
 constexpr char kStreamsCf[] = "streams";
 constexpr char kHeadsCf[] = "stream_heads";
 constexpr char kIdempotencyCf[] = "idempotency";
@@ -48,12 +52,20 @@ rocksdb::ColumnFamilyOptions EventsOptions() {
   return cf;
 }
 
-rocksdb::ColumnFamilyOptions PointLookupOptions() {
+// The stream heads and idempotency keys are read by key: bloom filters, a
+// hash index in each data block and whole-key memtable filters (what
+// OptimizeForPointLookup sets), over one block cache the two share, so the
+// log's memory does not grow with a cache per column family.
+rocksdb::ColumnFamilyOptions PointLookupOptions(const std::shared_ptr<rocksdb::Cache>& cache) {
   rocksdb::ColumnFamilyOptions cf;
   rocksdb::BlockBasedTableOptions table;
+  table.data_block_index_type = rocksdb::BlockBasedTableOptions::kDataBlockBinaryAndHash;
+  table.data_block_hash_table_util_ratio = 0.75;
   table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
+  table.block_cache = cache;
   cf.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
-  cf.OptimizeForPointLookup(64);
+  cf.memtable_prefix_bloom_size_ratio = 0.02;
+  cf.memtable_whole_key_filtering = true;
   return cf;
 }
 
@@ -129,14 +141,19 @@ Result<std::unique_ptr<RocksDbEventLog>> RocksDbEventLog::Open(const std::string
   // total, RocksDB flushes the column families that hold the oldest WAL file
   // (the small ones would otherwise keep every WAL file alive).
   db_options.max_total_wal_size = kMaxTotalWalBytes;
+  // One memory budget for every column family's memtables (peak memory
+  // during ingest; docs/storage.md).
+  db_options.write_buffer_manager =
+      std::make_shared<rocksdb::WriteBufferManager>(kMemtableBudgetBytes);
+  std::shared_ptr<rocksdb::Cache> lookup_cache = rocksdb::NewLRUCache(kLookupCacheBytes);
   if (options.env != nullptr) db_options.env = options.env;
 
   std::vector<rocksdb::ColumnFamilyDescriptor> cfs = {
       {rocksdb::kDefaultColumnFamilyName, rocksdb::ColumnFamilyOptions()},
       {kEventsCf, EventsOptions()},
       {kStreamsCf, rocksdb::ColumnFamilyOptions()},
-      {kHeadsCf, PointLookupOptions()},
-      {kIdempotencyCf, PointLookupOptions()},
+      {kHeadsCf, PointLookupOptions(lookup_cache)},
+      {kIdempotencyCf, PointLookupOptions(lookup_cache)},
   };
   std::unique_ptr<RocksDbEventLog> log(new RocksDbEventLog(options));
   rocksdb::DB* raw = nullptr;

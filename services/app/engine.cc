@@ -1,5 +1,6 @@
 #include "services/app/engine.h"
 
+#include <malloc.h>
 #include <spdlog/spdlog.h>
 
 #include <filesystem>
@@ -225,6 +226,7 @@ Result<std::unique_ptr<Engine>> Engine::Open(EngineOptions options) {
   core->audit_runner->Start();
   core->notary->Start();
   core->snapshotter->Start();
+  malloc_trim(0);  // return what restoring and loading freed (the snapshot's bytes)
   Logger().info("opened {}: log head {}, projections at {}", dir, core->log->Head(),
                 core->ProjectedSequence());
   return std::unique_ptr<Engine>(new Engine(std::move(core)));

@@ -1,5 +1,6 @@
 #include "services/app/state_snapshotter.h"
 
+#include <malloc.h>
 #include <spdlog/spdlog.h>
 
 #include <string>
@@ -53,6 +54,8 @@ Result<uint64_t> StateSnapshotter::TakeNow() {
   ROTOR_RETURN_IF_ERROR(snapshots_.Write(sequence, record.hash, encoded));
   last_ = sequence;
   last_at_ = std::chrono::steady_clock::now();
+  encoded = {};
+  malloc_trim(0);  // give the encoding's tens of megabytes back to the system
   spdlog::debug("state snapshot at sequence {} ({} bytes)", sequence, encoded.size());
   return sequence;
 }
