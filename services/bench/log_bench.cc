@@ -11,6 +11,10 @@
 //   3. concurrent appends: `--threads` threads each make `--per-thread`
 //      single-event appends to their own stream; raw makes one synced Put of
 //      the same stored bytes per event. Best of `--rounds`, sides alternating.
+//      Each round first times `--fsyncs` appending writes of one stored
+//      record's size + fdatasync on the scratch directory: the disk's floor.
+//      fsync_floor_per_s = threads / (median time of one), i.e. every sync
+//      carrying one append of each thread; the best round's floor counts.
 // The raw side uses RocksDB's default options (plus create_if_missing).
 // Rates are wall-clock; the calling thread's CPU time is reported alongside
 // because a shared machine's load moves wall-clock figures.
@@ -39,6 +43,7 @@ struct LogBenchOptions {
   size_t per_thread = 2000;
   int read_passes = 3;
   int rounds = 3;
+  int fsyncs = 200;
   std::string dir;
   bool keep = false;
   bool json = false;
@@ -47,6 +52,7 @@ struct LogBenchOptions {
 constexpr double kAppendTarget = 0.6;
 constexpr double kReadTarget = 0.7;
 constexpr double kConcurrentTarget = 2.0;
+constexpr double kFsyncFloorTarget = 0.7;
 
 struct Figures {
   uint64_t events = 0;
@@ -54,6 +60,7 @@ struct Figures {
   bool bytes_identical = false;
   double append = 0, raw_append = 0, read = 0, raw_read = 0;
   double concurrent = 0, raw_concurrent = 0;
+  double fsync_floor = 0;  // threads / median seconds of one write+fdatasync
   // Calling-thread CPU nanoseconds per event.
   double append_cpu = 0, raw_append_cpu = 0, read_cpu = 0, raw_read_cpu = 0;
   uint64_t group_commits = 0, grouped_requests = 0;
@@ -116,6 +123,11 @@ Status ConcurrentRound(const LogBenchOptions& o, const TempDir& dir, int round, 
   std::vector<StoredRecord> records = SealInOrder(flat);
   flat.clear();
   uint64_t total = records.size();
+  uint64_t record_bytes = 0;
+  for (const StoredRecord& r : records) record_bytes += r.key.size() + r.value.size();
+  Result<double> fsync = MedianFsyncSeconds(dir.path(), record_bytes / total, o.fsyncs);
+  ROTOR_RETURN_IF_ERROR(fsync.status());
+  f->fsync_floor = std::max(f->fsync_floor, Ratio(static_cast<double>(o.threads), *fsync));
 
   Result<std::unique_ptr<rocksdb::DB>> raw =
       OpenRaw(dir.Sub(fmt::format("raw-concurrent-{}", round)));
@@ -156,10 +168,12 @@ void PrintJson(const LogBenchOptions& o, const Figures& f) {
   double append_ratio = Ratio(f.append, f.raw_append);
   double read_ratio = Ratio(f.read, f.raw_read);
   double concurrent_ratio = Ratio(f.concurrent, f.raw_concurrent);
+  double floor_ratio = Ratio(f.concurrent, f.fsync_floor);
   JsonObject targets;
   targets.Add("append_ratio", kAppendTarget)
       .Add("read_ratio", kReadTarget)
-      .Add("concurrent_ratio", kConcurrentTarget);
+      .Add("concurrent_ratio", kConcurrentTarget)
+      .Add("concurrent_vs_fsync_floor", kFsyncFloorTarget);
   JsonObject j;
   j.Add("events", f.events)
       .Add("batch", uint64_t{o.batch})
@@ -179,6 +193,8 @@ void PrintJson(const LogBenchOptions& o, const Figures& f) {
       .Add("concurrent_append_per_s", f.concurrent)
       .Add("raw_concurrent_append_per_s", f.raw_concurrent)
       .Add("concurrent_ratio", concurrent_ratio)
+      .Add("fsync_floor_per_s", f.fsync_floor)
+      .Add("concurrent_vs_fsync_floor", floor_ratio)
       .Add("append_cpu_ns_per_event", f.append_cpu)
       .Add("raw_append_cpu_ns_per_event", f.raw_append_cpu)
       .Add("read_cpu_ns_per_event", f.read_cpu)
@@ -189,7 +205,8 @@ void PrintJson(const LogBenchOptions& o, const Figures& f) {
       .Add("bytes_identical", f.bytes_identical)
       .AddObject("targets", targets)
       .Add("targets_met", append_ratio >= kAppendTarget && read_ratio >= kReadTarget &&
-                              concurrent_ratio >= kConcurrentTarget);
+                              concurrent_ratio >= kConcurrentTarget &&
+                              floor_ratio >= kFsyncFloorTarget);
   fmt::print("{}\n", j.ToString());
 }
 
@@ -208,6 +225,8 @@ void PrintHuman(const LogBenchOptions& o, const Figures& f) {
   line(fmt::format("full read (best of {})", o.read_passes), f.read, f.raw_read, kReadTarget);
   line(fmt::format("{}x{} single appends (best of {})", o.threads, o.per_thread, o.rounds),
        f.concurrent, f.raw_concurrent, kConcurrentTarget);
+  line(fmt::format("  vs the disk's fsync floor ({}/sync)", o.threads), f.concurrent, f.fsync_floor,
+       kFsyncFloorTarget);
   fmt::print("  thread CPU per event: append {:.0f} ns (raw {:.0f}), read {:.0f} ns (raw {:.0f})\n",
              f.append_cpu, f.raw_append_cpu, f.read_cpu, f.raw_read_cpu);
   fmt::print("  rotor group commits: {} carrying {} appends ({:.2f} per sync)\n", f.group_commits,
@@ -265,6 +284,11 @@ Runner AddLogBench(CLI::App* command) {
   command
       ->add_option("--rounds", o->rounds,
                    "concurrent rounds on fresh databases, sides alternating; the best counts")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  command
+      ->add_option("--fsyncs", o->fsyncs,
+                   "write+fdatasync pairs timed per round for the disk's floor (median)")
       ->check(CLI::PositiveNumber)
       ->capture_default_str();
   command->add_option("--dir", o->dir, "parent of the scratch directory (default $TMPDIR or /tmp)");
