@@ -70,6 +70,38 @@ TEST(RocksDbEventLogTest, ReopenKeepsHeadStreamsIdempotencyAndTheChain) {
   EXPECT_EQ(report->head_hash, fourth.hash);
 }
 
+std::vector<std::pair<uint64_t, std::string>> StoredRecords(const EventLog& log) {
+  std::vector<std::pair<uint64_t, std::string>> out;
+  EXPECT_OK(log.ScanStored(1, Direction::kForward, [&](uint64_t seq, std::string_view value) {
+    out.emplace_back(seq, std::string(value));
+    return true;
+  }));
+  return out;
+}
+
+TEST(RocksDbEventLogTest, CompactAllKeepsEveryStoredByteStreamsIdempotencyAndTheChain) {
+  TempDir dir;
+  auto log = OpenOrDie(dir.path());
+  ASSERT_NE(log, nullptr);
+  ASSERT_OK(log->Append(Request("a", ExpectedVersion::NoStream(), {"a1", "a2"}, "key-a")));
+  ASSERT_OK(log->Append(Request("b", ExpectedVersion::NoStream(), {"b1"})));
+  auto before = StoredRecords(*log);
+  ASSERT_EQ(before.size(), 3u);
+
+  ASSERT_OK(log->CompactAll());
+
+  EXPECT_EQ(StoredRecords(*log), before);
+  EXPECT_EQ(*log->StreamVersion("a"), 2u);
+  auto dup = log->Append(Request("a", ExpectedVersion::NoStream(), {"a1", "a2"}, "key-a"));
+  ASSERT_OK(dup);
+  EXPECT_TRUE(dup->duplicate);
+  ASSERT_OK(log->Append(Request("b", ExpectedVersion::Exact(1), {"b2"})));
+  auto report = Verify(*log);
+  ASSERT_OK(report);
+  EXPECT_TRUE(report->ok) << report->problem;
+  EXPECT_EQ(report->events, 4u);
+}
+
 TEST(RocksDbEventLogTest, ReopenOfAnEmptyLogStartsAtSequenceOne) {
   TempDir dir;
   { ASSERT_NE(OpenOrDie(dir.path()), nullptr); }
