@@ -24,6 +24,8 @@ constexpr Subcommand kSubcommands[] = {
     {"replay", "projection rebuild from the log against raw iteration",
      &rotor::bench::AddReplayBench},
     {"kafka", "Kafka bridges against raw librdkafka loops", &rotor::bench::AddKafkaBench},
+    {"ingest", "HTTP batch report ingest against the raw durable write",
+     &rotor::bench::AddIngestBench},
     {"stream", "live-stream subscribers: API latency and update lag",
      &rotor::bench::AddStreamBench},
 };

@@ -4,6 +4,7 @@
 #include <httplib.h>
 
 #include <nlohmann/json.hpp>
+#include <tuple>
 
 #include "events/time.h"
 #include "services/sim/certs.h"
@@ -39,10 +40,18 @@ Result<std::unique_ptr<LoopbackRotord>> LoopbackRotord::Start(const std::string&
   http::HttpServerOptions h;
   h.max_body_bytes = e.max_body_bytes;
   h.max_streams = max_streams;
-  Result<http::TokenStore> tokens = http::TokenStore::Parse(
-      std::string(kOperatorToken) + " bench-operator operator\n" + kAgentToken +
-          " bench-fleet agent\n" + kAuditorToken + " bench-dashboard auditor\n",
-      "rotor-bench");
+  // The tokens file holds digests; the agent token relays for the whole
+  // fleet, so it is an ingest principal.
+  std::string lines;
+  for (const auto& [secret, name, role] :
+       {std::tuple{kOperatorToken, "bench-operator", app::Role::kOperator},
+        std::tuple{kAgentToken, "bench-fleet", app::Role::kIngest},
+        std::tuple{kAuditorToken, "bench-dashboard", app::Role::kAuditor}}) {
+    Result<std::string> line = http::TokenStore::MakeLine(secret, name, role, "");
+    if (!line.ok()) return line.status();
+    lines += *line;
+  }
+  Result<http::TokenStore> tokens = http::TokenStore::Parse(lines, "rotor-bench");
   if (!tokens.ok()) return tokens.status();
   h.tokens = std::move(*tokens);
   Result<std::unique_ptr<http::HttpServer>> server = http::HttpServer::Create(*r->engine_, h);

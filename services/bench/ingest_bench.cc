@@ -1,0 +1,202 @@
+// `rotor-bench ingest`: HTTP batch ingest of agent reports against the raw
+// durable write of the same reports.
+//
+//   http: `--reports` reports in POST /v1/reports:batch requests of
+//         `--batch` (the JSON `rotorctl ingest` sends: {"reports":[...]} of
+//         reports in protobuf's JSON mapping), over loopback keep-alive
+//         connections from `--clients` threads, to rotord's real HTTP server
+//         and Engine in this process (fsync on, as in production). Timed from
+//         the first request to the last reply; every reply's "ingested" must
+//         add up to `--reports`.
+//   raw:  the same reports, parsed beforehand (not timed), each serialized to
+//         its protobuf bytes and written in one synced RocksDB WriteBatch per
+//         request (RocksDB's default options): the minimum durable work.
+#include <rocksdb/write_batch.h>
+#include <spdlog/fmt/fmt.h>
+#include <spdlog/spdlog.h>
+
+#include <CLI/CLI.hpp>
+#include <atomic>
+#include <nlohmann/json.hpp>
+
+#include "events/codec.h"
+#include "events/coding.h"
+#include "events/hash.h"
+#include "services/bench/bench.h"
+#include "services/bench/bench_util.h"
+#include "services/bench/log_phases.h"
+#include "services/bench/stream_load.h"
+
+namespace rotor::bench {
+namespace {
+
+using nlohmann::json;
+
+struct IngestBenchOptions {
+  uint64_t reports = 200000;
+  size_t batch = 1000;
+  size_t clients = 1;
+  std::string dir;
+  bool json = false;
+};
+
+constexpr double kHttpTarget = 100000;  // reports/s
+
+struct Figures {
+  double http = 0, raw = 0;
+  uint64_t request_bytes = 0;
+};
+
+// The request bodies, `batch` reports each, as rotorctl ingest builds them.
+std::vector<std::string> MakeBodies(const IngestBenchOptions& o) {
+  const std::string fp = ToHex(Sha256("rotor-bench ingest"));
+  std::vector<std::string> bodies;
+  for (uint64_t start = 0; start < o.reports; start += o.batch) {
+    json body = {{"reports", json::array()}};
+    for (uint64_t i = start; i < std::min(o.reports, start + o.batch); ++i) {
+      body["reports"].push_back(
+          json::parse(ReportJson("r-" + std::to_string(i), "agent-" + std::to_string(i), {fp})));
+    }
+    bodies.push_back(body.dump());
+  }
+  return bodies;
+}
+
+// Parses every body into the protobuf bytes of its reports. Errors: the
+// first report that does not parse.
+Result<std::vector<std::vector<std::string>>> ParseBodies(const std::vector<std::string>& bodies) {
+  std::vector<std::vector<std::string>> out;
+  for (const std::string& body : bodies) {
+    std::vector<std::string>& reports = out.emplace_back();
+    for (const json& item : json::parse(body)["reports"]) {
+      Result<AgentReport> report = ParseAgentReportJson(item.dump());
+      if (!report.ok()) return report.status();
+      reports.push_back(SerializeAgentReport(*report));
+    }
+  }
+  return out;
+}
+
+// The raw side: one synced WriteBatch per request. Returns seconds.
+Result<double> RawWrite(const std::vector<std::vector<std::string>>& requests,
+                        const std::string& path) {
+  Result<std::unique_ptr<rocksdb::DB>> db = OpenRaw(path);
+  ROTOR_RETURN_IF_ERROR(db.status());
+  rocksdb::WriteOptions sync;
+  sync.sync = true;
+  uint64_t n = 0;
+  std::string key;
+  Stopwatch clock;
+  for (const std::vector<std::string>& reports : requests) {
+    rocksdb::WriteBatch batch;
+    for (const std::string& report : reports) {
+      key.clear();
+      PutBigEndian64(&key, n++);
+      batch.Put(key, report);
+    }
+    rocksdb::Status s = (*db)->Write(sync, &batch);
+    if (!s.ok()) return Status::IoError("raw write: " + s.ToString());
+  }
+  return clock.Seconds();
+}
+
+// The HTTP side: `clients` threads take the next body until none is left.
+// Returns seconds. Errors: a failed request, or reports not all ingested.
+Result<double> HttpIngest(const IngestBenchOptions& o, const std::vector<std::string>& bodies,
+                          const TempDir& dir) {
+  Result<std::unique_ptr<LoopbackRotord>> rotord = LoopbackRotord::Start(dir.Sub("rotord"), 1);
+  ROTOR_RETURN_IF_ERROR(rotord.status());
+  std::atomic<size_t> next{0};
+  std::atomic<uint64_t> ingested{0};
+  int port = (*rotord)->port();
+  Result<double> seconds = RunThreads(o.clients, [&](size_t) {
+    ApiClient api(port);
+    std::string reply;
+    for (size_t i; (i = next.fetch_add(1)) < bodies.size();) {
+      Result<double> ms = api.Call("POST", "/v1/reports:batch", kAgentToken, bodies[i], &reply);
+      ROTOR_RETURN_IF_ERROR(ms.status());
+      ingested += json::parse(reply, nullptr, false).value("ingested", uint64_t{0});
+    }
+    return Status::Ok();
+  });
+  ROTOR_RETURN_IF_ERROR(seconds.status());
+  if (ingested != o.reports) {
+    return Status::Internal(fmt::format("{} of {} reports ingested", ingested.load(), o.reports));
+  }
+  return seconds;
+}
+
+double Ratio(double a, double b) { return b > 0 ? a / b : 0.0; }
+
+void Print(const IngestBenchOptions& o, const Figures& f) {
+  bool met = f.http >= kHttpTarget;
+  if (!o.json) {
+    fmt::print("rotor-bench ingest: {} reports, {} a request, {} client(s), {:.0f} bytes a body\n",
+               o.reports, o.batch, o.clients, Ratio(f.request_bytes, Ratio(o.reports, o.batch)));
+    fmt::print("  http  {:>9.0f}/s  raw durable write {:>9.0f}/s  {:.3f}x (target {:.0f}/s: {})\n",
+               f.http, f.raw, Ratio(f.http, f.raw), kHttpTarget, met ? "met" : "MISSED");
+    return;
+  }
+  JsonObject targets;
+  targets.Add("http_ingest_per_s", kHttpTarget);
+  JsonObject j;
+  j.Add("reports", o.reports)
+      .Add("batch", uint64_t{o.batch})
+      .Add("clients", uint64_t{o.clients})
+      .Add("request_bytes", f.request_bytes)
+      .Add("http_ingest_per_s", f.http)
+      .Add("raw_durable_write_per_s", f.raw)
+      .Add("http_vs_raw_durable_write", Ratio(f.http, f.raw))
+      .AddObject("targets", targets)
+      .Add("targets_met", met);
+  fmt::print("{}\n", j.ToString());
+}
+
+int RunIngestBench(const IngestBenchOptions& o) {
+  Result<std::unique_ptr<TempDir>> dir = TempDir::Create(o.dir);
+  if (!dir.ok()) {
+    spdlog::error("{}", dir.status().ToString());
+    return 1;
+  }
+  std::vector<std::string> bodies = MakeBodies(o);
+  Figures f;
+  for (const std::string& body : bodies) f.request_bytes += body.size();
+  Result<std::vector<std::vector<std::string>>> parsed = ParseBodies(bodies);
+  Status s = parsed.status();
+  if (s.ok()) {
+    Result<double> raw = RawWrite(*parsed, (*dir)->Sub("raw"));
+    s = raw.status();
+    if (s.ok()) f.raw = PerSecond(o.reports, *raw);
+  }
+  if (s.ok()) {
+    Result<double> http = HttpIngest(o, bodies, **dir);
+    s = http.status();
+    if (s.ok()) f.http = PerSecond(o.reports, *http);
+  }
+  if (!s.ok()) {
+    spdlog::error("rotor-bench ingest: {}", s.ToString());
+    return 1;
+  }
+  Print(o, f);
+  return 0;
+}
+
+}  // namespace
+
+Runner AddIngestBench(CLI::App* command) {
+  auto o = std::make_shared<IngestBenchOptions>();
+  command->add_option("--reports", o->reports, "reports to ingest")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  command->add_option("--batch", o->batch, "reports per POST /v1/reports:batch")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  command->add_option("--clients", o->clients, "concurrent keep-alive connections")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  command->add_option("--dir", o->dir, "parent of the scratch directory (default $TMPDIR or /tmp)");
+  command->add_flag("--json", o->json, "print one JSON object");
+  return [o] { return RunIngestBench(*o); };
+}
+
+}  // namespace rotor::bench
