@@ -5,6 +5,7 @@
 #include <google/protobuf/timestamp.pb.h>
 #include <google/protobuf/util/json_util.h>
 
+#include "events/agent_report_json.h"
 #include "events/hash.h"
 #include "rotor/v1/agent_report.pb.h"
 #include "rotor/v1/events.pb.h"
@@ -392,12 +393,17 @@ Result<AgentReport> ParseAgentReport(std::string_view bytes) {
 
 Result<AgentReport> ParseAgentReportJson(std::string_view json) {
   v1::AgentReport m;
-  pb::util::JsonParseOptions options;
-  options.ignore_unknown_fields = false;
-  auto status =
-      pb::util::JsonStringToMessage(pb::StringPiece(json.data(), json.size()), &m, options);
-  if (!status.ok()) {
-    return Status::InvalidArgument("agent report JSON: " + status.message().ToString());
+  // The plain shape is scanned directly (agent_report_json.h); anything else
+  // goes through protobuf's parser, which gives the same message or the error.
+  if (!ScanPlainAgentReportJson(json, &m)) {
+    m.Clear();
+    pb::util::JsonParseOptions options;
+    options.ignore_unknown_fields = false;
+    auto status =
+        pb::util::JsonStringToMessage(pb::StringPiece(json.data(), json.size()), &m, options);
+    if (!status.ok()) {
+      return Status::InvalidArgument("agent report JSON: " + status.message().ToString());
+    }
   }
   return FromProto(m);
 }

@@ -7,13 +7,16 @@
 //         connections from `--clients` threads, to rotord's real HTTP server
 //         and Engine in this process (fsync on, as in production). Timed from
 //         the first request to the last reply; every reply's "ingested" must
-//         add up to `--reports`.
+//         add up to `--reports`. The process's CPU time (every thread:
+//         client, server, engine, projections) per report is printed too:
+//         on a loaded machine it moves less than the rate.
 //   raw:  the same reports, parsed beforehand (not timed), each serialized to
 //         its protobuf bytes and written in one synced RocksDB WriteBatch per
 //         request (RocksDB's default options): the minimum durable work.
 #include <rocksdb/write_batch.h>
 #include <spdlog/fmt/fmt.h>
 #include <spdlog/spdlog.h>
+#include <sys/resource.h>
 
 #include <CLI/CLI.hpp>
 #include <atomic>
@@ -44,6 +47,7 @@ constexpr double kHttpTarget = 100000;  // reports/s
 
 struct Figures {
   double http = 0, raw = 0;
+  double http_cpu_us = 0;  // process CPU (all threads) per report during the HTTP side
   uint64_t request_bytes = 0;
 };
 
@@ -100,15 +104,27 @@ Result<double> RawWrite(const std::vector<std::vector<std::string>>& requests,
   return clock.Seconds();
 }
 
+// CPU seconds of this process, every thread.
+double ProcessCpuSeconds() {
+  rusage u{};
+  getrusage(RUSAGE_SELF, &u);
+  auto seconds = [](const timeval& t) {
+    return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_usec) * 1e-6;
+  };
+  return seconds(u.ru_utime) + seconds(u.ru_stime);
+}
+
 // The HTTP side: `clients` threads take the next body until none is left.
-// Returns seconds. Errors: a failed request, or reports not all ingested.
+// Returns seconds; adds the process CPU seconds it took to `*cpu`. Errors: a
+// failed request, or reports not all ingested.
 Result<double> HttpIngest(const IngestBenchOptions& o, const std::vector<std::string>& bodies,
-                          const TempDir& dir) {
+                          const TempDir& dir, double* cpu) {
   Result<std::unique_ptr<LoopbackRotord>> rotord = LoopbackRotord::Start(dir.Sub("rotord"), 1);
   ROTOR_RETURN_IF_ERROR(rotord.status());
   std::atomic<size_t> next{0};
   std::atomic<uint64_t> ingested{0};
   int port = (*rotord)->port();
+  double cpu_before = ProcessCpuSeconds();
   Result<double> seconds = RunThreads(o.clients, [&](size_t) {
     ApiClient api(port);
     std::string reply;
@@ -120,6 +136,7 @@ Result<double> HttpIngest(const IngestBenchOptions& o, const std::vector<std::st
     return Status::Ok();
   });
   ROTOR_RETURN_IF_ERROR(seconds.status());
+  *cpu += ProcessCpuSeconds() - cpu_before;
   if (ingested != o.reports) {
     return Status::Internal(fmt::format("{} of {} reports ingested", ingested.load(), o.reports));
   }
@@ -135,6 +152,8 @@ void Print(const IngestBenchOptions& o, const Figures& f) {
                o.reports, o.batch, o.clients, Ratio(f.request_bytes, Ratio(o.reports, o.batch)));
     fmt::print("  http  {:>9.0f}/s  raw durable write {:>9.0f}/s  {:.3f}x (target {:.0f}/s: {})\n",
                f.http, f.raw, Ratio(f.http, f.raw), kHttpTarget, met ? "met" : "MISSED");
+    fmt::print("  {:.1f} us of CPU (every thread of the process) per report over HTTP\n",
+               f.http_cpu_us);
     return;
   }
   JsonObject targets;
@@ -147,6 +166,7 @@ void Print(const IngestBenchOptions& o, const Figures& f) {
       .Add("http_ingest_per_s", f.http)
       .Add("raw_durable_write_per_s", f.raw)
       .Add("http_vs_raw_durable_write", Ratio(f.http, f.raw))
+      .Add("http_cpu_us_per_report", f.http_cpu_us)
       .AddObject("targets", targets)
       .Add("targets_met", met);
   fmt::print("{}\n", j.ToString());
@@ -169,9 +189,11 @@ int RunIngestBench(const IngestBenchOptions& o) {
     if (s.ok()) f.raw = PerSecond(o.reports, *raw);
   }
   if (s.ok()) {
-    Result<double> http = HttpIngest(o, bodies, **dir);
+    double cpu = 0;
+    Result<double> http = HttpIngest(o, bodies, **dir, &cpu);
     s = http.status();
     if (s.ok()) f.http = PerSecond(o.reports, *http);
+    f.http_cpu_us = cpu * 1e6 / static_cast<double>(o.reports);
   }
   if (!s.ok()) {
     spdlog::error("rotor-bench ingest: {}", s.ToString());

@@ -69,6 +69,7 @@ LoopbackRotord::~LoopbackRotord() {
 
 ApiClient::ApiClient(int port) : client_(std::make_unique<httplib::Client>("127.0.0.1", port)) {
   client_->set_keep_alive(true);
+  client_->set_tcp_nodelay(true);
   client_->set_read_timeout(std::chrono::seconds(60));
 }
 
