@@ -391,19 +391,25 @@ Result<AgentReport> ParseAgentReport(std::string_view bytes) {
   return FromProto(m);
 }
 
-Result<AgentReport> ParseAgentReportJson(std::string_view json) {
+std::optional<Result<AgentReport>> ParsePlainAgentReportJson(std::string_view json) {
   v1::AgentReport m;
+  if (!ScanPlainAgentReportJson(json, &m)) return std::nullopt;
+  return FromProto(m);
+}
+
+Result<AgentReport> ParseAgentReportJson(std::string_view json) {
   // The plain shape is scanned directly (agent_report_json.h); anything else
   // goes through protobuf's parser, which gives the same message or the error.
-  if (!ScanPlainAgentReportJson(json, &m)) {
-    m.Clear();
-    pb::util::JsonParseOptions options;
-    options.ignore_unknown_fields = false;
-    auto status =
-        pb::util::JsonStringToMessage(pb::StringPiece(json.data(), json.size()), &m, options);
-    if (!status.ok()) {
-      return Status::InvalidArgument("agent report JSON: " + status.message().ToString());
-    }
+  if (std::optional<Result<AgentReport>> plain = ParsePlainAgentReportJson(json)) {
+    return std::move(*plain);
+  }
+  v1::AgentReport m;
+  pb::util::JsonParseOptions options;
+  options.ignore_unknown_fields = false;
+  auto status =
+      pb::util::JsonStringToMessage(pb::StringPiece(json.data(), json.size()), &m, options);
+  if (!status.ok()) {
+    return Status::InvalidArgument("agent report JSON: " + status.message().ToString());
   }
   return FromProto(m);
 }
