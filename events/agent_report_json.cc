@@ -116,8 +116,8 @@ bool ParseUtcTime(std::string_view s, google::protobuf::Timestamp* out) {
     for (; digits < 9; ++digits) nanos *= 10;
   }
   if (at + 1 != s.size() || s[at] != 'Z') return false;
-  int64_t days = std::chrono::sys_days(date).time_since_epoch().count();
-  out->set_seconds(days * 86400 + hour * 3600 + minute * 60 + second);
+  int64_t days = std::chrono::sys_days{date}.time_since_epoch().count();
+  out->set_seconds(days * 86400 + int64_t{hour} * 3600 + int64_t{minute} * 60 + second);
   out->set_nanos(nanos);
   return true;
 }

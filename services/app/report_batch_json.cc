@@ -6,7 +6,7 @@ namespace {
 class Cursor {
  public:
   explicit Cursor(std::string_view in) : in_(in) {}
-  size_t pos() const { return pos_; }
+  size_t Position() const { return pos_; }
   void SkipSpace() {
     while (pos_ < in_.size() &&
            (in_[pos_] == ' ' || in_[pos_] == '\t' || in_[pos_] == '\n' || in_[pos_] == '\r')) {
@@ -20,7 +20,7 @@ class Cursor {
     pos_ += token.size();
     return true;
   }
-  // From the opening '{' at pos(): to just past its closing '}'. Arrays may nest inside;
+  // From the opening '{' at Position(): to just past its closing '}'. Arrays may nest inside;
   // objects may not; strings may hold no escape or control character.
   bool SkipObject() {
     int arrays = 0;
@@ -60,9 +60,9 @@ bool SplitPlainReportBatch(std::string_view body, std::vector<std::string_view>*
   if (!in.Take("]")) {
     do {
       in.SkipSpace();
-      size_t start = in.pos();
+      size_t start = in.Position();
       if (start == body.size() || body[start] != '{' || !in.SkipObject()) return false;
-      reports->push_back(body.substr(start, in.pos() - start));
+      reports->push_back(body.substr(start, in.Position() - start));
     } while (in.Take(","));
     if (!in.Take("]")) return false;
   }

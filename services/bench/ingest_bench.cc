@@ -149,7 +149,9 @@ void Print(const IngestBenchOptions& o, const Figures& f) {
   bool met = f.http >= kHttpTarget;
   if (!o.json) {
     fmt::print("rotor-bench ingest: {} reports, {} a request, {} client(s), {:.0f} bytes a body\n",
-               o.reports, o.batch, o.clients, Ratio(f.request_bytes, Ratio(o.reports, o.batch)));
+               o.reports, o.batch, o.clients,
+               Ratio(static_cast<double>(f.request_bytes) * static_cast<double>(o.batch),
+                     static_cast<double>(o.reports)));
     fmt::print("  http  {:>9.0f}/s  raw durable write {:>9.0f}/s  {:.3f}x (target {:.0f}/s: {})\n",
                f.http, f.raw, Ratio(f.http, f.raw), kHttpTarget, met ? "met" : "MISSED");
     fmt::print("  {:.1f} us of CPU (every thread of the process) per report over HTTP\n",

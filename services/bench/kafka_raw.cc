@@ -135,6 +135,7 @@ std::vector<RdKafka::TopicPartition*> NextOffsets(
     offset = std::max(offset, m->offset() + 1);
   }
   std::vector<RdKafka::TopicPartition*> offsets;
+  offsets.reserve(next.size());
   for (const auto& [where, offset] : next) {
     offsets.push_back(RdKafka::TopicPartition::create(where.first, where.second, offset));
   }

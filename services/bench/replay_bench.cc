@@ -311,7 +311,7 @@ double Ratio(double a, double b) { return b > 0 ? a / b : 0.0; }
 
 void Print(const ReplayOptions& o, const Figures& f) {
   double ratio = f.rebuild_ratio;
-  double events = static_cast<double>(f.events);
+  auto events = static_cast<double>(f.events);
   double payload = Ratio(static_cast<double>(f.payload_bytes), events);
   double disk = Ratio(static_cast<double>(f.disk_bytes), events);
   double per_agent = Ratio(static_cast<double>(f.rss_bytes), static_cast<double>(o.agents));
