@@ -9,7 +9,9 @@
 //         the first request to the last reply; every reply's "ingested" must
 //         add up to `--reports`. The process's CPU time (every thread:
 //         client, server, engine, projections) per report is printed too:
-//         on a loaded machine it moves less than the rate.
+//         on a loaded machine it moves less than the rate. So is the
+//         projection lag: from each reply to the engine's projections
+//         holding that request's last event (p50, p99).
 //   raw:  the same reports, parsed beforehand (not timed), each serialized to
 //         its protobuf bytes and written in one synced RocksDB WriteBatch per
 //         request (RocksDB's default options): the minimum durable work.
@@ -19,12 +21,15 @@
 #include <sys/resource.h>
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <atomic>
 #include <nlohmann/json.hpp>
+#include <thread>
 
 #include "events/codec.h"
 #include "events/coding.h"
 #include "events/hash.h"
+#include "events/mutex.h"
 #include "services/bench/bench.h"
 #include "services/bench/bench_util.h"
 #include "services/bench/log_phases.h"
@@ -48,6 +53,7 @@ constexpr double kHttpTarget = 100000;  // reports/s
 struct Figures {
   double http = 0, raw = 0;
   double http_cpu_us = 0;  // process CPU (all threads) per report during the HTTP side
+  double lag_p50_ms = 0, lag_p99_ms = 0;  // reply to projections holding the request's events
   uint64_t request_bytes = 0;
 };
 
@@ -114,16 +120,76 @@ double ProcessCpuSeconds() {
   return seconds(u.ru_utime) + seconds(u.ru_stime);
 }
 
+// Projection lag under load: for each reply (its last sequence and when it
+// came), the time until the engine's projections committed that sequence,
+// measured by a thread of its own while the load runs.
+class LagWatcher {
+ public:
+  explicit LagWatcher(const app::Engine& engine) : engine_(engine), thread_([this] { Run(); }) {}
+  ~LagWatcher() { Finish(); }
+  void Replied(uint64_t last_sequence) {
+    MutexLock lock(&mu_);
+    replies_.push_back({last_sequence, std::chrono::steady_clock::now()});
+    cv_.Signal();
+  }
+  // Waits for the watcher to see every reply; returns the lags in ms, sorted.
+  std::vector<double> Finish() {
+    {
+      MutexLock lock(&mu_);
+      done_ = true;
+      cv_.Signal();
+    }
+    if (thread_.joinable()) thread_.join();
+    std::sort(lags_.begin(), lags_.end());
+    return lags_;
+  }
+
+ private:
+  struct Reply {
+    uint64_t sequence;
+    std::chrono::steady_clock::time_point at;
+  };
+  void Run() {
+    for (size_t next = 0;; ++next) {
+      Reply r{};
+      {
+        MutexLock lock(&mu_);
+        while (next == replies_.size() && !done_) cv_.Wait(&mu_);
+        if (next == replies_.size()) return;
+        r = replies_[next];
+      }
+      if (!engine_.WaitForProjections(r.sequence, std::chrono::seconds(60))) continue;
+      lags_.push_back(
+          std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - r.at)
+              .count());
+    }
+  }
+  const app::Engine& engine_;
+  Mutex mu_;
+  CondVar cv_;
+  std::vector<Reply> replies_ GUARDED_BY(mu_);
+  bool done_ GUARDED_BY(mu_) = false;
+  std::vector<double> lags_;  // the watcher thread's until Finish joins it
+  std::thread thread_;
+};
+
+double Percentile(const std::vector<double>& sorted, double p) {
+  if (sorted.empty()) return 0;
+  return sorted[std::min(sorted.size() - 1,
+                         static_cast<size_t>(p * static_cast<double>(sorted.size())))];
+}
+
 // The HTTP side: `clients` threads take the next body until none is left.
-// Returns seconds; adds the process CPU seconds it took to `*cpu`. Errors: a
-// failed request, or reports not all ingested.
+// Returns seconds; adds the process CPU seconds it took to `*cpu` and the
+// projection lag to `f`. Errors: a failed request, or reports not all ingested.
 Result<double> HttpIngest(const IngestBenchOptions& o, const std::vector<std::string>& bodies,
-                          const TempDir& dir, double* cpu) {
+                          const TempDir& dir, double* cpu, Figures* f) {
   Result<std::unique_ptr<LoopbackRotord>> rotord = LoopbackRotord::Start(dir.Sub("rotord"), 1);
   ROTOR_RETURN_IF_ERROR(rotord.status());
   std::atomic<size_t> next{0};
   std::atomic<uint64_t> ingested{0};
   int port = (*rotord)->port();
+  LagWatcher lag((*rotord)->engine());
   double cpu_before = ProcessCpuSeconds();
   Result<double> seconds = RunThreads(o.clients, [&](size_t) {
     ApiClient api(port);
@@ -131,12 +197,17 @@ Result<double> HttpIngest(const IngestBenchOptions& o, const std::vector<std::st
     for (size_t i; (i = next.fetch_add(1)) < bodies.size();) {
       Result<double> ms = api.Call("POST", "/v1/reports:batch", kAgentToken, bodies[i], &reply);
       ROTOR_RETURN_IF_ERROR(ms.status());
-      ingested += json::parse(reply, nullptr, false).value("ingested", uint64_t{0});
+      json answer = json::parse(reply, nullptr, false);
+      ingested += answer.value("ingested", uint64_t{0});
+      if (answer.contains("last_sequence")) lag.Replied(answer.value("last_sequence", uint64_t{0}));
     }
     return Status::Ok();
   });
   ROTOR_RETURN_IF_ERROR(seconds.status());
   *cpu += ProcessCpuSeconds() - cpu_before;
+  std::vector<double> lags = lag.Finish();
+  f->lag_p50_ms = Percentile(lags, 0.5);
+  f->lag_p99_ms = Percentile(lags, 0.99);
   if (ingested != o.reports) {
     return Status::Internal(fmt::format("{} of {} reports ingested", ingested.load(), o.reports));
   }
@@ -156,6 +227,8 @@ void Print(const IngestBenchOptions& o, const Figures& f) {
                f.http, f.raw, Ratio(f.http, f.raw), kHttpTarget, met ? "met" : "MISSED");
     fmt::print("  {:.1f} us of CPU (every thread of the process) per report over HTTP\n",
                f.http_cpu_us);
+    fmt::print("  projection lag after each reply: p50 {:.1f} ms, p99 {:.1f} ms\n", f.lag_p50_ms,
+               f.lag_p99_ms);
     return;
   }
   JsonObject targets;
@@ -169,6 +242,8 @@ void Print(const IngestBenchOptions& o, const Figures& f) {
       .Add("raw_durable_write_per_s", f.raw)
       .Add("http_vs_raw_durable_write", Ratio(f.http, f.raw))
       .Add("http_cpu_us_per_report", f.http_cpu_us)
+      .Add("projection_lag_p50_ms", f.lag_p50_ms)
+      .Add("projection_lag_p99_ms", f.lag_p99_ms)
       .AddObject("targets", targets)
       .Add("targets_met", met);
   fmt::print("{}\n", j.ToString());
@@ -192,7 +267,7 @@ int RunIngestBench(const IngestBenchOptions& o) {
   }
   if (s.ok()) {
     double cpu = 0;
-    Result<double> http = HttpIngest(o, bodies, **dir, &cpu);
+    Result<double> http = HttpIngest(o, bodies, **dir, &cpu, &f);
     s = http.status();
     if (s.ok()) f.http = PerSecond(o.reports, *http);
     f.http_cpu_us = cpu * 1e6 / static_cast<double>(o.reports);
