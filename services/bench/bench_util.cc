@@ -3,6 +3,7 @@
 #include <spdlog/fmt/fmt.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cmath>
 #include <cstdlib>
@@ -51,6 +52,13 @@ TempDir::~TempDir() {
 }
 
 std::string TempDir::Sub(std::string_view name) const { return path_ + "/" + std::string(name); }
+
+double Percentile(std::vector<double> v, double q) {
+  if (v.empty()) return 0;
+  size_t k = std::min(v.size() - 1, static_cast<size_t>(q * static_cast<double>(v.size())));
+  std::nth_element(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(k), v.end());
+  return v[k];
+}
 
 JsonObject& JsonObject::Add(std::string_view key, double value) {
   fields_.emplace_back(key, std::isfinite(value) ? fmt::format("{:.4f}", value) : "null");

@@ -53,6 +53,9 @@ inline double PerSecond(uint64_t count, double seconds) {
   return seconds > 0 ? static_cast<double>(count) / seconds : 0.0;
 }
 
+// The `q` quantile (0 to 1) of `v` by rank; 0 for an empty `v`.
+double Percentile(std::vector<double> v, double q);
+
 // Builds one JSON object with keys in insertion order. Keys and string values
 // are escaped.
 class JsonObject {

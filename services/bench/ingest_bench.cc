@@ -132,7 +132,7 @@ class LagWatcher {
     replies_.push_back({last_sequence, std::chrono::steady_clock::now()});
     cv_.Signal();
   }
-  // Waits for the watcher to see every reply; returns the lags in ms, sorted.
+  // Waits for the watcher to see every reply; returns the lags in ms.
   std::vector<double> Finish() {
     {
       MutexLock lock(&mu_);
@@ -140,7 +140,6 @@ class LagWatcher {
       cv_.Signal();
     }
     if (thread_.joinable()) thread_.join();
-    std::sort(lags_.begin(), lags_.end());
     return lags_;
   }
 
@@ -172,12 +171,6 @@ class LagWatcher {
   std::vector<double> lags_;  // the watcher thread's until Finish joins it
   std::thread thread_;
 };
-
-double Percentile(const std::vector<double>& sorted, double p) {
-  if (sorted.empty()) return 0;
-  return sorted[std::min(sorted.size() - 1,
-                         static_cast<size_t>(p * static_cast<double>(sorted.size())))];
-}
 
 // The HTTP side: `clients` threads take the next body until none is left.
 // Returns seconds; adds the process CPU seconds it took to `*cpu` and the

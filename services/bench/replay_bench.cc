@@ -243,21 +243,15 @@ Status RawAndRebuild(const ReplayOptions& o, const EventLog& log, Figures* f) {
   return Status::Ok();
 }
 
-double Median(std::vector<double> v) {
-  if (v.empty()) return 0;
-  std::nth_element(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(v.size() / 2), v.end());
-  return v[v.size() / 2];
-}
-
 // Median raw and rebuild rates, and the median of the passes' ratios.
 void Summarize(Figures* f) {
   std::vector<double> ratios;
   for (size_t i = 0; i < f->raw_passes.size() && i < f->rebuild_passes.size(); ++i) {
     ratios.push_back(f->raw_passes[i] > 0 ? f->rebuild_passes[i] / f->raw_passes[i] : 0);
   }
-  f->raw = Median(f->raw_passes);
-  f->rebuild = Median(f->rebuild_passes);
-  f->rebuild_ratio = Median(ratios);
+  f->raw = Percentile(f->raw_passes, 0.5);
+  f->rebuild = Percentile(f->rebuild_passes, 0.5);
+  f->rebuild_ratio = Percentile(ratios, 0.5);
 }
 
 // Compacts the log fully and sums the sizes of the files in its directory.
