@@ -5,6 +5,7 @@
 #include <google/protobuf/timestamp.pb.h>
 #include <google/protobuf/util/json_util.h>
 
+#include "events/agent_report_json.h"
 #include "events/hash.h"
 #include "rotor/v1/agent_report.pb.h"
 #include "rotor/v1/events.pb.h"
@@ -390,7 +391,18 @@ Result<AgentReport> ParseAgentReport(std::string_view bytes) {
   return FromProto(m);
 }
 
+std::optional<Result<AgentReport>> ParsePlainAgentReportJson(std::string_view json) {
+  v1::AgentReport m;
+  if (!ScanPlainAgentReportJson(json, &m)) return std::nullopt;
+  return FromProto(m);
+}
+
 Result<AgentReport> ParseAgentReportJson(std::string_view json) {
+  // The plain shape is scanned directly (agent_report_json.h); anything else
+  // goes through protobuf's parser, which gives the same message or the error.
+  if (std::optional<Result<AgentReport>> plain = ParsePlainAgentReportJson(json)) {
+    return std::move(*plain);
+  }
   v1::AgentReport m;
   pb::util::JsonParseOptions options;
   options.ignore_unknown_fields = false;

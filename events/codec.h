@@ -2,6 +2,7 @@
 // to and from their protobuf payloads. Thread-safe (pure functions).
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -39,6 +40,10 @@ Result<AgentReport> ParseAgentReport(std::string_view bytes);
 // Parses the protobuf JSON mapping of rotor.v1.AgentReport (unknown fields are
 // an error) and validates it.
 Result<AgentReport> ParseAgentReportJson(std::string_view json);
+// ParseAgentReportJson's answer when `json` has the plain shape of
+// events/agent_report_json.h; std::nullopt otherwise (then only
+// ParseAgentReportJson answers it).
+std::optional<Result<AgentReport>> ParsePlainAgentReportJson(std::string_view json);
 std::string SerializeAgentReport(const AgentReport& report);
 std::string AgentReportToJson(const AgentReport& report);
 

@@ -1,5 +1,6 @@
 // RocksDbEventLog's read path: scans, the stream index, point reads. The
-// write path (open, group commit) is rocksdb_event_log.cc.
+// write path (open, group commit) is rocksdb_event_log.cc. CompactAll is
+// here too: it only rewrites files.
 #include <rocksdb/db.h>
 
 #include <algorithm>
@@ -103,6 +104,17 @@ Result<uint64_t> RocksDbEventLog::StreamVersion(std::string_view stream_id) cons
                               std::to_string(value.size()) + " bytes");
   }
   return GetBigEndian64(value);
+}
+
+Status RocksDbEventLog::CompactAll() {
+  rocksdb::CompactRangeOptions options;
+  options.bottommost_level_compaction = rocksdb::BottommostLevelCompaction::kForce;
+  for (rocksdb::ColumnFamilyHandle* cf : handles_) {
+    ROTOR_RETURN_IF_ERROR(FromRocks(db_->Flush(rocksdb::FlushOptions(), cf), "flush"));
+    ROTOR_RETURN_IF_ERROR(
+        FromRocks(db_->CompactRange(options, cf, nullptr, nullptr), "compact " + cf->GetName()));
+  }
+  return Status::Ok();
 }
 
 }  // namespace rotor

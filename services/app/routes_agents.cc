@@ -5,6 +5,7 @@
 #include "events/codec.h"
 #include "services/app/engine_core.h"
 #include "services/app/json_body.h"
+#include "services/app/report_batch_json.h"
 
 namespace rotor::app {
 namespace {
@@ -81,29 +82,69 @@ ApiResponse IngestOne(EngineCore& core, const RouteContext& ctx) {
   return CommandResponse(core, outcome, std::move(extra));
 }
 
-ApiResponse IngestBatch(EngineCore& core, const RouteContext& ctx) {
+// Takes report `i` of a batch, or returns the response refusing the batch.
+std::optional<ApiResponse> Accept(const RouteContext& ctx, size_t i, Result<AgentReport> report,
+                                  std::vector<AgentReport>* reports) {
+  std::string where = "reports[" + std::to_string(i) + "]";
+  if (!report.ok()) return ErrorResponse(report.status().WithContext(where));
+  Status speaks = CheckSpeaksFor(ctx.request.principal, report->agent_id);
+  if (!speaks.ok()) return ErrorResponse(speaks.WithContext(where + " (the batch is refused)"));
+  reports->push_back(std::move(*report));
+  return std::nullopt;
+}
+
+// The fast path for a plain body (report_batch_json.h, agent_report_json.h):
+// false, deciding nothing, when the body or any report is not plain; else
+// true with the reports or the refusal, as ParseBatchDocument would give.
+bool ParsePlainBatch(const RouteContext& ctx, std::vector<AgentReport>* reports,
+                     std::optional<ApiResponse>* refusal) {
+  std::vector<std::string_view> items;
+  if (!SplitPlainReportBatch(ctx.request.body, &items)) return false;
+  std::vector<Result<AgentReport>> parsed;
+  parsed.reserve(items.size());
+  for (std::string_view item : items) {
+    std::optional<Result<AgentReport>> report = ParsePlainAgentReportJson(item);
+    if (!report.has_value()) return false;
+    parsed.push_back(std::move(*report));
+  }
+  reports->reserve(parsed.size());
+  for (size_t i = 0; i < parsed.size() && !refusal->has_value(); ++i) {
+    *refusal = Accept(ctx, i, std::move(parsed[i]), reports);
+  }
+  return true;
+}
+
+// The body as a JSON document: the reports, or the response refusing the
+// batch. Every report is parsed first: a malformed one refuses the batch.
+std::optional<ApiResponse> ParseBatchDocument(const RouteContext& ctx,
+                                              std::vector<AgentReport>* reports) {
   Result<JsonBody> body = JsonBody::Parse(ctx.request.body);
   if (!body.ok()) return ErrorResponse(body.status());
   bool present = body->Has("reports");
   const json* items = body->Raw("reports");
   if (!present) body->Fail("missing field 'reports'");
   if (items != nullptr && !items->is_array()) body->Fail("field 'reports' must be an array");
-  ROTOR_RETURN_IF_ERROR_RESPONSE(body->Finish());
-  // Parse every report first: a malformed one refuses the whole batch.
-  std::vector<AgentReport> reports;
-  reports.reserve(items->size());
+  if (Status finished = body->Finish(); !finished.ok()) return ErrorResponse(finished);
+  reports->reserve(items->size());
   for (size_t i = 0; i < items->size(); ++i) {
     const json& item = (*items)[i];
-    std::string where = "reports[" + std::to_string(i) + "]";
     if (!item.is_object()) {
-      return ErrorResponse(Status::InvalidArgument(where + " must be a JSON object"));
+      return ErrorResponse(
+          Status::InvalidArgument("reports[" + std::to_string(i) + "] must be a JSON object"));
     }
-    Result<AgentReport> report = ParseAgentReportJson(item.dump());
-    if (!report.ok()) return ErrorResponse(report.status().WithContext(where));
-    Status speaks = CheckSpeaksFor(ctx.request.principal, report->agent_id);
-    if (!speaks.ok()) return ErrorResponse(speaks.WithContext(where + " (the batch is refused)"));
-    reports.push_back(std::move(*report));
+    if (auto refusal = Accept(ctx, i, ParseAgentReportJson(item.dump()), reports)) return refusal;
   }
+  return std::nullopt;
+}
+
+ApiResponse IngestBatch(EngineCore& core, const RouteContext& ctx) {
+  std::vector<AgentReport> reports;
+  std::optional<ApiResponse> refusal;
+  if (!ParsePlainBatch(ctx, &reports, &refusal)) {
+    reports.clear();
+    refusal = ParseBatchDocument(ctx, &reports);
+  }
+  if (refusal.has_value()) return std::move(*refusal);
   uint64_t ingested = 0;
   uint64_t duplicates = 0;
   uint64_t first = 0;

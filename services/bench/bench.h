@@ -27,6 +27,9 @@ Runner AddHistoryBench(CLI::App* command);
 // `rotor-bench kafka`: the Kafka bridges against raw librdkafka loops
 // (services/bench/kafka_bench.cc).
 Runner AddKafkaBench(CLI::App* command);
+// `rotor-bench ingest`: POST /v1/reports:batch against the raw durable write
+// of the same reports (services/bench/ingest_bench.cc).
+Runner AddIngestBench(CLI::App* command);
 // `rotor-bench stream`: live-stream subscribers against API latency and
 // update lag (services/bench/stream_bench.cc).
 Runner AddStreamBench(CLI::App* command);

@@ -14,6 +14,10 @@
 //   3. concurrent appends: `--threads` threads each make `--per-thread`
 //      single-event appends to their own stream; raw makes one synced Put of
 //      the same stored bytes per event. Best of `--rounds`, sides alternating.
+//      Each round first times `--fsyncs` appending writes of one stored
+//      record's size + fdatasync on the scratch directory: the disk's floor.
+//      fsync_floor_per_s = threads / (median time of one), i.e. every sync
+//      carrying one append of each thread; the best round's floor counts.
 // The raw side uses RocksDB's default options (plus create_if_missing).
 // Rates are wall-clock; the calling thread's CPU time is reported alongside
 // because a shared machine's load moves wall-clock figures.
@@ -44,6 +48,7 @@ struct LogBenchOptions {
   size_t per_thread = 2000;
   int read_passes = 3;
   int rounds = 3;
+  int fsyncs = 200;
   std::string dir;
   bool keep = false;
   bool json = false;
@@ -53,6 +58,7 @@ constexpr double kAppendTarget = 0.6;
 constexpr double kTreeTarget = 0.9;  // append with the tree kept, x append without
 constexpr double kReadTarget = 0.7;
 constexpr double kConcurrentTarget = 2.0;
+constexpr double kFsyncFloorTarget = 0.7;
 
 struct Figures {
   uint64_t events = 0;
@@ -61,6 +67,7 @@ struct Figures {
   double append = 0, raw_append = 0, read = 0, raw_read = 0, append_with_tree = 0;
   uint64_t tree_behind_at_end = 0;  // records the tree still lacked when the appends ended
   double concurrent = 0, raw_concurrent = 0;
+  double fsync_floor = 0;  // threads / median seconds of one write+fdatasync
   // Calling-thread CPU nanoseconds per event.
   double append_cpu = 0, raw_append_cpu = 0, read_cpu = 0, raw_read_cpu = 0;
   uint64_t group_commits = 0, grouped_requests = 0;
@@ -146,6 +153,11 @@ Status ConcurrentRound(const LogBenchOptions& o, const TempDir& dir, int round, 
   std::vector<StoredRecord> records = SealInOrder(flat);
   flat.clear();
   uint64_t total = records.size();
+  uint64_t record_bytes = 0;
+  for (const StoredRecord& r : records) record_bytes += r.key.size() + r.value.size();
+  Result<double> fsync = MedianFsyncSeconds(dir.path(), record_bytes / total, o.fsyncs);
+  ROTOR_RETURN_IF_ERROR(fsync.status());
+  f->fsync_floor = std::max(f->fsync_floor, Ratio(static_cast<double>(o.threads), *fsync));
 
   Result<std::unique_ptr<rocksdb::DB>> raw =
       OpenRaw(dir.Sub(fmt::format("raw-concurrent-{}", round)));
@@ -187,11 +199,13 @@ void PrintJson(const LogBenchOptions& o, const Figures& f) {
   double read_ratio = Ratio(f.read, f.raw_read);
   double concurrent_ratio = Ratio(f.concurrent, f.raw_concurrent);
   double tree_ratio = Ratio(f.append_with_tree, f.append);
+  double floor_ratio = Ratio(f.concurrent, f.fsync_floor);
   JsonObject targets;
   targets.Add("append_ratio", kAppendTarget)
       .Add("append_with_tree_vs_without", kTreeTarget)
       .Add("read_ratio", kReadTarget)
-      .Add("concurrent_ratio", kConcurrentTarget);
+      .Add("concurrent_ratio", kConcurrentTarget)
+      .Add("concurrent_vs_fsync_floor", kFsyncFloorTarget);
   JsonObject j;
   j.Add("events", f.events)
       .Add("batch", uint64_t{o.batch})
@@ -215,6 +229,8 @@ void PrintJson(const LogBenchOptions& o, const Figures& f) {
       .Add("concurrent_append_per_s", f.concurrent)
       .Add("raw_concurrent_append_per_s", f.raw_concurrent)
       .Add("concurrent_ratio", concurrent_ratio)
+      .Add("fsync_floor_per_s", f.fsync_floor)
+      .Add("concurrent_vs_fsync_floor", floor_ratio)
       .Add("append_cpu_ns_per_event", f.append_cpu)
       .Add("raw_append_cpu_ns_per_event", f.raw_append_cpu)
       .Add("read_cpu_ns_per_event", f.read_cpu)
@@ -226,7 +242,8 @@ void PrintJson(const LogBenchOptions& o, const Figures& f) {
       .AddObject("targets", targets)
       .Add("targets_met", append_ratio >= kAppendTarget && read_ratio >= kReadTarget &&
                               concurrent_ratio >= kConcurrentTarget && tree_ratio >= kTreeTarget &&
-                              Ratio(f.append_with_tree, f.raw_append) >= kAppendTarget);
+                              Ratio(f.append_with_tree, f.raw_append) >= kAppendTarget &&
+                              floor_ratio >= kFsyncFloorTarget);
   fmt::print("{}\n", j.ToString());
 }
 
@@ -249,6 +266,8 @@ void PrintHuman(const LogBenchOptions& o, const Figures& f) {
   line(fmt::format("full read (best of {})", o.read_passes), f.read, f.raw_read, kReadTarget);
   line(fmt::format("{}x{} single appends (best of {})", o.threads, o.per_thread, o.rounds),
        f.concurrent, f.raw_concurrent, kConcurrentTarget);
+  line(fmt::format("  vs the disk's fsync floor ({}/sync)", o.threads), f.concurrent, f.fsync_floor,
+       kFsyncFloorTarget);
   fmt::print("  thread CPU per event: append {:.0f} ns (raw {:.0f}), read {:.0f} ns (raw {:.0f})\n",
              f.append_cpu, f.raw_append_cpu, f.read_cpu, f.raw_read_cpu);
   fmt::print("  rotor group commits: {} carrying {} appends ({:.2f} per sync)\n", f.group_commits,
@@ -307,6 +326,11 @@ Runner AddLogBench(CLI::App* command) {
   command
       ->add_option("--rounds", o->rounds,
                    "concurrent rounds on fresh databases, sides alternating; the best counts")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  command
+      ->add_option("--fsyncs", o->fsyncs,
+                   "write+fdatasync pairs timed per round for the disk's floor (median)")
       ->check(CLI::PositiveNumber)
       ->capture_default_str();
   command->add_option("--dir", o->dir, "parent of the scratch directory (default $TMPDIR or /tmp)");

@@ -1,10 +1,14 @@
 #include "services/bench/log_phases.h"
 
+#include <fcntl.h>
 #include <rocksdb/write_batch.h>
 #include <spdlog/fmt/fmt.h>
+#include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <chrono>
+#include <cstring>
 #include <ctime>
 #include <latch>
 #include <thread>
@@ -130,6 +134,33 @@ Result<double> RunThreads(size_t threads, const std::function<Status(size_t)>& w
   std::chrono::duration<double> wall = std::chrono::steady_clock::now() - begin;
   for (const Status& s : results) ROTOR_RETURN_IF_ERROR(s);
   return wall.count();
+}
+
+Result<double> MedianFsyncSeconds(const std::string& dir, size_t bytes, int writes) {
+  std::string path = dir + "/fsync-floor";
+  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0600);
+  if (fd < 0) return Status::IoError("open " + path + ": " + std::strerror(errno));
+  std::string block(bytes, 'f');
+  std::vector<double> seconds;
+  Status status;
+  for (int i = 0; i < writes && status.ok(); ++i) {
+    auto begin = std::chrono::steady_clock::now();
+    if (::write(fd, block.data(), block.size()) != static_cast<ssize_t>(block.size())) {
+      status = Status::IoError("write " + path + ": " + std::strerror(errno));
+    } else if (::fdatasync(fd) != 0) {
+      status = Status::IoError("fdatasync " + path + ": " + std::strerror(errno));
+    }
+    seconds.push_back(
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - begin).count());
+  }
+  ::close(fd);
+  ::unlink(path.c_str());
+  ROTOR_RETURN_IF_ERROR(status);
+  if (seconds.empty()) return Status::InvalidArgument("no fsync writes asked for");
+  std::nth_element(seconds.begin(),
+                   seconds.begin() + static_cast<std::ptrdiff_t>(seconds.size() / 2),
+                   seconds.end());
+  return seconds[seconds.size() / 2];
 }
 
 }  // namespace rotor::bench

@@ -43,6 +43,12 @@ Result<Timing> RawRead(rocksdb::DB* db, uint64_t count);
 // EventLog::ForEach from sequence 1, decoding every record; expects `count` events.
 Result<Timing> RotorRead(const EventLog& log, uint64_t count);
 
+// The disk's own limit: appends `bytes` bytes to a new file in `dir` and
+// fdatasyncs it, `writes` times; returns the median seconds of one
+// write+fdatasync. The file is removed afterwards. Errors: kIoError naming the
+// file and the call that failed.
+Result<double> MedianFsyncSeconds(const std::string& dir, size_t bytes, int writes);
+
 // Runs `work(t)` for t in [0, threads) on threads released together. Returns
 // the wall-clock seconds until the last finished, or the first error.
 Result<double> RunThreads(size_t threads, const std::function<Status(size_t)>& work);

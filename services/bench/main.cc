@@ -26,6 +26,8 @@ constexpr Subcommand kSubcommands[] = {
     {"history", "as-of queries from projection snapshots, and Merkle proofs",
      &rotor::bench::AddHistoryBench},
     {"kafka", "Kafka bridges against raw librdkafka loops", &rotor::bench::AddKafkaBench},
+    {"ingest", "HTTP batch report ingest against the raw durable write",
+     &rotor::bench::AddIngestBench},
     {"stream", "live-stream subscribers: API latency and update lag",
      &rotor::bench::AddStreamBench},
     {"node", "one rotord process at fleet scale: start time, memory, latency against fleet size",

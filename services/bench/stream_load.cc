@@ -4,6 +4,7 @@
 #include <httplib.h>
 
 #include <nlohmann/json.hpp>
+#include <tuple>
 
 #include "events/time.h"
 #include "services/http/tokens.h"

@@ -61,6 +61,8 @@ class LoopbackRotord {
   ~LoopbackRotord();
 
   int port() const { return server_->port(); }
+  // The engine behind the server (to watch its projections); owned here.
+  const app::Engine& engine() const { return *engine_; }
   int streams() const { return server_->streams(); }
 
  private:

@@ -90,6 +90,35 @@ TEST_F(EngineJsonTest, ABatchWithOneBadReportIsRefusedWhole) {
                 "reports[0] must be a JSON object", AgentRole());
 }
 
+// A batch body is read by a splitter when it is plain and as a JSON document
+// otherwise (an escape anywhere is enough): both answer the same.
+TEST_F(EngineJsonTest, PlainAndDocumentBatchBodiesAnswerTheSame) {
+  std::string fp(64, 'a');
+  json bad = {{"reports",
+               {ReportJson("p-1", "a1", "2026-02-01T00:00:00Z", {fp}),
+                ReportJson("p-2", "a2", "2026-02-01T00:00:00Z", {"not-a-fingerprint"})}}};
+  std::string plain = bad.dump(2);
+  std::string escaped = plain;
+  escaped.replace(escaped.find("\"p-1\""), 5, "\"p\\u002d1\"");
+  Reply a = Call("POST", "/v1/reports:batch", plain, Ingest());
+  Reply b = Call("POST", "/v1/reports:batch", escaped, Ingest());
+  EXPECT_EQ(a.status, 400);
+  EXPECT_EQ(a.body, b.body);
+  EXPECT_NE(a.body.find("reports[1]"), std::string::npos) << a.body;
+
+  json good = {{"reports",
+                {ReportJson("q-1", "a1", "2026-02-01T00:00:00Z", {fp}),
+                 ReportJson("q-2", "a2", "2026-02-01T00:00:00Z", {fp})}}};
+  Reply first = Call("POST", "/v1/reports:batch", good.dump(), Ingest());
+  ASSERT_EQ(first.status, 200) << first.body;
+  EXPECT_EQ(first.json["ingested"], 2);
+  std::string again = good.dump();
+  again.replace(again.find("\"q-1\""), 5, "\"q\\u002d1\"");
+  Reply second = Call("POST", "/v1/reports:batch", again, Ingest());
+  ASSERT_EQ(second.status, 200) << second.body;
+  EXPECT_EQ(second.json["duplicates"], 2) << second.body;
+}
+
 TEST_F(EngineJsonTest, BadQueryParametersAreNamed) {
   Reply r = Call("GET", "/v1/agents", "", Auditor(), {{"limit", "lots"}});
   EXPECT_EQ(r.status, 400);
