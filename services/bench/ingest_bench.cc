@@ -188,7 +188,7 @@ Result<double> HttpIngest(const IngestBenchOptions& o, const std::vector<std::st
     ApiClient api(port);
     std::string reply;
     for (size_t i; (i = next.fetch_add(1)) < bodies.size();) {
-      Result<double> ms = api.Call("POST", "/v1/reports:batch", kAgentToken, bodies[i], &reply);
+      Result<double> ms = api.Call("POST", "/v1/reports:batch", kIngestToken, bodies[i], &reply);
       ROTOR_RETURN_IF_ERROR(ms.status());
       json answer = json::parse(reply, nullptr, false);
       ingested += answer.value("ingested", uint64_t{0});

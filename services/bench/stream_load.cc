@@ -4,7 +4,6 @@
 #include <httplib.h>
 
 #include <nlohmann/json.hpp>
-#include <tuple>
 
 #include "events/time.h"
 #include "services/http/tokens.h"
