@@ -2,6 +2,7 @@
 
 #include <rocksdb/db.h>
 #include <rocksdb/write_batch.h>
+#include <rocksdb/write_buffer_manager.h>
 #include <spdlog/spdlog.h>
 
 #include <vector>
@@ -84,6 +85,8 @@ Result<std::unique_ptr<RocksDbProjectionStore>> RocksDbProjectionStore::Open(
   db_options.create_missing_column_families = true;
   db_options.max_background_jobs = 2;
   db_options.max_total_wal_size = 64 << 20;  // bounds a start's WAL replay (docs/storage.md)
+  // One memtable budget for every projection's column family (peak memory).
+  db_options.write_buffer_manager = std::make_shared<rocksdb::WriteBufferManager>(64 << 20);
   if (options.env != nullptr) db_options.env = options.env;
   std::vector<std::string> names;
   rocksdb::Status listed = rocksdb::DB::ListColumnFamilies(db_options, path, &names);

@@ -44,9 +44,10 @@ Result<uint64_t> StateSnapshotter::TakeNow() {
   ROTOR_RETURN_IF_ERROR(commands_.CatchUp());
   std::string encoded;
   uint64_t sequence = 0;
+  const uint64_t last = last_;
   commands_.Snapshot([&](const domain::DomainState& state) {
     sequence = state.last_sequence;
-    if (sequence != last_) encoded = domain::EncodeState(state);
+    if (sequence != last) encoded = domain::EncodeState(state);
   });
   if (sequence == 0 || sequence == last_) return last_;
   RecordedEvent record;

@@ -9,8 +9,10 @@
 
 #include <filesystem>
 #include <fstream>
+#include <thread>
 
 #include "events/rocksdb_event_log.h"
+#include "services/app/state_snapshotter.h"
 #include "services/domain/state_codec.h"
 #include "tests/services/engine_test_util.h"
 
@@ -142,6 +144,71 @@ TEST_F(StateSnapshotsTest, TheNewestUsableSnapshotWinsAndOnlyTheNewestAreKept) {
   file.close();
   Reopen();
   EXPECT_EQ(Outstanding(), 2) << "the older doctored snapshot, then the refusals folded on";
+}
+
+// The snapshotter on its own: a snapshot when enough events were folded, none
+// when nothing is new, one at Stop, and only the newest `keep` on disk.
+class StateSnapshotterTest : public ::testing::Test {
+ protected:
+  void Report(const std::string& agent) {
+    domain::IngestAgentReport report{AgentReport{"rep-" + agent + std::to_string(reports_++),
+                                                 agent,
+                                                 At("2026-02-27T00:00:00Z"),
+                                                 {},
+                                                 "",
+                                                 "",
+                                                 false},
+                                     At("2026-03-01T00:00:00Z"), "relay"};
+    ASSERT_TRUE(commands_.Execute(report).ok());
+  }
+
+  static std::unique_ptr<RocksDbEventLog> OpenLog(const std::string& path) {
+    Result<std::unique_ptr<RocksDbEventLog>> log = RocksDbEventLog::Open(path);
+    EXPECT_TRUE(log.ok()) << log.status().ToString();
+    return log.ok() ? std::move(*log) : nullptr;
+  }
+
+  TempDir dir_;
+  std::unique_ptr<RocksDbEventLog> log_ = OpenLog(dir_.Sub("events"));
+  domain::CommandService commands_{*log_};
+  StateSnapshots snapshots_{dir_.Sub("snapshots"), 2};
+  int reports_ = 0;
+};
+
+TEST_F(StateSnapshotterTest, TakesOneWhenDueNoneWhenNothingIsNewAndOneAtStop) {
+  StateSnapshotter snapshotter(commands_, *log_, snapshots_,
+                               {.every_events = 3,
+                                .min_interval = std::chrono::milliseconds(0),
+                                .poll = std::chrono::milliseconds(1)},
+                               0);
+  Result<uint64_t> none = snapshotter.TakeNow();
+  ASSERT_TRUE(none.ok());
+  EXPECT_EQ(*none, 0u) << "an empty log has nothing to snapshot";
+  Report("a1");
+  Result<uint64_t> first = snapshotter.TakeNow();
+  ASSERT_TRUE(first.ok()) << first.status().ToString();
+  EXPECT_EQ(*first, log_->Head());
+  EXPECT_EQ(*snapshotter.TakeNow(), *first) << "nothing new: no second file";
+  EXPECT_EQ(snapshots_.List()->size(), 1u);
+
+  snapshotter.Start();
+  for (const char* agent : {"a2", "a3", "a4"}) Report(agent);
+  // The thread takes one once 3 events follow the last: wait for it (bounded).
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (snapshots_.List()->front() != log_->Head() &&
+         std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::yield();
+  }
+  EXPECT_EQ(snapshots_.List()->front(), log_->Head());
+  Report("a5");
+  snapshotter.Stop();
+  Result<std::vector<uint64_t>> kept = snapshots_.List();
+  ASSERT_TRUE(kept.ok());
+  EXPECT_EQ(*kept, (std::vector<uint64_t>{log_->Head(), log_->Head() - 1}))
+      << "the one at Stop, and the newest before it";
+  Result<std::optional<domain::DomainState>> loaded = snapshots_.Load(*log_);
+  ASSERT_TRUE(loaded.ok() && loaded->has_value());
+  EXPECT_NE((*loaded)->FindAgent("a5"), nullptr);
 }
 
 }  // namespace
