@@ -1,4 +1,5 @@
 // The agents, certificates and rollouts of a state snapshot. See state_codec.h.
+#include <algorithm>
 #include <unordered_map>
 
 #include "services/domain/state_codec_io.h"
@@ -240,6 +241,14 @@ RolloutState DecodeRollout(Reader& r, const DomainState& s) {
   }
   o.outstanding.resize(r.Count("rollout outstanding"));
   for (uint64_t& word : o.outstanding) word = r.Fixed64("rollout outstanding");
+  // Every outstanding bit names an agent; listed targets are sorted.
+  size_t agents = s.agents.size();
+  for (size_t word = agents / 64; word < o.outstanding.size(); ++word) {
+    uint64_t allowed =
+        word == agents / 64 && agents % 64 != 0 ? (uint64_t{1} << (agents % 64)) - 1 : 0;
+    if ((o.outstanding[word] & ~allowed) != 0) r.Fail("rollout outstanding (an unknown agent)");
+  }
+  if (!std::is_sorted(o.targets.begin(), o.targets.end())) r.Fail("rollout targets order");
   return o;
 }
 

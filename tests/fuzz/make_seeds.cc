@@ -18,6 +18,8 @@
 #include "projections/fleet_projection.h"
 #include "projections/store.h"
 #include "services/ca/generate.h"
+#include "services/domain/state.h"
+#include "services/domain/state_codec.h"
 #include "tests/projections/history_gen.h"
 #include "tests/projections/test_util.h"
 
@@ -58,6 +60,7 @@ void LogSeeds(const fs::path& root, uint64_t seed, size_t events) {
   projections::FleetProjection fleet;
   projections::AuditProjection audit;
   projections::Checkpoint checkpoint;
+  domain::DomainState deciders;
   Status scanned = log.ScanStored(1, Direction::kForward, [&](uint64_t seq, std::string_view v) {
     RecordedEvent record;
     if (!DecodeStoredRecord(seq, v, &record).ok()) return false;
@@ -65,6 +68,10 @@ void LogSeeds(const fs::path& root, uint64_t seed, size_t events) {
     if (!event.ok()) return false;
     fleet.Apply(record, *event);
     audit.Apply(record, *event);
+    domain::Evolve(deciders,
+                   {record.sequence, record.stream_id, record.stream_version, record.recorded_at,
+                    record.actor},
+                   *event);
     checkpoint = {record.sequence, record.recorded_at, record.hash};
     if (per_type[record.event_type]++ >= 2) return true;  // two of each type
     std::string name = record.event_type.substr(9) + "-" + std::to_string(seq);
@@ -87,6 +94,7 @@ void LogSeeds(const fs::path& root, uint64_t seed, size_t events) {
   audit.WriteAll(state);
   state.map[std::string(projections::kCheckpointKey)] = projections::EncodeCheckpoint(checkpoint);
   Write(root / "projection_state", "history-" + std::to_string(seed), Pairs(state.map));
+  Write(root / "state_snapshot", "history-" + std::to_string(seed), domain::EncodeState(deciders));
 }
 
 void PemSeeds(const fs::path& root) {
