@@ -18,7 +18,7 @@ namespace {
 
 void Exercise(DomainState& state) {
   for (const auto& [id, rollout] : state.rollouts) {
-    RolloutProgress p = ComputeProgress(state, rollout, 5);
+    RolloutProgress p = ComputeProgress(state, rollout, size_t{5});
     FUZZ_CHECK(p.outstanding_agent_ids.size() <= 5);
     (void)IsActive(state, rollout);
   }
