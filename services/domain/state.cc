@@ -73,7 +73,8 @@ std::string_view DomainState::CemFingerprintOf(const AgentState& agent) const {
 
 std::string_view DomainState::CemSerialOf(const AgentState& agent) const {
   auto it = cem_serials.find(IndexOf(agent));
-  return it == cem_serials.end() ? std::string_view() : std::string_view(it->second);
+  if (it == cem_serials.end()) return {};
+  return it->second;
 }
 
 const Revocation* DomainState::RevocationOf(const AgentState& agent) const {

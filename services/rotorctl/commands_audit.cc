@@ -167,7 +167,7 @@ void AddVerify(CLI::App& app, Session& s, Action& action) {
 }
 
 void PrintReplay(const json& reply) {
-  long long snapshot = static_cast<long long>(Num(reply, "snapshot_sequence"));
+  int64_t snapshot = Num(reply, "snapshot_sequence");
   std::string from =
       snapshot > 0 ? " after the snapshot at sequence " + std::to_string(snapshot) : "";
   std::printf("as of %s: %lld events folded%s, up to sequence %lld (recorded %s)\n",
