@@ -110,7 +110,7 @@ bool ParseUtcTime(std::string_view s, google::protobuf::Timestamp* out) {
   if (s[at] == '.') {
     size_t digits = 0;
     for (++at; at < s.size() && IsDigit(s[at]); ++at, ++digits) {
-      nanos = nanos * 10 + (s[at] - '0');
+      if (digits < 9) nanos = nanos * 10 + (s[at] - '0');  // more than 9 is refused below
     }
     if (digits == 0 || digits > 9) return false;
     for (; digits < 9; ++digits) nanos *= 10;

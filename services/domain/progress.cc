@@ -95,7 +95,16 @@ RolloutProgress RecountProgress(const DomainState& state, const RolloutState& ro
     // Only listed agents can count: look them up instead of walking the fleet.
     // A listed agent never seen counts (outstanding), as in the projection.
     for (const std::string& id : rollout.agent_ids) {
-      Count(state, rollout, facts, state.agent_ids.Find(id), list_limit, p);
+      uint32_t index = state.agent_ids.Find(id);
+      if (index == StringInterner::kNotFound) {  // never interned: a listed agent never seen
+        AgentContribution c = Contribute(facts, AgentFacts{.targeted = true});
+        p.Add(c);
+        if (c.counted && p.outstanding_agent_ids.size() < list_limit) {
+          p.outstanding_agent_ids.push_back(id);
+        }
+        continue;
+      }
+      Count(state, rollout, facts, index, list_limit, p);
     }
   } else {
     for (uint32_t index = 0; index < state.agents.size(); ++index) {

@@ -249,6 +249,15 @@ RolloutState DecodeRollout(Reader& r, const DomainState& s) {
     if ((o.outstanding[word] & ~allowed) != 0) r.Fail("rollout outstanding (an unknown agent)");
   }
   if (!std::is_sorted(o.targets.begin(), o.targets.end())) r.Fail("rollout targets order");
+  // The targets are the listed agents' indices.
+  if (o.targets.size() != o.agent_ids.size()) r.Fail("rollout targets (not one per agent id)");
+  for (const std::string& id : o.agent_ids) {
+    uint32_t index = s.agent_ids.Find(id);
+    if (index == StringInterner::kNotFound ||
+        !std::binary_search(o.targets.begin(), o.targets.end(), index)) {
+      r.Fail("rollout targets (an agent id without its index)");
+    }
+  }
   return o;
 }
 

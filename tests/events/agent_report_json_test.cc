@@ -74,7 +74,8 @@ TEST(AgentReportJsonTest, DeclinesWhatOnlyProtobufMayAnswer) {
   std::vector<std::string> other = {
       Plain("2026-11-01T10:20:30+01:00"),  // an offset
       Plain("2026-11-01T10:20:30.1234567891Z"),
-      Plain("2026-02-29T10:20:30Z"),  // not a leap year
+      Plain("2026-11-01T10:20:30.25142491422000000Z"),  // once an int overflow (fuzzing)
+      Plain("2026-02-29T10:20:30Z"),                    // not a leap year
       Plain("2026-13-01T10:20:30Z"),
       Plain("2026-11-01T24:00:00Z"),
       Plain("0000-01-01T00:00:00Z"),

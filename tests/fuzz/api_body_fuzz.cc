@@ -64,7 +64,9 @@ struct Harness {
 };
 
 Harness& TheHarness() {
-  static Harness harness;
+  // Never destroyed: closing the engine at exit would run after the main
+  // thread's thread_local state (its SHA-256 context) is gone.
+  static Harness& harness = *new Harness;
   return harness;
 }
 
