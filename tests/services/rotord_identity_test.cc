@@ -235,13 +235,8 @@ TEST_F(RotordIdentityTest, TokenCreateAndSighupReloadWithoutDroppingAStream) {
   // The stream opened before the reloads still delivers: a new rollout.
   TestCertificate old_cert = RegisterServerCertificate(*night, "ns-old");
   TestCertificate new_cert = RegisterServerCertificate(*night, "ns-new");
-  auto initiated = night->Post("/v1/replacements",
-                               json{{"rollout_id", "r1"},
-                                    {"old_fingerprint", old_cert.fingerprint},
-                                    {"new_fingerprint", new_cert.fingerprint}}
-                                   .dump(),
-                               "application/json");
-  ASSERT_EQ(initiated->status, 200) << initiated->body;
+  InitiateReplacement(*night, "r1", old_cert, new_cert);
+  ASSERT_FALSE(HasFailure());
   {
     std::unique_lock<std::mutex> lock(mu);
     EXPECT_TRUE(cv.wait_for(lock, std::chrono::seconds(30), [&] {

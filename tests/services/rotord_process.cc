@@ -98,6 +98,18 @@ TestCertificate RegisterServerCertificate(httplib::SSLClient& client, const std:
   return cert;
 }
 
+void InitiateReplacement(httplib::SSLClient& client, const std::string& rollout_id,
+                         const TestCertificate& old_cert, const TestCertificate& new_cert) {
+  auto r = client.Post("/v1/replacements",
+                       nlohmann::json{{"rollout_id", rollout_id},
+                                      {"old_fingerprint", old_cert.fingerprint},
+                                      {"new_fingerprint", new_cert.fingerprint}}
+                           .dump(),
+                       "application/json");
+  ASSERT_TRUE(r) << httplib::to_string(r.error());
+  ASSERT_EQ(r->status, 200) << r->body;
+}
+
 void RotordTest::SetUp() {
   signal(SIGPIPE, SIG_IGN);
   dir_ = std::make_unique<TempDir>();

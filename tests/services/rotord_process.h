@@ -98,6 +98,11 @@ TestCertificate CertificateValidAround(const std::string& cn, Time now);
 // `client` (an operator's) and returns it. Fails the test on error.
 TestCertificate RegisterServerCertificate(httplib::SSLClient& client, const std::string& cn);
 
+// Initiates replacement `rollout_id` of `old_cert` by `new_cert` through
+// `client` (an operator's). Fails the test unless it answers 200.
+void InitiateReplacement(httplib::SSLClient& client, const std::string& rollout_id,
+                         const TestCertificate& old_cert, const TestCertificate& new_cert);
+
 // A fixture for tests of a TLS rotord: a temporary directory with
 // MakeDaemonFiles, SIGPIPE ignored (a client writing to a daemon that went
 // away), and the daemon's usual flags.

@@ -155,13 +155,8 @@ TEST_F(RotordProcessTest, StreamsProgressChangesAsServerSentEvents) {
   report["reportedAt"] =
       FormatTime(std::chrono::time_point_cast<Micros>(std::chrono::system_clock::now()));
   ASSERT_EQ(op->Post("/v1/reports", report.dump(), "application/json")->status, 200);
-  auto initiated = op->Post("/v1/replacements",
-                            json{{"rollout_id", "r1"},
-                                 {"old_fingerprint", old_cert.fingerprint},
-                                 {"new_fingerprint", new_cert.fingerprint}}
-                                .dump(),
-                            "application/json");
-  ASSERT_EQ(initiated->status, 200) << initiated->body;
+  InitiateReplacement(*op, "r1", old_cert, new_cert);
+  ASSERT_FALSE(HasFailure());
 
   std::mutex mu;
   std::condition_variable cv;
