@@ -5,8 +5,8 @@
 #include <google/protobuf/timestamp.pb.h>
 #include <google/protobuf/util/json_util.h>
 
+#include "base/hash.h"
 #include "events/agent_report_json.h"
-#include "events/hash.h"
 #include "rotor/v1/agent_report.pb.h"
 #include "rotor/v1/events.pb.h"
 

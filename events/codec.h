@@ -6,9 +6,9 @@
 #include <string>
 #include <string_view>
 
+#include "base/status.h"
 #include "events/event_types.h"
 #include "events/record.h"
-#include "events/status.h"
 
 namespace rotor {
 

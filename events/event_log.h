@@ -24,9 +24,9 @@
 #include <string_view>
 #include <vector>
 
-#include "events/mutex.h"
+#include "base/mutex.h"
+#include "base/status.h"
 #include "events/record.h"
-#include "events/status.h"
 
 namespace rotor {
 

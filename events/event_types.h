@@ -10,7 +10,7 @@
 #include <variant>
 #include <vector>
 
-#include "events/time.h"
+#include "base/time.h"
 
 namespace rotor {
 

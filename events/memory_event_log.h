@@ -8,9 +8,9 @@
 #include <unordered_map>
 #include <vector>
 
+#include "base/mutex.h"
+#include "base/thread_annotations.h"
 #include "events/event_log.h"
-#include "events/mutex.h"
-#include "events/thread_annotations.h"
 
 namespace rotor {
 

@@ -19,8 +19,8 @@
 #include <string_view>
 #include <vector>
 
-#include "events/hash.h"
-#include "events/status.h"
+#include "base/hash.h"
+#include "base/status.h"
 
 namespace rotor::merkle {
 

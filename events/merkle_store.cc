@@ -5,7 +5,7 @@
 
 #include <cstring>
 
-#include "events/coding.h"
+#include "base/coding.h"
 #include "events/rocksdb_keys.h"
 
 namespace rotor {

@@ -24,9 +24,9 @@
 #include <string>
 #include <vector>
 
+#include "base/mutex.h"
 #include "events/event_log.h"
 #include "events/merkle.h"
-#include "events/mutex.h"
 
 namespace rocksdb {
 class DB;

@@ -2,7 +2,7 @@
 
 #include <cstring>
 
-#include "events/coding.h"
+#include "base/coding.h"
 #include "events/wire.h"
 #include "rotor/v1/envelope.pb.h"
 

@@ -10,9 +10,9 @@
 #include <string>
 #include <string_view>
 
-#include "events/hash.h"
-#include "events/status.h"
-#include "events/time.h"
+#include "base/hash.h"
+#include "base/status.h"
+#include "base/time.h"
 
 namespace rotor {
 

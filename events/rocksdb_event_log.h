@@ -22,9 +22,9 @@
 #include <memory>
 #include <string>
 
+#include "base/mutex.h"
+#include "base/thread_annotations.h"
 #include "events/event_log.h"
-#include "events/mutex.h"
-#include "events/thread_annotations.h"
 
 namespace rocksdb {
 class DB;

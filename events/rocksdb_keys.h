@@ -10,9 +10,9 @@
 #include <string>
 #include <string_view>
 
-#include "events/coding.h"
+#include "base/coding.h"
+#include "base/status.h"
 #include "events/event_log.h"
-#include "events/status.h"
 
 namespace rotor::rocksdb_keys {
 

@@ -1,17 +1,17 @@
 // Byte encoding helpers for the projection store: zigzag signed varints,
 // length-prefixed strings, and a Reader for what they wrote (on top of
-// events/coding.h). Pure functions on caller-owned buffers; thread-compatible.
+// base/coding.h). Pure functions on caller-owned buffers; thread-compatible.
 #pragma once
 
 #include <cstdint>
 #include <string>
 #include <string_view>
 
-#include "events/coding.h"
+#include "base/coding.h"
 
 namespace rotor::projections {
 
-// The byte-level coding is events/coding.h's (PutBigEndian32/64,
+// The byte-level coding is base/coding.h's (PutBigEndian32/64,
 // GetBigEndian32/64 are used from there); these add the store's conventions.
 inline void PutVarint(std::string* out, uint64_t v) { PutVarint64(out, v); }
 

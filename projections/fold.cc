@@ -3,8 +3,8 @@
 #include <deque>
 #include <thread>
 
-#include "events/mutex.h"
-#include "events/thread_annotations.h"
+#include "base/mutex.h"
+#include "base/thread_annotations.h"
 #include "projections/event_decoder.h"
 #include "projections/snapshot.h"
 

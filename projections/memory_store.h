@@ -7,8 +7,8 @@
 #include <map>
 #include <string>
 
-#include "events/mutex.h"
-#include "events/thread_annotations.h"
+#include "base/mutex.h"
+#include "base/thread_annotations.h"
 #include "projections/store.h"
 
 namespace rotor::projections {

@@ -11,9 +11,9 @@
 #include <string_view>
 #include <vector>
 
+#include "base/status.h"
+#include "base/time.h"
 #include "events/event_log.h"
-#include "events/status.h"
-#include "events/time.h"
 
 namespace rotor::projections {
 

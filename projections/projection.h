@@ -15,9 +15,9 @@
 #include <functional>
 #include <string_view>
 
+#include "base/status.h"
 #include "events/event_types.h"
 #include "events/record.h"
-#include "events/status.h"
 
 namespace rotor::projections {
 

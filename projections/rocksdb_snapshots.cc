@@ -7,7 +7,7 @@
 #include <rocksdb/snapshot.h>
 #include <rocksdb/write_batch.h>
 
-#include "events/coding.h"
+#include "base/coding.h"
 #include "events/rocksdb_keys.h"
 #include "projections/encoding.h"
 #include "projections/rocksdb_store.h"

@@ -12,8 +12,8 @@
 #include <memory>
 #include <string>
 
-#include "events/mutex.h"
-#include "events/thread_annotations.h"
+#include "base/mutex.h"
+#include "base/thread_annotations.h"
 #include "projections/store.h"
 
 namespace rocksdb {

@@ -18,9 +18,9 @@
 #include <utility>
 #include <vector>
 
+#include "base/status.h"
 #include "events/event_types.h"
 #include "events/progress_rule.h"
-#include "events/status.h"
 #include "projections/views.h"
 
 namespace rotor::projections {

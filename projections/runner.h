@@ -26,10 +26,10 @@
 #include <thread>
 #include <vector>
 
+#include "base/mutex.h"
+#include "base/thread_annotations.h"
 #include "events/event_log.h"
-#include "events/mutex.h"
 #include "events/subscription.h"
-#include "events/thread_annotations.h"
 #include "projections/event_decoder.h"
 #include "projections/projection.h"
 #include "projections/store.h"

@@ -5,7 +5,7 @@
 #include <algorithm>
 #include <bit>
 
-#include "events/hash.h"
+#include "base/hash.h"
 #include "projections/encoding.h"
 
 namespace rotor::projections {

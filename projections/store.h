@@ -15,9 +15,9 @@
 #include <string_view>
 #include <vector>
 
-#include "events/hash.h"
-#include "events/status.h"
-#include "events/time.h"
+#include "base/hash.h"
+#include "base/status.h"
+#include "base/time.h"
 #include "projections/projection.h"
 
 namespace rotor::projections {

@@ -10,9 +10,9 @@
 #include <string_view>
 #include <vector>
 
+#include "base/time.h"
 #include "events/event_types.h"
 #include "events/progress_rule.h"
-#include "events/time.h"
 
 namespace rotor::projections {
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Style checks, as CI runs them (scripts/test.sh):
 #   - clang-format: every C++ file is formatted by .clang-format;
-#   - clang-tidy: .clang-tidy's checks over the sources of events/, model/,
+#   - clang-tidy: .clang-tidy's checks over the sources of base/, events/, model/,
 #     projections/ and services/ (tests are left out: the gtest macros trip
 #     checks meant for product code), with build/compile_commands.json.
 # Needs a built build/ (scripts/build.sh): the generated protobuf headers.
@@ -17,7 +17,7 @@ git ls-files -z '*.cc' '*.h' | xargs -0 clang-format --dry-run --Werror
 if [ $# -gt 0 ]; then
   sources=("$@")
 else
-  mapfile -t sources < <(git ls-files 'events/*.cc' 'model/*.cc' 'projections/*.cc' 'services/*.cc')
+  mapfile -t sources < <(git ls-files 'base/*.cc' 'events/*.cc' 'model/*.cc' 'projections/*.cc' 'services/*.cc')
 fi
 echo "== clang-tidy (${#sources[@]} files)"
 # run-clang-tidy takes regular expressions over the database's paths: anchor

@@ -18,7 +18,7 @@
 #include <utility>
 #include <vector>
 
-#include "events/status.h"
+#include "base/status.h"
 
 namespace rotor::app {
 

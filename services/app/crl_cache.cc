@@ -4,8 +4,8 @@
 
 #include <algorithm>
 
+#include "base/hash.h"
 #include "events/codec.h"
-#include "events/hash.h"
 #include "services/ca/ossl.h"
 
 namespace rotor::app {

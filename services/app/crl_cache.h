@@ -18,9 +18,9 @@
 #include <string>
 #include <string_view>
 
+#include "base/mutex.h"
+#include "base/thread_annotations.h"
 #include "events/event_log.h"
-#include "events/mutex.h"
-#include "events/thread_annotations.h"
 #include "services/app/revocation_ledger.h"
 #include "services/ca/certificate_authority.h"
 

@@ -27,9 +27,9 @@
 #include <memory>
 #include <string>
 
+#include "base/status.h"
+#include "base/time.h"
 #include "events/event_log.h"
-#include "events/status.h"
-#include "events/time.h"
 #include "services/app/api.h"
 #include "services/app/virtual_clock.h"
 

@@ -4,7 +4,7 @@
 
 #include <algorithm>
 
-#include "events/hash.h"
+#include "base/hash.h"
 #include "services/app/json_views.h"
 #include "services/domain/refusals.h"
 

@@ -8,7 +8,7 @@
 #include <string>
 #include <string_view>
 
-#include "events/time.h"
+#include "base/time.h"
 #include "services/app/api.h"
 
 namespace rotor::app {

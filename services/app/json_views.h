@@ -6,8 +6,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "base/status.h"
 #include "events/record.h"
-#include "events/status.h"
 #include "projections/views.h"
 
 namespace rotor::app {

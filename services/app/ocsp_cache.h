@@ -24,9 +24,9 @@
 #include <string>
 #include <string_view>
 
-#include "events/mutex.h"
-#include "events/thread_annotations.h"
-#include "events/time.h"
+#include "base/mutex.h"
+#include "base/thread_annotations.h"
+#include "base/time.h"
 
 namespace rotor::app {
 

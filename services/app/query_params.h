@@ -6,7 +6,7 @@
 #include <initializer_list>
 #include <string_view>
 
-#include "events/status.h"
+#include "base/status.h"
 #include "services/app/api.h"
 
 namespace rotor::app {

@@ -1,7 +1,7 @@
 // Auditor routes: events by range (the export), hash-chain verification and
 // replay "as of" a time or sequence number. See docs/api.md.
-#include "events/base64.h"
-#include "events/hash.h"
+#include "base/base64.h"
+#include "base/hash.h"
 #include "events/verify.h"
 #include "projections/fold.h"
 #include "services/app/engine_core.h"

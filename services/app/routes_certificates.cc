@@ -3,7 +3,7 @@
 // the CA's CRL. See docs/api.md.
 #include <spdlog/spdlog.h>
 
-#include "events/base64.h"
+#include "base/base64.h"
 #include "services/app/engine_core.h"
 #include "services/app/json_body.h"
 #include "services/app/json_views.h"

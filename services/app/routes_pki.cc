@@ -3,8 +3,8 @@
 // certificate, with HTTP cache validators, and its OCSP responder (RFC 6960
 // GET and POST). Gateways, IIS and `openssl` fetch these from the URLs that
 // issued certificates carry (CRL distribution point, AIA).
-#include "events/base64.h"
-#include "events/hash.h"
+#include "base/base64.h"
+#include "base/hash.h"
 #include "services/app/engine_core.h"
 #include "services/app/http_cache.h"
 

@@ -1,7 +1,7 @@
 // Provable history (docs/audit.md): signed checkpoints of the log's RFC 9162
 // Merkle tree, and inclusion and consistency proofs against them. Hashes are
 // base64, as in C2SP checkpoints.
-#include "events/base64.h"
+#include "base/base64.h"
 #include "events/merkle.h"
 #include "services/app/engine_core.h"
 #include "services/transparency/checkpoint.h"

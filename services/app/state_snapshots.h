@@ -25,9 +25,9 @@
 #include <string_view>
 #include <vector>
 
+#include "base/hash.h"
+#include "base/status.h"
 #include "events/event_log.h"
-#include "events/hash.h"
-#include "events/status.h"
 #include "services/domain/state.h"
 
 namespace rocksdb {

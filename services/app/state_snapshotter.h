@@ -13,9 +13,9 @@
 #include <cstdint>
 #include <thread>
 
+#include "base/mutex.h"
+#include "base/thread_annotations.h"
 #include "events/event_log.h"
-#include "events/mutex.h"
-#include "events/thread_annotations.h"
 #include "services/app/state_snapshots.h"
 #include "services/domain/command_service.h"
 

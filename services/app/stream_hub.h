@@ -31,9 +31,9 @@
 #include <thread>
 #include <vector>
 
-#include "events/mutex.h"
-#include "events/status.h"
-#include "events/thread_annotations.h"
+#include "base/mutex.h"
+#include "base/status.h"
+#include "base/thread_annotations.h"
 
 namespace rotor::app {
 

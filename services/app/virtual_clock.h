@@ -10,7 +10,7 @@
 #include <atomic>
 #include <cstdint>
 
-#include "events/time.h"
+#include "base/time.h"
 
 namespace rotor::app {
 

@@ -4,8 +4,8 @@
 
 #include <utility>
 
+#include "base/hash.h"
 #include "events/codec.h"
-#include "events/hash.h"
 
 namespace rotor::bench {
 

@@ -7,9 +7,9 @@
 #include <cstdint>
 #include <string>
 
+#include "base/time.h"
 #include "events/event_log.h"
 #include "events/event_types.h"
-#include "events/time.h"
 
 namespace rotor::bench {
 

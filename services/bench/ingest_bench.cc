@@ -26,10 +26,10 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
+#include "base/coding.h"
+#include "base/hash.h"
+#include "base/mutex.h"
 #include "events/codec.h"
-#include "events/coding.h"
-#include "events/hash.h"
-#include "events/mutex.h"
 #include "services/bench/bench.h"
 #include "services/bench/bench_util.h"
 #include "services/bench/log_phases.h"

@@ -10,7 +10,7 @@
 #include <optional>
 #include <random>
 
-#include "events/coding.h"
+#include "base/coding.h"
 #include "services/bench/bench_util.h"
 #include "services/bench/log_phases.h"
 #include "services/kafka/event_relay.h"

@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "events/status.h"
+#include "base/status.h"
 #include "services/kafka/client_config.h"
 
 namespace rotor::bench {

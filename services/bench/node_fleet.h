@@ -16,7 +16,7 @@
 #include <string>
 #include <vector>
 
-#include "events/status.h"
+#include "base/status.h"
 #include "services/bench/stream_load.h"
 
 namespace rotor::bench {

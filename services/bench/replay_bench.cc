@@ -32,8 +32,8 @@
 #include <filesystem>
 #include <memory>
 
+#include "base/hash.h"
 #include "events/codec.h"
-#include "events/hash.h"
 #include "events/rocksdb_event_log.h"
 #include "projections/fold.h"
 #include "projections/rocksdb_store.h"

@@ -5,7 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "events/time.h"
+#include "base/time.h"
 #include "services/http/tokens.h"
 #include "services/sim/certs.h"
 

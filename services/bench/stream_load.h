@@ -19,8 +19,8 @@
 #include <unordered_map>
 #include <vector>
 
-#include "events/status.h"
-#include "events/time.h"
+#include "base/status.h"
+#include "base/time.h"
 #include "services/app/engine.h"
 #include "services/client/sse_subscribers.h"
 #include "services/http/http_server.h"

@@ -7,7 +7,7 @@
 #include <cstdio>
 #include <cstring>
 
-#include "events/hash.h"
+#include "base/hash.h"
 #include "services/ca/key_policy.h"
 #include "services/ca/pem_input.h"
 

@@ -29,8 +29,8 @@
 #include <string_view>
 #include <vector>
 
-#include "events/status.h"
-#include "events/time.h"
+#include "base/status.h"
+#include "base/time.h"
 #include "services/ca/ocsp.h"
 #include "services/ca/ossl.h"
 

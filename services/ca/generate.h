@@ -9,8 +9,8 @@
 #include <string_view>
 #include <utility>
 
-#include "events/status.h"
-#include "events/time.h"
+#include "base/status.h"
+#include "base/time.h"
 
 namespace rotor::ca {
 

@@ -22,8 +22,8 @@
 #include <string_view>
 #include <vector>
 
-#include "events/status.h"
-#include "events/time.h"
+#include "base/status.h"
+#include "base/time.h"
 
 namespace rotor::ca {
 

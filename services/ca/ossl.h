@@ -21,8 +21,8 @@
 #include <string>
 #include <string_view>
 
-#include "events/status.h"
-#include "events/time.h"
+#include "base/status.h"
+#include "base/time.h"
 
 namespace rotor::ca {
 

@@ -7,7 +7,7 @@
 #include <array>
 #include <cctype>
 
-#include "events/hash.h"
+#include "base/hash.h"
 
 namespace rotor::ca {
 namespace {

@@ -12,7 +12,7 @@
 #include <string>
 #include <string_view>
 
-#include "events/status.h"
+#include "base/status.h"
 #include "services/ca/ossl.h"
 
 namespace rotor::ca {

@@ -2,7 +2,7 @@
 #include <openssl/err.h>
 #include <openssl/pem.h>
 
-#include "events/hash.h"
+#include "base/hash.h"
 #include "services/ca/certificate_authority.h"
 #include "services/ca/key_policy.h"
 #include "services/ca/pem_input.h"

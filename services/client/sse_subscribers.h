@@ -15,7 +15,7 @@
 #include <string>
 #include <vector>
 
-#include "events/status.h"
+#include "base/status.h"
 #include "services/client/sse.h"
 
 namespace rotor::client {

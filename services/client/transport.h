@@ -15,7 +15,7 @@
 #include <string>
 #include <string_view>
 
-#include "events/status.h"
+#include "base/status.h"
 #include "services/app/api.h"
 
 namespace rotor::client {

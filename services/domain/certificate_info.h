@@ -5,7 +5,7 @@
 
 #include <string>
 
-#include "events/time.h"
+#include "base/time.h"
 
 namespace rotor::domain {
 

@@ -25,11 +25,11 @@
 #include <string>
 #include <vector>
 
+#include "base/mutex.h"
+#include "base/status.h"
+#include "base/thread_annotations.h"
 #include "events/event_log.h"
 #include "events/event_types.h"
-#include "events/mutex.h"
-#include "events/status.h"
-#include "events/thread_annotations.h"
 #include "services/domain/commands.h"
 #include "services/domain/decision.h"
 #include "services/domain/state.h"

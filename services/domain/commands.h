@@ -12,8 +12,8 @@
 #include <variant>
 #include <vector>
 
+#include "base/time.h"
 #include "events/event_types.h"
-#include "events/time.h"
 #include "services/domain/certificate_info.h"
 
 namespace rotor::domain {

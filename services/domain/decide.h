@@ -11,7 +11,7 @@
 // current state). Thread-compatible.
 #pragma once
 
-#include "events/status.h"
+#include "base/status.h"
 #include "services/domain/commands.h"
 #include "services/domain/decision.h"
 #include "services/domain/state.h"

@@ -1,5 +1,5 @@
 // Decider for RegisterCertificate. See decide.h.
-#include "events/hash.h"
+#include "base/hash.h"
 #include "services/domain/decide.h"
 #include "services/domain/validation.h"
 

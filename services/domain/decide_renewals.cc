@@ -2,7 +2,7 @@
 // RenewGatewayReportingCertificate and RecordRenewedCertificate. See decide.h.
 #include <algorithm>
 
-#include "events/hash.h"
+#include "base/hash.h"
 #include "services/domain/decide.h"
 #include "services/domain/progress.h"
 #include "services/domain/validation.h"

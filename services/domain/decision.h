@@ -8,8 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "base/time.h"
 #include "events/event_types.h"
-#include "events/time.h"
 
 namespace rotor::domain {
 

@@ -15,7 +15,7 @@
 
 #include <optional>
 
-#include "events/status.h"
+#include "base/status.h"
 #include "services/domain/commands.h"
 #include "services/domain/decision.h"
 

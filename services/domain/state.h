@@ -23,9 +23,9 @@
 #include <utility>
 #include <vector>
 
+#include "base/time.h"
 #include "events/event_types.h"
 #include "events/progress_rule.h"
-#include "events/time.h"
 #include "model/inventory_sets.h"
 #include "model/string_interner.h"
 

@@ -1,7 +1,7 @@
 // DomainState <-> bytes, for snapshots of the deciders' state (start-up folds
 // only the events after the latest snapshot; services/app/state_snapshots.h
 // stores and verifies them). The encoding is Rotor's own: varints and
-// length-prefixed strings (events/coding.h), every field of the state in a
+// length-prefixed strings (base/coding.h), every field of the state in a
 // fixed order, behind a format version. A snapshot of another format version
 // is refused with kFailedPrecondition (the caller folds from the log
 // instead); bytes that do not decode are kCorruption. Decoding rebuilds the
@@ -15,7 +15,7 @@
 #include <string>
 #include <string_view>
 
-#include "events/status.h"
+#include "base/status.h"
 #include "services/domain/state.h"
 
 namespace rotor::domain {

@@ -9,7 +9,7 @@
 #include <string_view>
 #include <vector>
 
-#include "events/coding.h"
+#include "base/coding.h"
 #include "services/domain/state.h"
 
 namespace rotor::domain::state_codec {

@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include "events/hash.h"
+#include "base/hash.h"
 
 namespace rotor::domain {
 

@@ -7,7 +7,7 @@
 #include <string_view>
 #include <vector>
 
-#include "events/status.h"
+#include "base/status.h"
 #include "services/domain/state.h"
 
 namespace rotor::domain {

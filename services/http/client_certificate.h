@@ -19,7 +19,7 @@
 
 #include <string>
 
-#include "events/status.h"
+#include "base/status.h"
 #include "services/app/api.h"
 
 namespace rotor::http {

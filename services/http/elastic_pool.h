@@ -22,8 +22,8 @@
 #include <thread>
 #include <vector>
 
-#include "events/mutex.h"
-#include "events/thread_annotations.h"
+#include "base/mutex.h"
+#include "base/thread_annotations.h"
 
 namespace rotor::http {
 

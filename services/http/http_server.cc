@@ -10,7 +10,7 @@
 #include <map>
 #include <mutex>
 
-#include "events/mutex.h"
+#include "base/mutex.h"
 #include "services/console/assets.h"
 #include "services/http/client_certificate.h"
 #include "services/http/elastic_pool.h"

@@ -41,7 +41,7 @@
 #include <string>
 #include <thread>
 
-#include "events/status.h"
+#include "base/status.h"
 #include "services/app/api.h"
 #include "services/http/tokens.h"
 

@@ -6,7 +6,7 @@
 #include <sstream>
 #include <vector>
 
-#include "events/hash.h"
+#include "base/hash.h"
 #include "services/domain/validation.h"
 
 namespace rotor::http {

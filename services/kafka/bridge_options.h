@@ -10,7 +10,7 @@
 #include <string>
 #include <string_view>
 
-#include "events/status.h"
+#include "base/status.h"
 #include "services/kafka/event_relay.h"
 #include "services/kafka/report_consumer.h"
 

@@ -22,9 +22,9 @@
 #include <string>
 #include <string_view>
 
-#include "events/mutex.h"
-#include "events/status.h"
-#include "events/thread_annotations.h"
+#include "base/mutex.h"
+#include "base/status.h"
+#include "base/thread_annotations.h"
 #include "services/kafka/client_config.h"
 
 namespace rotor::kafka {

@@ -24,7 +24,7 @@
 #include <utility>
 #include <vector>
 
-#include "events/status.h"
+#include "base/status.h"
 
 namespace rotor::kafka {
 

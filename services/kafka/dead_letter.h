@@ -19,7 +19,7 @@
 #include <memory>
 #include <string>
 
-#include "events/status.h"
+#include "base/status.h"
 #include "services/kafka/client_config.h"
 
 namespace rotor::kafka {

@@ -3,9 +3,9 @@
 #include <cassert>
 #include <deque>
 
-#include "events/mutex.h"
+#include "base/mutex.h"
+#include "base/thread_annotations.h"
 #include "events/record.h"
-#include "events/thread_annotations.h"
 
 namespace rotor::kafka {
 

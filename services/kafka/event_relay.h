@@ -45,11 +45,11 @@
 #include <thread>
 #include <vector>
 
+#include "base/mutex.h"
+#include "base/thread_annotations.h"
 #include "events/event_log.h"
-#include "events/mutex.h"
 #include "events/record.h"
 #include "events/subscription.h"
-#include "events/thread_annotations.h"
 #include "services/kafka/client_config.h"
 #include "services/kafka/relay_checkpoint.h"
 

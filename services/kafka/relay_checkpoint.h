@@ -21,8 +21,8 @@
 #include <memory>
 #include <string>
 
-#include "events/hash.h"
-#include "events/status.h"
+#include "base/hash.h"
+#include "base/status.h"
 
 namespace rocksdb {
 class FileSystem;

@@ -42,10 +42,10 @@
 #include <utility>
 #include <vector>
 
-#include "events/mutex.h"
-#include "events/status.h"
-#include "events/thread_annotations.h"
-#include "events/time.h"
+#include "base/mutex.h"
+#include "base/status.h"
+#include "base/thread_annotations.h"
+#include "base/time.h"
 #include "services/kafka/client_config.h"
 #include "services/kafka/dead_letter.h"
 #include "services/kafka/report_ingestor.h"

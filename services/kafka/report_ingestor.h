@@ -27,10 +27,10 @@
 #include <string_view>
 #include <vector>
 
+#include "base/status.h"
+#include "base/time.h"
 #include "events/event_log.h"
 #include "events/event_types.h"
-#include "events/status.h"
-#include "events/time.h"
 #include "services/domain/command_service.h"
 
 namespace rotor::kafka {

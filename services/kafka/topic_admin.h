@@ -6,7 +6,7 @@
 #include <chrono>
 #include <string>
 
-#include "events/status.h"
+#include "base/status.h"
 #include "services/kafka/client_config.h"
 
 namespace rotor::kafka {

@@ -15,7 +15,7 @@
 #include <memory>
 #include <string>
 
-#include "events/hash.h"
+#include "base/hash.h"
 
 namespace rotor::pki {
 namespace {

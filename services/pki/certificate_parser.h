@@ -7,7 +7,7 @@
 
 #include <string_view>
 
-#include "events/status.h"
+#include "base/status.h"
 #include "services/domain/certificate_info.h"
 
 namespace rotor::pki {

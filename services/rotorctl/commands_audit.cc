@@ -3,7 +3,7 @@
 #include <fstream>
 #include <iostream>
 
-#include "events/time.h"
+#include "base/time.h"
 #include "services/rotorctl/commands.h"
 #include "services/rotorctl/export.h"
 #include "services/rotorctl/format.h"

@@ -5,7 +5,7 @@
 #include <iostream>
 #include <regex>
 
-#include "events/time.h"
+#include "base/time.h"
 #include "services/rotorctl/commands.h"
 #include "services/rotorctl/format.h"
 #include "services/rotorctl/ingest.h"

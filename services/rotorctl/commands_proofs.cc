@@ -6,7 +6,7 @@
 #include <cstring>
 #include <fstream>
 
-#include "events/base64.h"
+#include "base/base64.h"
 #include "events/merkle.h"
 #include "services/rotorctl/commands.h"
 #include "services/rotorctl/format.h"

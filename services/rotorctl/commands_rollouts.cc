@@ -4,8 +4,8 @@
 
 #include <cstdio>
 
-#include "events/base64.h"
-#include "events/hash.h"
+#include "base/base64.h"
+#include "base/hash.h"
 #include "services/pki/certificate_parser.h"
 #include "services/rotorctl/commands.h"
 #include "services/rotorctl/format.h"

@@ -4,7 +4,7 @@
 #include <fstream>
 #include <sstream>
 
-#include "events/base64.h"
+#include "base/base64.h"
 #include "events/record.h"
 #include "services/rotorctl/format.h"
 #include "services/transparency/note.h"

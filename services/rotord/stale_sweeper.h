@@ -9,9 +9,9 @@
 
 #include <thread>
 
-#include "events/mutex.h"
-#include "events/thread_annotations.h"
-#include "events/time.h"
+#include "base/mutex.h"
+#include "base/thread_annotations.h"
+#include "base/time.h"
 #include "services/app/engine.h"
 
 namespace rotor::rotord {

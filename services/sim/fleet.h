@@ -17,7 +17,7 @@
 #include <string>
 #include <vector>
 
-#include "events/time.h"
+#include "base/time.h"
 #include "services/sim/rng.h"
 
 namespace rotor::sim {

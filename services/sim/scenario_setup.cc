@@ -4,7 +4,7 @@
 #include <algorithm>
 #include <cstdio>
 
-#include "events/hash.h"
+#include "base/hash.h"
 #include "services/sim/scenarios.h"
 
 namespace rotor::sim {

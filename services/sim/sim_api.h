@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "events/time.h"
+#include "base/time.h"
 #include "services/client/transport.h"
 
 namespace rotor::sim {

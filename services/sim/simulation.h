@@ -16,7 +16,7 @@
 #include <string>
 #include <vector>
 
-#include "events/time.h"
+#include "base/time.h"
 #include "services/sim/fleet.h"
 #include "services/sim/sim_api.h"
 

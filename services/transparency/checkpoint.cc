@@ -3,7 +3,7 @@
 #include <charconv>
 #include <cstring>
 
-#include "events/base64.h"
+#include "base/base64.h"
 
 namespace rotor::transparency {
 

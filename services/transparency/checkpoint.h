@@ -10,8 +10,8 @@
 #include <string>
 #include <string_view>
 
-#include "events/hash.h"
-#include "events/status.h"
+#include "base/hash.h"
+#include "base/status.h"
 
 namespace rotor::transparency {
 

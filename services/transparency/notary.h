@@ -20,9 +20,9 @@
 #include <string>
 #include <thread>
 
+#include "base/mutex.h"
 #include "events/event_log.h"
 #include "events/merkle_store.h"
-#include "events/mutex.h"
 #include "services/transparency/checkpoint.h"
 #include "services/transparency/note.h"
 

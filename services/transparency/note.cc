@@ -7,8 +7,8 @@
 #include <memory>
 #include <vector>
 
-#include "events/base64.h"
-#include "events/hash.h"
+#include "base/base64.h"
+#include "base/hash.h"
 
 namespace rotor::transparency {
 namespace {

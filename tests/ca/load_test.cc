@@ -5,7 +5,7 @@
 
 #include <fstream>
 
-#include "events/hash.h"
+#include "base/hash.h"
 #include "tests/ca/ca_test_util.h"
 #include "tests/testing/temp_dir.h"
 

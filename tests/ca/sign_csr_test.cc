@@ -6,7 +6,7 @@
 #include <thread>
 #include <vector>
 
-#include "events/hash.h"
+#include "base/hash.h"
 #include "tests/ca/ca_test_util.h"
 
 namespace rotor::ca {

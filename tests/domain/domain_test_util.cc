@@ -4,7 +4,7 @@
 #include <map>
 #include <type_traits>
 
-#include "events/hash.h"
+#include "base/hash.h"
 #include "services/domain/streams.h"
 
 namespace rotor {

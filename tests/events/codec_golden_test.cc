@@ -10,8 +10,8 @@
 #include <string>
 #include <vector>
 
+#include "base/hash.h"
 #include "events/codec.h"
-#include "events/hash.h"
 #include "events/record.h"
 #include "tests/events/sample_events.h"
 

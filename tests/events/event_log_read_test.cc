@@ -4,8 +4,8 @@
 #include <string>
 #include <vector>
 
+#include "base/hash.h"
 #include "events/codec.h"
-#include "events/hash.h"
 #include "events/verify.h"
 #include "tests/events/event_log_test_util.h"
 

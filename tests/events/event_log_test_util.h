@@ -10,10 +10,10 @@
 #include <string>
 #include <vector>
 
+#include "base/status.h"
 #include "events/event_log.h"
 #include "events/memory_event_log.h"
 #include "events/rocksdb_event_log.h"
-#include "events/status.h"
 #include "tests/events/test_printers.h"
 #include "tests/testing/temp_dir.h"
 

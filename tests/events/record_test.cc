@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "events/hash.h"
+#include "base/hash.h"
 #include "rotor/v1/envelope.pb.h"
 #include "tests/events/sample_events.h"
 

@@ -14,7 +14,7 @@
 #include <thread>
 #include <vector>
 
-#include "events/hash.h"
+#include "base/hash.h"
 #include "events/verify.h"
 #include "tests/events/event_log_test_util.h"
 #include "tests/events/raw_rocksdb.h"

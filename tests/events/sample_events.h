@@ -8,9 +8,9 @@
 #include <variant>
 #include <vector>
 
+#include "base/time.h"
 #include "events/event_types.h"
 #include "events/record.h"
-#include "events/time.h"
 #include "tests/events/test_printers.h"
 
 namespace rotor::testing {

@@ -14,15 +14,12 @@
 #include <type_traits>
 #include <variant>
 
+#include "base/status.h"
 #include "events/codec.h"
 #include "events/event_types.h"
-#include "events/status.h"
+#include "tests/base/base_printers.h"
 
 namespace rotor {
-
-inline void PrintTo(StatusCode code, std::ostream* os) { *os << StatusCodeName(code); }
-
-inline void PrintTo(const Status& status, std::ostream* os) { *os << status.ToString(); }
 
 namespace test_printers_internal {
 

@@ -1,4 +1,4 @@
-// Target: base64 (events/base64.cc, OpenSSL's EVP codec). Base64Decode must
+// Target: base64 (base/base64.cc, OpenSSL's EVP codec). Base64Decode must
 // refuse what is not base64 and never crash; what it accepts must decode to
 // the number of bytes its symbols and padding say, and re-encode to the same
 // symbols; every byte string must survive Base64Encode + Base64Decode.
@@ -6,7 +6,7 @@
 // Input: text to decode (and bytes to encode).
 #include <string>
 
-#include "events/base64.h"
+#include "base/base64.h"
 #include "tests/fuzz/fuzz_util.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {

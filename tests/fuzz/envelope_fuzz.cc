@@ -10,7 +10,7 @@
 
 #include <cstring>
 
-#include "events/hash.h"
+#include "base/hash.h"
 #include "events/record.h"
 #include "rotor/v1/envelope.pb.h"
 #include "tests/fuzz/fuzz_util.h"

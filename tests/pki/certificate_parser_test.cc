@@ -4,7 +4,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include "events/hash.h"
+#include "base/hash.h"
 #include "tests/pki/test_certificates.h"
 
 namespace rotor::pki {

@@ -6,7 +6,7 @@
 #include <cstdint>
 #include <string>
 
-#include "events/time.h"
+#include "base/time.h"
 
 namespace rotor::testing {
 

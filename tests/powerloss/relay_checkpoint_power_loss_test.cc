@@ -9,7 +9,7 @@
 #include <random>
 #include <string>
 
-#include "events/hash.h"
+#include "base/hash.h"
 #include "services/kafka/relay_checkpoint.h"
 #include "tests/powerloss/power_loss_util.h"
 

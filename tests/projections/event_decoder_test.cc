@@ -8,8 +8,8 @@
 
 #include <random>
 
+#include "base/hash.h"
 #include "events/codec.h"
-#include "events/hash.h"
 #include "tests/projections/test_util.h"
 
 namespace rotor::projections {

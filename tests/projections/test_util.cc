@@ -6,8 +6,8 @@
 #include <cstdio>
 #include <filesystem>
 
+#include "base/hash.h"
 #include "events/codec.h"
-#include "events/hash.h"
 
 namespace rotor::projections::testing {
 

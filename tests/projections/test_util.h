@@ -9,9 +9,9 @@
 #include <string_view>
 #include <vector>
 
+#include "base/time.h"
 #include "events/event_log.h"
 #include "events/event_types.h"
-#include "events/time.h"
 #include "projections/projection.h"
 #include "tests/testing/temp_dir.h"
 

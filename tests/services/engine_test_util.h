@@ -9,7 +9,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
-#include "events/time.h"
+#include "base/time.h"
 #include "services/app/engine.h"
 #include "tests/testing/temp_dir.h"
 

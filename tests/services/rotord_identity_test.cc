@@ -13,7 +13,7 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
-#include "events/hash.h"
+#include "base/hash.h"
 #include "tests/services/engine_test_util.h"
 #include "tests/services/rotord_process.h"
 #include "tests/testing/files.h"

@@ -12,7 +12,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "events/base64.h"
+#include "base/base64.h"
 #include "services/ca/certificate_authority.h"
 #include "services/ca/generate.h"
 #include "services/ca/serial.h"

@@ -1,4 +1,4 @@
-#include "events/hash.h"
+#include "base/hash.h"
 
 #include <openssl/evp.h>
 

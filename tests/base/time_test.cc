@@ -1,11 +1,11 @@
 // FormatTime and ParseTime: RFC 3339 in UTC, round trips, and bad input.
-#include "events/time.h"
+#include "base/time.h"
 
 #include <gtest/gtest.h>
 
 #include <string>
 
-#include "tests/events/test_printers.h"
+#include "tests/base/base_printers.h"
 
 namespace rotor {
 namespace {

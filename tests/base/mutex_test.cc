@@ -1,5 +1,5 @@
-// rotor::Mutex, MutexLock and CondVar (events/mutex.h).
-#include "events/mutex.h"
+// rotor::Mutex, MutexLock and CondVar (base/mutex.h).
+#include "base/mutex.h"
 
 #include <gtest/gtest.h>
 

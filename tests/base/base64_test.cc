@@ -1,12 +1,12 @@
 // Base64Encode and Base64Decode: RFC 4648's vectors, round trips across the
 // codec's internal chunking, and every way the input can be wrong.
-#include "events/base64.h"
+#include "base/base64.h"
 
 #include <gtest/gtest.h>
 
 #include <string>
 
-#include "tests/events/test_printers.h"
+#include "tests/base/base_printers.h"
 
 namespace rotor {
 namespace {

@@ -1,5 +1,5 @@
 // Mutex, MutexLock and CondVar: std::mutex and std::condition_variable with
-// Clang's thread-safety annotations (events/thread_annotations.h), in the
+// Clang's thread-safety annotations (base/thread_annotations.h), in the
 // manner of LevelDB's port::Mutex and port::CondVar.
 //
 // Declare what a mutex protects with GUARDED_BY(mu_) and lock it with a
@@ -17,7 +17,7 @@
 #include <condition_variable>
 #include <mutex>
 
-#include "events/thread_annotations.h"
+#include "base/thread_annotations.h"
 
 namespace rotor {
 

@@ -1,6 +1,6 @@
-// events/coding.h: varints, big-endian integers and hex round-trip, have the
+// base/coding.h: varints, big-endian integers and hex round-trip, have the
 // documented lengths and byte order, and reject malformed input.
-#include "events/coding.h"
+#include "base/coding.h"
 
 #include <gtest/gtest.h>
 
@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "events/hash.h"
+#include "base/hash.h"
 
 namespace rotor {
 namespace {

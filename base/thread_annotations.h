@@ -5,7 +5,7 @@
 // must be called with it held is REQUIRES(mu_), one that takes it itself is
 // EXCLUDES(mu_). Built with clang++ -Wthread-safety (scripts/ci-clang.sh), the
 // compiler checks every access; under other compilers the macros expand to
-// nothing. Use them with rotor::Mutex (events/mutex.h), whose lock functions
+// nothing. Use them with rotor::Mutex (base/mutex.h), whose lock functions
 // carry the matching annotations; std::mutex carries none.
 #pragma once
 

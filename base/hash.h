@@ -7,7 +7,7 @@
 #include <string>
 #include <string_view>
 
-#include "events/coding.h"
+#include "base/coding.h"
 
 namespace rotor {
 
@@ -16,7 +16,7 @@ using Sha256Digest = std::array<uint8_t, 32>;
 // SHA-256 of `a` followed by `b`.
 Sha256Digest Sha256(std::string_view a, std::string_view b = {});
 
-// ToHex(bytes) is in events/coding.h.
+// ToHex(bytes) is in base/coding.h.
 inline std::string ToHex(const Sha256Digest& d) {
   return ToHex(std::string_view(reinterpret_cast<const char*>(d.data()), d.size()));
 }

@@ -1,4 +1,4 @@
-#include "events/coding.h"
+#include "base/coding.h"
 
 namespace rotor {
 namespace {

@@ -1,8 +1,8 @@
 // Not built into any binary: tests/events/CMakeLists.txt compiles it with
 // clang++ -Wthread-safety -Werror and expects the compiler to refuse it, so
-// that CI notices if the annotations (events/thread_annotations.h) stop
+// that CI notices if the annotations (base/thread_annotations.h) stop
 // being checked.
-#include "events/mutex.h"
+#include "base/mutex.h"
 
 namespace rotor {
 
