@@ -1,7 +1,8 @@
 // Query routes over the fleet and audit projections: rollouts and their
 // progress, timelines, stale agents, one agent, certificates, and the
 // snapshot behind GET /v1/stream (the agent lists: routes_agent_lists.cc).
-// Each but the stream answers as of `as_of` too (services/app/as_of.h).
+// Each but the stream answers as of `as_of` too (services/app/as_of.h); the
+// stream refuses it.
 // See docs/api.md.
 #include "services/app/as_of.h"
 #include "services/app/engine_core.h"
@@ -93,8 +94,14 @@ ApiResponse ListCertificates(EngineCore& core, const RouteContext& ctx) {
 }
 
 // In-process callers get the current progress of every rollout; rotord's
-// HTTP server answers this route with a Server-Sent Events stream instead.
-ApiResponse StreamSnapshot(EngineCore& core, const RouteContext&) {
+// HTTP server answers this route with a Server-Sent Events stream instead
+// (after this handler answered 200). The stream follows the present only.
+ApiResponse StreamSnapshot(EngineCore& core, const RouteContext& ctx) {
+  if (ctx.request.query.count("as_of") > 0) {
+    return ErrorResponse(Status::InvalidArgument(
+        "GET /v1/stream follows the present and takes no 'as_of': for a past moment use GET "
+        "/v1/rollouts?as_of= or GET /v1/replay?as_of="));
+  }
   json rollouts = core.ReadFleet([](const FleetProjection& fleet) {
     json out = json::array();
     for (const projections::RolloutProgress& summary : fleet.Rollouts()) {

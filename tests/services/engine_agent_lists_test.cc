@@ -198,6 +198,8 @@ TEST_F(AgentListsTest, EveryReadRouteAnswersAsOfAMomentWithTheReplaysNumbers) {
   EXPECT_EQ(Call("GET", "/v1/rollouts", "", Auditor(), then).json["rollouts"].size(), 1u);
   EXPECT_EQ(Call("GET", "/v1/rollouts/r1/timeline", "", Auditor(), then).status, 200);
   EXPECT_EQ(Call("GET", "/v1/certificates", "", Auditor(), then).json["certificates"].size(), 2u);
+  Reply stream = Call("GET", "/v1/stream", "", Auditor(), then);
+  EXPECT_EQ(stream.status, 400) << "the live stream has no past: " << stream.body;
   Reply early = Call("GET", "/v1/rollouts/r1", "", Auditor(), {{"as_of", "1"}});
   EXPECT_EQ(early.status, 404) << "the rollout did not exist yet: " << early.body;
 }
