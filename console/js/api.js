@@ -1,9 +1,12 @@
 // The console's client of rotord's public API (docs/api.md): the bearer
 // token lives in sessionStorage (never in a URL) and goes in the
-// Authorization header; errors become ApiError with the server's message.
-// A 401 anywhere signs the user out with that message.
+// Authorization header; signed in with the client certificate, no token is
+// kept and none is sent (the TLS connection carries the certificate).
+// Errors become ApiError with the server's message. A 401 anywhere signs
+// the user out with that message.
 
 const TOKEN_KEY = 'rotor.token';
+const CERTIFICATE_KEY = 'rotor.client_certificate';
 
 export class ApiError extends Error {
   constructor(status, code, message, details) {
@@ -32,8 +35,39 @@ export function setToken(value) {
   }
 }
 
+// True when the user signed in with the browser's client certificate.
+export function usingCertificate() {
+  return sessionStorage.getItem(CERTIFICATE_KEY) === 'yes';
+}
+
+export function setUsingCertificate(on) {
+  if (on) {
+    sessionStorage.setItem(CERTIFICATE_KEY, 'yes');
+  } else {
+    sessionStorage.removeItem(CERTIFICATE_KEY);
+  }
+}
+
+export function signedIn() {
+  return Boolean(token()) || usingCertificate();
+}
+
+// Who the connection's client certificate signs in as (GET /v1/whoami
+// without a token), or null when rotord recognises none: no mTLS, no
+// certificate, or one it refuses.
+export async function certificateIdentity() {
+  try {
+    const res = await fetch('/v1/whoami', {headers: {Accept: 'application/json'},
+      cache: 'no-store'});
+    return res.ok ? await res.json() : null;
+  } catch {
+    return null;
+  }
+}
+
 function headers(withBody) {
-  const h = {Authorization: `Bearer ${token() || ''}`, Accept: 'application/json'};
+  const h = {Accept: 'application/json'};
+  if (!usingCertificate()) h.Authorization = `Bearer ${token() || ''}`;
   if (withBody) h['Content-Type'] = 'application/json';
   return h;
 }

@@ -1,11 +1,21 @@
-// Where each screen's numbers come from: the live API, or, in time travel,
-// GET /v1/replay?as_of= (the same numbers as `rotorctl replay --as-of`).
+// Where each screen's numbers come from: the API, now, or, in time travel,
+// the same routes with `as_of` (docs/api.md, "Time travel"), which answer as
+// Rotor stood at that moment: the numbers of `rotorctl replay --as-of`.
 import * as api from './api.js';
 import {asOf} from './session.js';
 
+const enc = encodeURIComponent;
+
+// GET `path` with `query`, as of the chosen moment when there is one.
+export function read(path, query) {
+  const moment = asOf();
+  return api.get(path, moment ? {...query, as_of: moment} : query);
+}
+
 let cached = {key: null, promise: null};
 
-// The replay at the chosen moment (fetched once per moment).
+// The replay at the chosen moment (fetched once per moment): what the audit
+// screen says about it.
 export function replay() {
   const moment = asOf();
   if (cached.key !== moment) cached = {key: moment, promise: api.get('/v1/replay', {as_of: moment})};
@@ -13,23 +23,29 @@ export function replay() {
 }
 
 export async function rollouts() {
-  if (asOf()) return (await replay()).rollouts;
-  return (await api.get('/v1/rollouts')).rollouts;
+  return (await read('/v1/rollouts')).rollouts;
 }
 
-export async function rollout(id) {
-  if (!asOf()) return api.get(`/v1/rollouts/${encodeURIComponent(id)}`);
-  const found = (await replay()).rollouts.find((r) => r.rollout_id === id);
-  if (!found) throw new Error(`rollout ${id} did not exist at ${asOf()}`);
-  return found;
+export function rollout(id) {
+  return read(`/v1/rollouts/${enc(id)}`);
 }
 
 export async function timeline(id) {
-  if (asOf()) return (await replay()).timelines[id] || [];
-  return (await api.get(`/v1/rollouts/${encodeURIComponent(id)}/timeline`)).entries;
+  return (await read(`/v1/rollouts/${enc(id)}/timeline`)).entries;
+}
+
+export function series(id, points) {
+  return read(`/v1/rollouts/${enc(id)}/series`, {points});
 }
 
 export async function certificates(dueWithinDays) {
-  if (asOf()) return (await replay()).certificates;
-  return (await api.get('/v1/certificates', {due_within_days: dueWithinDays})).certificates;
+  return (await read('/v1/certificates', {due_within_days: dueWithinDays})).certificates;
+}
+
+export function agent(id) {
+  return read(`/v1/agents/${enc(id)}`);
+}
+
+export function agentTimeline(id, limit) {
+  return read(`/v1/agents/${enc(id)}/timeline`, {limit});
 }

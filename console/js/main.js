@@ -62,12 +62,14 @@ function showWho() {
   }
   replace(who,
       h('span', {}, 'Signed in as ', h('strong', {id: 'who-name'}, session.who.name), ' ',
-          h('span', {class: `role role-${session.who.role}`}, session.who.role)),
+          h('span', {class: `role role-${session.who.role}`}, session.who.role),
+          api.usingCertificate() ? ' by client certificate' : ''),
       h('button', {type: 'button', class: 'link', onclick: signOut}, 'Sign out'));
 }
 
 function signOut(message) {
   api.setToken(null);
+  api.setUsingCertificate(false);
   setAsOf(null);
   session.who = null;
   signInMessage = typeof message === 'string' ? message : '';
@@ -102,14 +104,33 @@ function signIn() {
       signIn();
     }
   });
-  replace(main, form);
+  const byCertificate = h('div', {});
+  replace(main, form, byCertificate);
   input.focus();
+  offerCertificate(byCertificate);
+}
+
+// Offers "Use my client certificate" when rotord recognises the
+// connection's certificate as a person (a role other than agent).
+async function offerCertificate(where) {
+  const who = await api.certificateIdentity();
+  if (!who || who.role === 'agent' || api.signedIn()) return;
+  replace(where, h('section', {class: 'card signin', 'aria-labelledby': 'cert-title'},
+      h('h2', {id: 'cert-title'}, 'Client certificate'),
+      h('p', {}, 'Your browser presents a client certificate that Rotor knows as ',
+          h('strong', {}, who.name), ` (${who.role}).`),
+      h('button', {type: 'button', class: 'primary', onclick: () => {
+        api.setUsingCertificate(true);
+        signInMessage = '';
+        session.who = who;
+        route();
+      }}, 'Use my client certificate')));
 }
 
 async function route() {
   if (current) current.abort();
   current = null;
-  if (!api.token()) {
+  if (!api.signedIn()) {
     signIn();
     return;
   }

@@ -26,6 +26,7 @@
 #include "projections/rocksdb_store.h"
 #include "projections/runner.h"
 #include "services/app/api.h"
+#include "services/app/as_of_cache.h"
 #include "services/app/crl_cache.h"
 #include "services/app/engine.h"
 #include "services/app/metrics.h"
@@ -66,6 +67,7 @@ struct EngineCore {
   std::unique_ptr<StreamHub> hub;                 // live progress for Watch
   std::unique_ptr<MerkleStore> tree;              // the log's Merkle tree
   std::unique_ptr<transparency::Notary> notary;   // keeps `tree` current, signs checkpoints
+  AsOfCache as_of;                                // the read models of the latest as_of asked
   Metrics metrics;
   Router router;
 

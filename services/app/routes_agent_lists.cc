@@ -4,7 +4,9 @@
 // A reply holds one page and the count of every match, never the whole list.
 // Also an agent's own history: GET /v1/agents/{id}/timeline?limit=N, the
 // latest N events of its stream (reports, stale flags, revocation,
-// deletion, renewals), oldest first.
+// deletion, renewals), oldest first. Each also answers as of `as_of`
+// (services/app/as_of.h).
+#include "services/app/as_of.h"
 #include "services/app/engine_core.h"
 #include "services/app/json_views.h"
 #include "services/app/query_params.h"
@@ -37,12 +39,13 @@ std::optional<std::string> QueryText(const ApiRequest& request, const std::strin
 // or malformed parameter.
 Result<AgentFilter> ParseFilter(const ApiRequest& request, bool in_rollout) {
   if (in_rollout) {
-    ROTOR_RETURN_IF_ERROR(OnlyQueryParameters(
-        request,
-        {"prefix", "gateway", "site", "stale", "revoked", "deleted", "offset", "limit", "status"}));
+    ROTOR_RETURN_IF_ERROR(
+        OnlyQueryParameters(request, {"prefix", "gateway", "site", "stale", "revoked", "deleted",
+                                      "offset", "limit", "status", "as_of"}));
   } else {
     ROTOR_RETURN_IF_ERROR(OnlyQueryParameters(
-        request, {"prefix", "gateway", "site", "stale", "revoked", "deleted", "offset", "limit"}));
+        request,
+        {"prefix", "gateway", "site", "stale", "revoked", "deleted", "offset", "limit", "as_of"}));
   }
   AgentFilter filter;
   filter.agent_id_prefix = QueryText(request, "prefix").value_or("");
@@ -79,10 +82,12 @@ ApiResponse ListAgents(EngineCore& core, const RouteContext& ctx, bool in_rollou
   if (!offset.ok()) return ErrorResponse(offset.status());
   Result<uint64_t> limit = QueryNumber(ctx.request, "limit", 100, 10000);
   if (!limit.ok()) return ErrorResponse(limit.status());
-  std::optional<projections::AgentPage> page =
-      core.ReadFleet([&](const projections::FleetProjection& fleet) {
+  Result<std::optional<projections::AgentPage>> read =
+      ReadFleetAsOf(core, ctx.request, [&](const projections::FleetProjection& fleet) {
         return fleet.FindAgents(*filter, *offset, *limit);
       });
+  if (!read.ok()) return ErrorResponse(read.status());
+  std::optional<projections::AgentPage>& page = *read;
   if (!page.has_value()) {
     return ErrorResponse(Status::NotFound("rollout " + filter->rollout_id + " does not exist"));
   }
@@ -93,21 +98,50 @@ ApiResponse ListAgents(EngineCore& core, const RouteContext& ctx, bool in_rollou
                {"limit", *limit},
                {"total", page->total}};
   if (in_rollout) body["rollout_id"] = filter->rollout_id;
+  if (auto as_of = ctx.request.query.find("as_of"); as_of != ctx.request.query.end()) {
+    body["as_of"] = as_of->second;
+  }
   return JsonResponse(body);
+}
+
+// How many of `stream`'s first `version` events have a sequence at most
+// `last` (a binary search over its versions).
+Result<uint64_t> StreamVersionAt(const EventLog& log, const std::string& stream, uint64_t version,
+                                 uint64_t last) {
+  uint64_t lo = 0;  // versions 1..lo are at most `last`
+  uint64_t hi = version;
+  while (lo < hi) {
+    uint64_t mid = lo + (hi - lo + 1) / 2;
+    std::vector<uint64_t> sequence;
+    ROTOR_RETURN_IF_ERROR(log.StreamSequences(stream, mid, 1, &sequence));
+    if (!sequence.empty() && sequence[0] <= last) {
+      lo = mid;
+    } else {
+      hi = mid - 1;
+    }
+  }
+  return lo;
 }
 
 ApiResponse AgentTimeline(EngineCore& core, const RouteContext& ctx) {
   const std::string& id = ctx.params[0];
-  ROTOR_RETURN_IF_ERROR_RESPONSE(OnlyQueryParameters(ctx.request, {"limit"}));
+  ROTOR_RETURN_IF_ERROR_RESPONSE(OnlyQueryParameters(ctx.request, {"limit", "as_of"}));
   Result<uint64_t> limit = QueryNumber(ctx.request, "limit", 100, 1000);
   if (!limit.ok()) return ErrorResponse(limit.status());
+  Result<std::shared_ptr<const projections::ReadModels>> then = ModelsAsOf(core, ctx.request);
+  if (!then.ok()) return ErrorResponse(then.status());
   std::string stream = domain::AgentStream(id);
   Result<uint64_t> version = core.log->StreamVersion(stream);
   if (!version.ok()) return ErrorResponse(version.status());
+  if (*then != nullptr) {  // only the events up to the moment asked
+    version = StreamVersionAt(*core.log, stream, *version, (*then)->folded.last.sequence);
+    if (!version.ok()) return ErrorResponse(version.status());
+  }
   if (*version == 0) return ErrorResponse(Status::NotFound("agent " + id + " is unknown"));
   uint64_t from = *version > *limit ? *version - *limit + 1 : 1;
   std::vector<uint64_t> sequences;
-  ROTOR_RETURN_IF_ERROR_RESPONSE(core.log->StreamSequences(stream, from, *limit, &sequences));
+  ROTOR_RETURN_IF_ERROR_RESPONSE(
+      core.log->StreamSequences(stream, from, *version - from + 1, &sequences));
   json entries = json::array();
   for (uint64_t sequence : sequences) {
     RecordedEvent event;

@@ -4,6 +4,7 @@
 #include "base/hash.h"
 #include "events/verify.h"
 #include "projections/fold.h"
+#include "services/app/as_of_cache.h"
 #include "services/app/engine_core.h"
 #include "services/app/json_views.h"
 
@@ -49,24 +50,6 @@ ApiResponse VerifyLog(EngineCore& core, const RouteContext&) {
     out["problem"] = report->problem;
   }
   return JsonResponse(out);
-}
-
-// "as_of": a sequence number (digits only) or an RFC 3339 time.
-Result<projections::FoldLimit> ParseAsOf(const ApiRequest& request) {
-  auto it = request.query.find("as_of");
-  if (it == request.query.end() || it->second.empty()) {
-    return Status::InvalidArgument(
-        "missing query parameter 'as_of' (a sequence number or an RFC 3339 time)");
-  }
-  const std::string& text = it->second;
-  if (text.find_first_not_of("0123456789") == std::string::npos) {
-    Result<uint64_t> sequence = QueryNumber(request, "as_of", 0, UINT64_MAX - 1);
-    if (!sequence.ok()) return sequence.status();
-    return projections::FoldLimit::AtSequence(*sequence);
-  }
-  Result<Time> time = ParseTime(text);
-  if (!time.ok()) return time.status().WithContext("query parameter 'as_of'");
-  return projections::FoldLimit::AtTime(*time);
 }
 
 json ReplayJson(const projections::ReadModels& models, bool with_agents) {
@@ -115,8 +98,8 @@ ApiResponse Replay(EngineCore& core, const RouteContext& ctx) {
   if (!limit.ok()) return ErrorResponse(limit.status());
   auto agents = ctx.request.query.find("agents");
   bool with_agents = agents != ctx.request.query.end() && agents->second == "true";
-  Result<std::unique_ptr<projections::ReadModels>> models =
-      projections::ComputeAsOf(*core.log, *limit, {}, core.store.get());
+  Result<std::shared_ptr<const projections::ReadModels>> models =
+      core.as_of.Get(*core.log, *core.store, *limit);
   if (!models.ok()) return ErrorResponse(models.status());
   json out = ReplayJson(**models, with_agents);
   out["as_of"] = ctx.request.query.at("as_of");

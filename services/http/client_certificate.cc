@@ -59,7 +59,8 @@ Result<ClientCertificate> VerifiedClientCertificate(const SSL* ssl) {
   if (!info.ok()) {
     return Status::Unauthenticated("the client certificate: " + info.status().message());
   }
-  return ClientCertificate{info->subject, info->issuer, info->serial_hex, AgentIdOf(cert.get())};
+  return ClientCertificate{info->subject, info->issuer, info->serial_hex, info->fingerprint,
+                           AgentIdOf(cert.get())};
 }
 
 Result<app::Principal> ClientCertificatePrincipal(const ClientCertificate& cert) {

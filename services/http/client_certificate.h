@@ -1,10 +1,11 @@
 // The TLS client certificate of a request, and the principal it stands for
 // (docs/operations.md, "Trust model"). With --client-ca, the TLS handshake
 // already required a client certificate that chains to that CA; a request
-// that sends no bearer token is then authenticated by the certificate alone,
+// that sends no bearer token is then authenticated by the certificate alone:
+// as the person and role a `cert-sha256:` line of the tokens file maps it to
+// (by its SHA-256 fingerprint: TokenStore::FindCertificate), and otherwise
 // as an agent principal:
-//   role     agent (a certificate never grants operator, auditor, admin or
-//            ingest: those use tokens),
+//   role     agent (only a line of the tokens file grants another role),
 //   agent id the subject's common name (CN), which is what the CEM CA puts
 //            there (CN=<agent id>); without a CN, the certificate's one DNS
 //            subjectAltName,
@@ -26,10 +27,11 @@ namespace rotor::http {
 
 // A verified client certificate, as Rotor names it.
 struct ClientCertificate {
-  std::string subject;     // RFC 2253, as services/pki renders it
-  std::string issuer;      // RFC 2253
-  std::string serial_hex;  // lower-case hex
-  std::string agent_id;    // the CN, else the one DNS subjectAltName; may be empty
+  std::string subject;      // RFC 2253, as services/pki renders it
+  std::string issuer;       // RFC 2253
+  std::string serial_hex;   // lower-case hex
+  std::string fingerprint;  // lower-case hex SHA-256 of the DER encoding
+  std::string agent_id;     // the CN, else the one DNS subjectAltName; may be empty
 };
 
 // The verified peer certificate of `ssl`. Errors: kUnauthenticated when there

@@ -147,6 +147,10 @@ Result<app::Principal> HttpServer::Impl::Authenticate(const httplib::Request& re
     return Status::Unauthenticated("unknown bearer token");
   }
   if (mtls) {
+    if (cert.ok()) {  // a person's certificate, mapped in the tokens file
+      std::optional<app::Principal> person = Tokens()->FindCertificate(cert->fingerprint);
+      if (person.has_value()) return std::move(*person);
+    }
     Result<app::Principal> principal =
         cert.ok() ? ClientCertificatePrincipal(*cert) : Result<app::Principal>(cert.status());
     if (!principal.ok()) api.RecordDenied(app::Denial::kBadClientCertificate);

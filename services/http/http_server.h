@@ -3,8 +3,9 @@
 // Every request except the public routes (Api::IsPublic: GET /healthz, the
 // CRL, the CA certificate, OCSP) must carry a credential: `Authorization:
 // Bearer <token>`, which the TokenStore turns into the Principal, or, with a
-// client CA, the client certificate alone (ClientCertificatePrincipal: an
-// agent principal for the agent its CN names). A bearer token, when sent,
+// client CA, the client certificate alone (the person and role the tokens
+// file maps it to, TokenStore::FindCertificate; else ClientCertificatePrincipal:
+// an agent principal for the agent its CN names). A bearer token, when sent,
 // decides. A missing or unknown credential gets 401 before the API sees the
 // request, and is counted through Api::RecordDenied. With a client CA, the
 // TLS handshake requires a client certificate signed by it, and every

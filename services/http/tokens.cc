@@ -13,6 +13,7 @@ namespace rotor::http {
 namespace {
 
 constexpr std::string_view kDigestPrefix = "sha256:";
+constexpr std::string_view kCertificatePrefix = "cert-sha256:";
 constexpr size_t kMaxNameLength = 128;
 
 std::vector<std::string> Words(std::string_view line) {
@@ -88,6 +89,10 @@ Result<TokenStore> TokenStore::Parse(std::string_view text, const std::string& s
     std::vector<std::string> words = Words(line);
     if (words.empty()) continue;
     std::string where = source + ":" + std::to_string(line_number);
+    if (words[0].compare(0, kCertificatePrefix.size(), kCertificatePrefix) == 0) {
+      ROTOR_RETURN_IF_ERROR(store.AddCertificate(words, where));
+      continue;
+    }
     if (words.size() < 3 || words.size() > 4) {
       return Status::InvalidArgument(where +
                                      ": expected `sha256:<hex> name role [agent-id]`, found " +
@@ -131,6 +136,38 @@ Result<std::string> TokenStore::NewSecret() {
     return Status::Internal("OpenSSL's RAND_bytes failed to make a token");
   }
   return "rotor_" + ToHex(std::string_view(reinterpret_cast<const char*>(bytes), sizeof(bytes)));
+}
+
+Status TokenStore::AddCertificate(const std::vector<std::string>& words, const std::string& where) {
+  if (words.size() != 3) {
+    return Status::InvalidArgument(where + ": expected `cert-sha256:<hex> name role`, found " +
+                                   std::to_string(words.size()) + " words");
+  }
+  std::string fingerprint = words[0].substr(kCertificatePrefix.size());
+  if (!IsSha256Hex(fingerprint)) {
+    return Status::InvalidArgument(where + ": the certificate fingerprint of '" + words[1] +
+                                   "' is not 64 lower-case hex digits after cert-sha256:");
+  }
+  Result<app::Role> role = app::ParseRole(words[2]);
+  if (!role.ok()) return role.status().WithContext(where);
+  if (*role == app::Role::kAgent) {
+    return Status::InvalidArgument(
+        where + ": the client certificate of '" + words[1] +
+        "' may not have role agent: an agent's certificate needs no line, its CN names the agent");
+  }
+  ROTOR_RETURN_IF_ERROR(CheckEntry(words[1], *role, "").WithContext(where));
+  if (by_certificate_.count(fingerprint) > 0) {
+    return Status::InvalidArgument(where + ": the client certificate of '" + words[1] +
+                                   "' repeats an earlier line's certificate");
+  }
+  by_certificate_[fingerprint] = app::Principal{words[1], *role, ""};
+  return Status::Ok();
+}
+
+std::optional<app::Principal> TokenStore::FindCertificate(std::string_view fingerprint) const {
+  auto it = by_certificate_.find(fingerprint);
+  if (it == by_certificate_.end()) return std::nullopt;
+  return it->second;
 }
 
 std::optional<app::Principal> TokenStore::Find(std::string_view token) const {

@@ -1,5 +1,6 @@
 // TokenStore: the bearer tokens rotord accepts, loaded from a tokens file
-// that holds only their SHA-256 digests (docs/operations.md, "Tokens").
+// that holds only their SHA-256 digests, and the people's client
+// certificates it maps to a role (docs/operations.md, "Tokens").
 //
 // File format: one token a line, words separated by spaces or tabs; `#`
 // starts a comment; blank lines are ignored:
@@ -10,9 +11,17 @@
 // rotord's own principals, such as "kafka:<topic>" and "cert:CN=...").
 // ROLE is admin, operator, auditor, agent or ingest. An agent token names
 // the one agent it speaks for (AGENT-ID); no other role names an agent.
-// A line whose first word is not a digest is a plaintext token from before
-// this format: it is refused, naming the line and how to convert it, so that
-// no secret stays on disk by accident.
+// A client certificate line maps one certificate (with rotord --client-ca) to
+// a person and a role, so that a browser presenting it signs in without a
+// token:
+//   cert-sha256:<64 lower-case hex digits> NAME ROLE
+// The digest is the certificate's SHA-256 fingerprint (of its DER encoding,
+// as `openssl x509 -noout -fingerprint -sha256` prints it, without colons).
+// ROLE is admin, operator, auditor or ingest: an agent's certificate needs no
+// line (its CN names the agent). NAME follows the token rules.
+// A line whose first word is neither is a plaintext token from before this
+// format: it is refused, naming the line and how to convert it, so that no
+// secret stays on disk by accident.
 //
 // Value type; immutable after Load, so Find is safe to call concurrently.
 #pragma once
@@ -21,6 +30,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "base/status.h"
 #include "services/app/api.h"
@@ -48,10 +58,18 @@ class TokenStore {
 
   // The principal of `token`; nullopt when unknown.
   std::optional<app::Principal> Find(std::string_view token) const;
-  size_t size() const { return by_digest_.size(); }
+  // The principal a cert-sha256 line maps the certificate whose lower-case
+  // hex SHA-256 fingerprint is `fingerprint` to; nullopt when none does.
+  std::optional<app::Principal> FindCertificate(std::string_view fingerprint) const;
+  // The number of lines: tokens and client certificates.
+  size_t size() const { return by_digest_.size() + by_certificate_.size(); }
 
  private:
-  std::map<std::string, app::Principal> by_digest_;  // hex SHA-256 of the token
+  // Parses one certificate line's words into by_certificate_. Errors: as Parse.
+  Status AddCertificate(const std::vector<std::string>& words, const std::string& where);
+
+  std::map<std::string, app::Principal> by_digest_;                    // hex SHA-256 of the token
+  std::map<std::string, app::Principal, std::less<>> by_certificate_;  // fingerprint
 };
 
 }  // namespace rotor::http

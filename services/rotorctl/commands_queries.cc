@@ -180,17 +180,21 @@ void AddQueryCommands(CLI::App& app, Session& s, Action& action) {
     std::map<std::string, std::string> filters;  // status, gateway, site, prefix, stale, revoked
     size_t offset = 0;
     size_t limit = 100;
+    std::string as_of;  // time travel: as Rotor stood then
   };
   auto q = std::make_shared<AgentQuery>();
   CLI::App* agents = AddRead(
       app, s, action, "agents",
       "agents (or one agent, or its --timeline): certificates, last report, flags",
       [q](Session& s) {
+        std::map<std::string, std::string> moment;
+        if (!q->as_of.empty()) moment["as_of"] = q->as_of;
         if (!q->agent.empty()) {
           std::string path = client::PathWith("/v1/agents/", q->agent);
-          return s.Request("GET", q->timeline ? path + "/timeline" : path);
+          return s.Request("GET", q->timeline ? path + "/timeline" : path, nullptr, moment);
         }
         std::map<std::string, std::string> query = q->filters;
+        query.insert(moment.begin(), moment.end());
         query["offset"] = std::to_string(q->offset);
         query["limit"] = std::to_string(q->limit);
         std::string path = q->rollout.empty()
@@ -223,6 +227,8 @@ void AddQueryCommands(CLI::App& app, Session& s, Action& action) {
   }
   agents->add_option("--offset", q->offset, "skip this many agents");
   agents->add_option("--limit", q->limit, "at most this many agents")->check(CLI::Range(1, 10000));
+  agents->add_option("--as-of", q->as_of,
+                     "as Rotor stood at this RFC 3339 time or sequence number (as replay)");
 
   auto due = std::make_shared<int>(-1);
   CLI::App* certs = AddRead(

@@ -192,7 +192,42 @@ test('an auditor sees no action, verifies the chain and travels in time', async 
   await page.getByText(then.summary).waitFor();
   await checkAxe(page, 'time travel');
   await screenshot(page, 'time-travel');
+
+  // The rollout screen's lists and chart follow the moment, with the API's numbers then.
+  const asOf = async (route) => call(rotord.url, 'GET',
+      `${route}${route.includes('?') ? '&' : '?'}as_of=${story.earlySequence}`, undefined, 'auditor');
+  const outstandingThen = await asOf(`/v1/rollouts/${story.rolloutId}/agents?limit=1`);
+  assert.equal(outstandingThen.total, then.outstanding, 'the list counts what replay counts');
+  assert.equal(outstandingThen.total, 1393);
+  assert.equal((await asOf(`/v1/rollouts/${story.rolloutId}/agents?status=stale&limit=1`)).total, 0);
+  const seriesThen = await asOf(`/v1/rollouts/${story.rolloutId}/series?points=5`);
+  assert.equal(seriesThen.samples.at(-1).received, then.received);
+  await page.getByRole('link', {name: story.rolloutId}).click();
+  await page.getByRole('heading', {name: `Rollout ${story.rolloutId}`}).waitFor();
+  await page.getByRole('region', {name: 'Outstanding agents'}).getByText('1–20 of 1393').waitFor();
+  await page.getByRole('region', {name: 'Stale agents'}).getByText('none').waitFor();
+  await page.getByRole('img', {name: /Agents received over time: 0 at .*, 1000 of 2393 at/})
+      .waitFor();
+  await checkAxe(page, 'time travel: rollout');
+  await screenshot(page, 'time-travel-rollout');
+  // The fleet and an agent as they stood then: nobody stale, agent 2392 not yet revoked.
+  await page.getByRole('link', {name: 'Agents'}).click();
+  const fleet = page.getByRole('region', {name: 'Fleet'});
+  await fleet.getByText('1–20 of 2500').waitFor();
+  await fleet.getByLabel('Flag').selectOption('stale');
+  await fleet.getByRole('button', {name: 'Filter'}).click();
+  await fleet.getByText('No agent matches.').waitFor();
+  await page.goto(`${rotord.url}/#/agents/${agentId(2392)}`);
+  await page.getByRole('heading', {name: `Agent ${agentId(2392)}`}).waitFor();
+  const agentThen = await asOf(`/v1/agents/${agentId(2392)}`);
+  assert.equal(agentThen.stale || agentThen.revoked, false);
+  await page.locator('dl.facts').getByText('none', {exact: true}).waitFor();
+  const history = page.getByRole('region', {name: 'History'});
+  await history.getByText(/^reported 1 certificate/).waitFor();
+  assert.equal(await history.getByText('flagged stale: stopped reporting').count(), 0);
   await page.getByRole('button', {name: 'Back to now'}).click();
+  await page.getByText('stale, revoked').waitFor();
+  await page.getByRole('link', {name: 'Rollouts'}).click();
   await page.getByText('2077 of 2393 agents received the new certificate').waitFor();
   await page.close();
 });

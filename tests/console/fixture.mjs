@@ -21,7 +21,9 @@ export const TOKENS = {
 };
 
 // Starts rotord on a fresh data directory; resolves once it prints its URL.
-export async function startRotord(extraArgs = []) {
+// `prepare(dir, tokensFile)`, when given, may add to the tokens file and
+// returns more arguments.
+export async function startRotord(extraArgs = [], prepare = undefined) {
   const dir = mkdtempSync(path.join(tmpdir(), 'rotor-console-'));
   const tokens = path.join(dir, 'tokens');
   // The tokens file holds SHA-256 digests only; an agent token names its agent.
@@ -29,8 +31,9 @@ export async function startRotord(extraArgs = []) {
     const digest = createHash('sha256').update(token).digest('hex');
     return `sha256:${digest} console-${role} ${role}${role === 'agent' ? ' agent-0001' : ''}\n`;
   }).join(''), {mode: 0o600});
+  const more = prepare ? prepare(dir, tokens) : [];
   const child = spawn(path.join(BIN, 'rotord'), ['--data', path.join(dir, 'data'),
-    '--listen', '127.0.0.1:0', '--tokens', tokens, ...extraArgs],
+    '--listen', '127.0.0.1:0', '--tokens', tokens, ...extraArgs, ...more],
   {stdio: ['ignore', 'pipe', 'pipe']});
   let log = '';
   child.stderr.on('data', (d) => { log += d; });

@@ -59,6 +59,15 @@ TEST_F(ArticleTest, AgentsListsARolloutsOutstandingAgentsAndAnAgentsTimeline) {
   r = Ctl({"agents", AgentId(0), "--timeline"}, kAuditorToken);
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.out.find("AgentInventoryReported"), std::string::npos) << r.out;
+  // Time travel: as of the head, the same page; before the rollout, none.
+  json head = CtlJson({"verify"});
+  json then = CtlJson({"agents", "--rollout", kRollout, "--limit", "5", "--as-of",
+                       std::to_string(head["events"].get<uint64_t>())});
+  EXPECT_EQ(then["total"], page["total"]) << then.dump();
+  EXPECT_EQ(then["agents"], page["agents"]);
+  r = Ctl({"agents", "--rollout", kRollout, "--as-of", "1"}, kAuditorToken);
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("does not exist"), std::string::npos) << r.err;
 }
 
 TEST_F(ArticleTest, StatusFollowDrawsProgressFromTheStreamUntilTheRolloutEnds) {

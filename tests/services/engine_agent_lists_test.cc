@@ -1,6 +1,7 @@
 // The console's API additions through Engine::Handle: GET /v1/whoami and the
 // server-side paged, filtered agent lists (GET /v1/agents with filters,
-// GET /v1/rollouts/{id}/agents) and an agent's timeline.
+// GET /v1/rollouts/{id}/agents) and an agent's timeline; each of them, and
+// the other read routes the console shows, as of a moment (`as_of`).
 #include <gtest/gtest.h>
 
 #include "tests/services/engine_test_util.h"
@@ -147,6 +148,72 @@ TEST_F(AgentListsTest, SeriesSamplesReceivedAgainstLogTime) {
   EXPECT_EQ(Call("GET", "/v1/rollouts/r1/series", "", Operator(), {{"points", "1"}}).status, 400);
   EXPECT_EQ(Call("GET", "/v1/rollouts/r1/series", "", Operator(), {{"from", "1"}}).status, 400);
   EXPECT_EQ(Call("GET", "/v1/rollouts/nope/series", "", Operator()).status, 404);
+}
+
+// The sequence just before the sweep's stale flags (the fixture's last events).
+uint64_t BeforeTheSweep(const Reply& events) {
+  for (const json& e : events.json["events"]) {
+    if (e["event_type"] == "rotor.v1.AgentFlaggedStale") return e["sequence"].get<uint64_t>() - 1;
+  }
+  return 0;
+}
+
+TEST_F(AgentListsTest, EveryReadRouteAnswersAsOfAMomentWithTheReplaysNumbers) {
+  uint64_t before = BeforeTheSweep(Call("GET", "/v1/events", "", Auditor(), {{"limit", "1000"}}));
+  ASSERT_GT(before, 0u);
+  const std::map<std::string, std::string> then = {{"as_of", std::to_string(before)}};
+  auto with = [&](std::map<std::string, std::string> query) {
+    query.insert(then.begin(), then.end());
+    return query;
+  };
+  Reply replay = Call("GET", "/v1/replay", "", Auditor(), then);
+  ASSERT_EQ(replay.status, 200) << replay.body;
+  const json& r1 = replay.json["rollouts"][0];
+  EXPECT_EQ(r1["stale"], 0) << "nobody was stale before the sweep";
+
+  Reply outstanding = Call("GET", "/v1/rollouts/r1/agents", "", Auditor(), then);
+  ASSERT_EQ(outstanding.status, 200) << outstanding.body;
+  EXPECT_EQ(outstanding.json["total"], r1["outstanding"]);
+  EXPECT_EQ(Ids(outstanding), (std::vector<std::string>{"a2", "a3", "a4", "a5"}));
+  EXPECT_EQ(outstanding.json["as_of"], std::to_string(before));
+  Reply stale = Call("GET", "/v1/rollouts/r1/agents", "", Auditor(), with({{"status", "stale"}}));
+  EXPECT_EQ(stale.json["total"], 0) << stale.body;
+  EXPECT_EQ(Call("GET", "/v1/agents", "", Auditor(), with({{"stale", "true"}})).json["total"], 0);
+  EXPECT_EQ(Call("GET", "/v1/agents", "", Auditor(), {{"stale", "true"}}).json["total"], 2)
+      << "and now they are";
+  EXPECT_EQ(Call("GET", "/v1/rollouts/r1", "", Auditor(), then).json["stale"], 0);
+  EXPECT_EQ(Call("GET", "/v1/stale-agents", "", Auditor(), then).json["count"], 0);
+  EXPECT_EQ(Call("GET", "/v1/agents/a4", "", Auditor(), then).json["stale"], false);
+  Reply a4 = Call("GET", "/v1/agents/a4/timeline", "", Auditor(), then);
+  EXPECT_EQ(a4.json["events_total"], 1) << a4.body;
+  ASSERT_EQ(a4.json["entries"].size(), 1u) << a4.body;
+  EXPECT_EQ(a4.json["entries"][0]["event_type"], "rotor.v1.AgentInventoryReported");
+  EXPECT_EQ(Call("GET", "/v1/agents/a4/timeline", "", Auditor()).json["events_total"], 2);
+  Reply series = Call("GET", "/v1/rollouts/r1/series", "", Auditor(), with({{"points", "2"}}));
+  ASSERT_EQ(series.status, 200) << series.body;
+  EXPECT_EQ(series.json["samples"][1]["stale"], 0);
+  EXPECT_EQ(series.json["samples"][1]["received"], r1["received"]);
+  EXPECT_EQ(series.json["samples"][1]["sequence"], before);
+  EXPECT_EQ(series.json["snapshot_sequence"], 0);
+  EXPECT_EQ(Call("GET", "/v1/rollouts", "", Auditor(), then).json["rollouts"].size(), 1u);
+  EXPECT_EQ(Call("GET", "/v1/rollouts/r1/timeline", "", Auditor(), then).status, 200);
+  EXPECT_EQ(Call("GET", "/v1/certificates", "", Auditor(), then).json["certificates"].size(), 2u);
+  Reply stream = Call("GET", "/v1/stream", "", Auditor(), then);
+  EXPECT_EQ(stream.status, 400) << "the live stream has no past: " << stream.body;
+  Reply early = Call("GET", "/v1/rollouts/r1", "", Auditor(), {{"as_of", "1"}});
+  EXPECT_EQ(early.status, 404) << "the rollout did not exist yet: " << early.body;
+}
+
+TEST_F(AgentListsTest, AsOfIsForAdminAndAuditorAndMustBeWellFormed) {
+  Reply op = Call("GET", "/v1/rollouts/r1/agents", "", Operator(), {{"as_of", "3"}});
+  EXPECT_EQ(op.status, 403);
+  EXPECT_NE(op.body.find("'as_of'"), std::string::npos) << op.body;
+  EXPECT_EQ(Call("GET", "/v1/rollouts", "", Admin(), {{"as_of", "3"}}).status, 200);
+  for (const char* bad : {"yesterday", "", "2026-13-01T00:00:00Z"}) {
+    Reply r = Call("GET", "/v1/agents", "", Auditor(), {{"as_of", bad}});
+    EXPECT_EQ(r.status, 400) << bad;
+    EXPECT_NE(r.body.find("'as_of'"), std::string::npos) << r.body;
+  }
 }
 
 }  // namespace

@@ -2,11 +2,13 @@
 // model"): an agent's token or client certificate speaks only for its own
 // agent; refusals append nothing and are counted in /metrics; tokens made by
 // `rotorctl token create` work after SIGHUP, removed ones stop working, and
-// an open GET /v1/stream survives the reloads.
+// an open GET /v1/stream survives the reloads; a person's client certificate
+// mapped in the tokens file (cert-sha256) signs in as that person and role.
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <sys/stat.h>
 
+#include <cctype>
 #include <condition_variable>
 #include <cstdio>
 #include <mutex>
@@ -126,17 +128,73 @@ TEST_F(RotordIdentityTest, AClientCertificateOfTheCemCaSpeaksForTheAgentInItsCn)
   EXPECT_EQ(rotord->Terminate(), 0);
 }
 
-// Runs `rotorctl token create ARGS`; returns its stdout, or "" (and fails)
-// when it exits non-zero.
-std::string TokenCreate(const std::string& args, const std::string& err_file) {
-  std::string command = std::string(ROTORCTL_PATH) + " token create " + args + " 2>" + err_file;
+// Runs `command` in a shell; returns its stdout and sets *status to its exit
+// status (-1 when it cannot start).
+std::string RunCommand(const std::string& command, int* status) {
   FILE* pipe = popen(command.c_str(), "r");
-  EXPECT_NE(pipe, nullptr);
+  EXPECT_NE(pipe, nullptr) << command;
+  *status = -1;
   if (pipe == nullptr) return "";
   std::string out;
   char buf[256];
   while (fgets(buf, sizeof(buf), pipe) != nullptr) out += buf;
-  int status = pclose(pipe);
+  *status = pclose(pipe);
+  return out;
+}
+
+// The SHA-256 fingerprint of the certificate in `pem_file` as the openssl
+// CLI prints it, in the tokens file's form (lower-case hex, no colons).
+std::string OpensslFingerprint(const std::string& pem_file) {
+  int status = 0;
+  std::string out =
+      RunCommand("openssl x509 -in " + pem_file + " -noout -fingerprint -sha256", &status);
+  EXPECT_EQ(status, 0) << out;
+  std::string hex;
+  for (char c : out.substr(out.find('=') + 1)) {
+    if (std::isxdigit(static_cast<unsigned char>(c))) {
+      hex += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    }
+  }
+  return hex;
+}
+
+TEST_F(RotordIdentityTest, AClientCertificateMappedInTheTokensFileSignsInAsItsPerson) {
+  ClientCertificateFiles audrey =
+      IssueClientCertificate(dir_->path(), "audrey", "People CA", "audrey");
+  ClientCertificateFiles laptop =
+      IssueClientCertificate(dir_->path(), "laptop-9", "CEM CA", "laptop-9");
+  std::string both_cas = dir_->Sub("client-cas.pem");  // --client-ca trusts both
+  WriteFile(both_cas,
+            rotor::testing::ReadFile(audrey.ca_cert) + rotor::testing::ReadFile(laptop.ca_cert));
+  std::string fingerprint = OpensslFingerprint(audrey.cert);
+  ASSERT_EQ(fingerprint.size(), 64u);
+  WriteFile(files_.tokens, rotor::testing::ReadFile(files_.tokens) + "cert-sha256:" + fingerprint +
+                               " audrey-cert auditor\n");
+  auto rotord = RotordProcess::Start(Args({"--client-ca", both_cas}), dir_->path());
+  ASSERT_NE(rotord, nullptr);
+  // No bearer token: the mapped certificate is the auditor audrey-cert.
+  auto person = rotord->Client(files_.server_cert, "", audrey.cert, audrey.key);
+  auto who = person->Get("/v1/whoami");
+  ASSERT_TRUE(who) << httplib::to_string(who.error());
+  ASSERT_EQ(who->status, 200) << who->body;
+  EXPECT_EQ(json::parse(who->body), (json{{"name", "audrey-cert"}, {"role", "auditor"}}));
+  EXPECT_EQ(person->Get("/v1/verify")->status, 200) << "an auditor's route";
+  auto report = person->Post("/v1/reports", ReportOf("p-1", "audrey").dump(), "application/json");
+  ASSERT_TRUE(report);
+  EXPECT_EQ(report->status, 403) << "an auditor, not the agent its CN names: " << report->body;
+  // The same CA's certificate without a line is still its agent.
+  auto agent = rotord->Client(files_.server_cert, "", laptop.cert, laptop.key)->Get("/v1/whoami");
+  ASSERT_TRUE(agent);
+  EXPECT_EQ(json::parse(agent->body)["role"], "agent") << agent->body;
+  EXPECT_EQ(rotord->Terminate(), 0);
+}
+
+// Runs `rotorctl token create ARGS`; returns its stdout, or "" (and fails)
+// when it exits non-zero.
+std::string TokenCreate(const std::string& args, const std::string& err_file) {
+  std::string command = std::string(ROTORCTL_PATH) + " token create " + args + " 2>" + err_file;
+  int status = 0;
+  std::string out = RunCommand(command, &status);
   EXPECT_EQ(status, 0) << command << ": " << rotor::testing::ReadFile(err_file);
   if (!out.empty() && out.back() == '\n') out.pop_back();
   return status == 0 ? out : "";

@@ -1,6 +1,7 @@
 // TokenStore (services/http/tokens.h): a tokens file holds only SHA-256
 // digests; plaintext lines, bad names, roles and agent bindings are refused
-// with the file and line; MakeLine writes what Parse reads.
+// with the file and line; MakeLine writes what Parse reads; a cert-sha256
+// line maps a person's client certificate to a role.
 #include "services/http/tokens.h"
 
 #include <gtest/gtest.h>
@@ -99,6 +100,38 @@ TEST(TokenStoreTest, MakeLineWritesTheDigestThatParseReads) {
   EXPECT_FALSE(TokenStore::MakeLine("s3cret", "x", app::Role::kAdmin, "a1").ok());
   EXPECT_FALSE(TokenStore::MakeLine("s3cret", "a b", app::Role::kAdmin, "").ok());
   EXPECT_FALSE(TokenStore::MakeLine("", "x", app::Role::kAdmin, "").ok());
+}
+
+TEST(TokenStoreTest, ACertificateLineMapsItsFingerprintToAPersonAndNothingElse) {
+  Result<TokenStore> store =
+      TokenStore::Parse(std::string("cert-sha256:") + kS3cretDigest + " audrey-cert auditor\n" +
+                            Line(kOtherDigest, "alice admin"),
+                        "tokens");
+  ASSERT_TRUE(store.ok()) << store.status().ToString();
+  EXPECT_EQ(store->size(), 2u);
+  std::optional<app::Principal> person = store->FindCertificate(kS3cretDigest);
+  ASSERT_TRUE(person.has_value());
+  EXPECT_EQ(person->name, "audrey-cert");
+  EXPECT_EQ(person->role, app::Role::kAuditor);
+  EXPECT_EQ(person->agent_id, "");
+  EXPECT_FALSE(store->Find("s3cret").has_value()) << "a certificate line is not a token";
+  EXPECT_FALSE(store->FindCertificate(kOtherDigest).has_value()) << "a token is not a certificate";
+  EXPECT_FALSE(store->FindCertificate("").has_value());
+}
+
+TEST(TokenStoreTest, RefusesCertificateLinesForAgentsBadFingerprintsAndRepeats) {
+  std::string cert = std::string("cert-sha256:") + kS3cretDigest;
+  Status agent = ParseError(cert + " laptop-7 agent\n");
+  EXPECT_NE(agent.message().find("may not have role agent"), std::string::npos) << agent.message();
+  EXPECT_NE(agent.message().find("tokens:1"), std::string::npos) << agent.message();
+  EXPECT_NE(ParseError("cert-sha256:ABC k admin\n").message().find("64 lower-case hex"),
+            std::string::npos);
+  EXPECT_NE(ParseError(cert + " k admin extra\n").message().find("found 4 words"),
+            std::string::npos);
+  EXPECT_NE(ParseError(cert + " k:x admin\n").message().find("':'"), std::string::npos);
+  Status repeat = ParseError(cert + " a admin\n" + cert + " b auditor\n");
+  EXPECT_NE(repeat.message().find("tokens:2"), std::string::npos) << repeat.message();
+  EXPECT_NE(repeat.message().find("repeats"), std::string::npos) << repeat.message();
 }
 
 TEST(TokenStoreTest, NewSecretsAreLongAndDistinct) {

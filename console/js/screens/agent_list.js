@@ -1,7 +1,8 @@
 // A server-side paged, filterable list of agents: a rollout's outstanding
 // or stale agents (GET /v1/rollouts/{id}/agents) or the fleet (GET
 // /v1/agents). Only one page is ever fetched; the server counts the rest.
-import * as api from '../api.js';
+// In time travel the server answers as of the chosen moment.
+import * as data from '../data.js';
 import {h, replace, time} from '../dom.js';
 import {field} from '../dialog.js';
 
@@ -39,7 +40,7 @@ export function agentList(opts) {
     if (flag.value === 'revoked') query.revoked = 'true';
     const mine = ++latest;
     try {
-      const page = await api.get(path, query);
+      const page = await data.read(path, query);
       if (mine === latest) show(page);
     } catch (err) {
       if (mine === latest) replace(body, h('p', {class: 'error', role: 'alert'}, err.message));

@@ -1,10 +1,12 @@
 // Agents: search and filter across the fleet (server-side pages), and an
 // agent's page with its certificates, gateway, site, flags and actions
-// (revoke with an RFC 5280 reason, delete its resource).
+// (revoke with an RFC 5280 reason, delete its resource). In time travel both
+// show the chosen moment, read-only.
 import * as api from '../api.js';
+import * as data from '../data.js';
 import {h, replace, time} from '../dom.js';
 import {confirmDialog, field, refresh} from '../dialog.js';
-import {asOf, canAct} from '../session.js';
+import {canAct} from '../session.js';
 import {agentList} from './agent_list.js';
 
 // RFC 5280 CRLReason codes (7 is unused).
@@ -61,7 +63,7 @@ function describe(e) {
 }
 
 async function history(id) {
-  const t = await api.get(`/v1/agents/${encodeURIComponent(id)}/timeline`, {limit: 50});
+  const t = await data.agentTimeline(id, 50);
   return h('section', {class: 'card', 'aria-labelledby': 'agent-history'},
       h('h2', {id: 'agent-history'}, 'History'),
       h('p', {class: 'muted'}, `The latest ${t.entries.length} of ${t.events_total} events.`),
@@ -71,8 +73,7 @@ async function history(id) {
 }
 
 async function agentPage(main, id) {
-  const [a, events] = await Promise.all([api.get(`/v1/agents/${encodeURIComponent(id)}`),
-    history(id)]);
+  const [a, events] = await Promise.all([data.agent(id), history(id)]);
   const flags = ['stale', 'revoked', 'deleted', 'cloud_enabled'].filter((f) => a[f]);
   replace(main,
       h('nav', {'aria-label': 'Breadcrumb', class: 'crumbs'},
@@ -95,11 +96,6 @@ async function agentPage(main, id) {
 }
 
 export async function render(main, params) {
-  if (asOf()) {
-    replace(main, h('h1', {}, 'Agents'), h('p', {class: 'muted'},
-        'Agent lists show the present. Return to now to search the fleet.'));
-    return;
-  }
   if (params.length) {
     await agentPage(main, params[0]);
     return;

@@ -51,6 +51,8 @@ export async function render(main) {
   replace(main, h('h1', {}, 'Audit'),
       h('section', {class: 'card', 'aria-labelledby': 'chain'},
           h('h2', {id: 'chain'}, 'Hash chain'),
+          asOf() ? h('p', {class: 'muted'}, 'The chain and its checkpoints as they stand now: ' +
+              'time travel shows the other screens as of the chosen moment.') : null,
           h('dl', {class: 'facts'},
               h('dt', {}, 'Verified'), h('dd', {id: 'verify-ok', class: verify.ok ? 'ok' : 'bad'},
                   verify.ok ? 'ok: the chain holds' : `BROKEN at ${verify.first_bad_sequence}: ` +

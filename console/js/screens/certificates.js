@@ -3,7 +3,7 @@
 import * as data from '../data.js';
 import {h, replace, time} from '../dom.js';
 import {field} from '../dialog.js';
-import {asOf, canAct} from '../session.js';
+import {canAct} from '../session.js';
 import {registerCertificateButton} from './actions.js';
 
 export async function render(main) {
@@ -29,6 +29,6 @@ export async function render(main) {
   });
   replace(main, h('div', {class: 'title-row'}, h('h1', {}, 'Certificates'),
       canAct() ? h('div', {class: 'actions'}, registerCertificateButton()) : null),
-  asOf() ? null : form, body);
+  form, body);
   await load();
 }

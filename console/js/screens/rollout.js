@@ -1,6 +1,8 @@
 // Rollout: the article's sentence and numbers (live), by gateway and by
 // site, the pending gateway refreshes as a checklist, the outstanding and
 // stale agents as server-side paged lists, the timeline, and the actions.
+// In time travel every part shows the chosen moment and nothing follows
+// the live stream.
 import * as api from '../api.js';
 import * as data from '../data.js';
 import {duration, fillBar, h, progressBar, replace, shortFp, time} from '../dom.js';
@@ -77,7 +79,7 @@ function timelineSection(entries) {
 export async function render(main, [id], signal) {
   const [p, entries] = await Promise.all([data.rollout(id), data.timeline(id)]);
   const samples = [];
-  const chart = h('div', {}, asOf() ? null : h('p', {class: 'muted'}, 'Loading the chart…'));
+  const chart = h('div', {}, h('p', {class: 'muted'}, 'Loading the chart…'));
   const head = h('div', {}, headline(p));
   const gateways = h('div', {}, breakdown('By gateway', p.by_gateway, 'Gateway'));
   const sites = h('div', {}, breakdown('By site', p.by_site, 'Site'));
@@ -86,12 +88,10 @@ export async function render(main, [id], signal) {
       `${p.kind === 'renewal' ? `Renewal of ${p.renewal_target}` : p.certificate_kind}: ` +
       `old ${shortFp(p.old_fingerprint)}, new ${shortFp(p.new_fingerprint)}, mode ${p.mode}, ` +
       `initiated ${time(p.initiated_at)}${p.ended_at ? `, ended ${time(p.ended_at)}` : ''}.`);
-  const lists = [];
-  if (!asOf()) {
-    lists.push(agentList({title: 'Outstanding agents', rollout: id, status: 'outstanding',
-      signal}));
-    lists.push(agentList({title: 'Stale agents', rollout: id, status: 'stale', signal}));
-  }
+  const lists = [
+    agentList({title: 'Outstanding agents', rollout: id, status: 'outstanding', signal}),
+    agentList({title: 'Stale agents', rollout: id, status: 'stale', signal}),
+  ];
   replace(main,
       h('nav', {'aria-label': 'Breadcrumb', class: 'crumbs'},
           h('a', {href: '#/rollouts'}, 'Rollouts'), ` / ${id}`),
@@ -100,12 +100,12 @@ export async function render(main, [id], signal) {
       certs, head, chart,
       h('div', {class: 'columns'}, gateways, sites),
       steps, lists, timelineSection(entries));
-  if (asOf()) return;
-  let shown = p;  // the progress on screen
-  api.get(`/v1/rollouts/${encodeURIComponent(id)}/series`, {points: 60}).then((series) => {
+  data.series(id, 60).then((series) => {
     samples.unshift(...series.samples);
     replace(chart, chartSection(samples));
   }, (err) => replace(chart, h('p', {class: 'error'}, err.message)));
+  if (asOf()) return;  // the moment's numbers, not followed live
+  let shown = p;  // the progress on screen
   api.follow((next) => {
     if (next.rollout_id !== id) return;
     const last = samples[samples.length - 1];
