@@ -13,8 +13,8 @@ namespace rotor::merkle {
 struct TileCache::Tile {
   std::array<std::vector<Sha256Digest>, kTileHeight> nodes;
 
-  uint64_t width() const { return nodes[0].size(); }
-  size_t bytes() const {
+  uint64_t Width() const { return nodes[0].size(); }
+  size_t Bytes() const {
     size_t n = 0;
     for (const auto& level : nodes) n += level.size() * sizeof(Sha256Digest);
     return n;
@@ -60,7 +60,7 @@ Result<std::shared_ptr<const TileCache::Tile>> TileCache::Get(const TileHashRead
     auto it = tiles_.find(key);
     if (it != tiles_.end()) {
       cached = it->second.tile;
-      if (cached->width() >= width) {
+      if (cached->Width() >= width) {
         ++hits_;
         lru_.splice(lru_.begin(), lru_, it->second.lru);
         return cached;
@@ -75,7 +75,7 @@ Result<std::shared_ptr<const TileCache::Tile>> TileCache::Get(const TileHashRead
   const uint64_t available = std::min<uint64_t>(kTileWidth, stored - first);
   auto tile = std::make_shared<Tile>(cached != nullptr ? *cached : Tile{});
   std::vector<Sha256Digest> more;
-  const uint64_t have = tile->width();
+  const uint64_t have = tile->Width();
   ROTOR_RETURN_IF_ERROR(read(tile_level, first + have, available - have, &more));
   if (more.size() != available - have) {
     return Status::Corruption("merkle tree: short read at tile level " +
@@ -91,18 +91,18 @@ void TileCache::Insert(Key key, std::shared_ptr<const Tile> tile) {
   auto it = tiles_.find(key);
   if (it != tiles_.end()) {
     // Another thread may have read a wider one meanwhile: keep the wider.
-    if (it->second.tile->width() >= tile->width()) return;
-    bytes_ -= it->second.tile->bytes();
+    if (it->second.tile->Width() >= tile->Width()) return;
+    bytes_ -= it->second.tile->Bytes();
     lru_.erase(it->second.lru);
     tiles_.erase(it);
   }
-  if (tile->bytes() > max_bytes_) return;
-  bytes_ += tile->bytes();
+  if (tile->Bytes() > max_bytes_) return;
+  bytes_ += tile->Bytes();
   lru_.push_front(key);
   tiles_.emplace(key, Entry{std::move(tile), lru_.begin()});
   while (bytes_ > max_bytes_) {
     auto victim = tiles_.find(lru_.back());
-    bytes_ -= victim->second.tile->bytes();
+    bytes_ -= victim->second.tile->Bytes();
     tiles_.erase(victim);
     lru_.pop_back();
   }

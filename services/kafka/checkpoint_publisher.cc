@@ -88,10 +88,12 @@ Status CheckpointPublisher::Publish(uint64_t tree_size, std::string_view note) {
     return Status::InvalidArgument("a checkpoint note without an origin line");
   }
   std::string_view origin = note.substr(0, newline);
-  RdKafka::ErrorCode err =
-      producer_->produce(topic_, RdKafka::Topic::PARTITION_UA, RdKafka::Producer::RK_MSG_COPY,
-                         const_cast<char*>(note.data()), note.size(), origin.data(), origin.size(),
-                         0, reinterpret_cast<void*>(static_cast<uintptr_t>(tree_size)));
+  // The message's opaque carries the tree size to the delivery report.
+  void* opaque = reinterpret_cast<void*>(  // NOLINT(performance-no-int-to-ptr)
+      static_cast<uintptr_t>(tree_size));
+  RdKafka::ErrorCode err = producer_->produce(
+      topic_, RdKafka::Topic::PARTITION_UA, RdKafka::Producer::RK_MSG_COPY,
+      const_cast<char*>(note.data()), note.size(), origin.data(), origin.size(), 0, opaque);
   producer_->poll(0);  // serve earlier delivery reports
   if (err != RdKafka::ERR_NO_ERROR) {
     return Status::IoError("checkpoint to " + topic_ + ": " + ErrorText(err));
