@@ -36,7 +36,7 @@ Result<Sha256Digest> CompleteHash(const TileHashReader& read, int level, uint64_
   return HashUp(std::move(hashes));
 }
 
-Status PathInto(const TileHashReader& read, uint64_t index, uint64_t start, uint64_t width,
+Status PathInto(const CompleteHashReader& read, uint64_t index, uint64_t start, uint64_t width,
                 std::vector<Sha256Digest>* out) {
   if (width == 1) return Status::Ok();
   uint64_t k = SplitPoint(width);
@@ -54,7 +54,7 @@ Status PathInto(const TileHashReader& read, uint64_t index, uint64_t start, uint
   return Status::Ok();
 }
 
-Status SubproofInto(const TileHashReader& read, uint64_t m, uint64_t start, uint64_t width,
+Status SubproofInto(const CompleteHashReader& read, uint64_t m, uint64_t start, uint64_t width,
                     bool whole, std::vector<Sha256Digest>* out) {
   if (m == width) {
     if (whole) return Status::Ok();
@@ -93,11 +93,15 @@ Sha256Digest NodeHash(const Sha256Digest& left, const Sha256Digest& right) {
   return Sha256(std::string_view(prefixed.data(), prefixed.size()), View(right));
 }
 
-Result<Sha256Digest> SubtreeHash(const TileHashReader& read, uint64_t start, uint64_t end) {
+CompleteHashReader FromStoredHashes(const TileHashReader& read) {
+  return [&read](int level, uint64_t index) { return CompleteHash(read, level, index); };
+}
+
+Result<Sha256Digest> SubtreeHash(const CompleteHashReader& read, uint64_t start, uint64_t end) {
   assert(end > start);
   uint64_t width = end - start;
   if (IsPowerOfTwo(width) && start % width == 0) {
-    return CompleteHash(read, std::countr_zero(width), start / width);
+    return read(std::countr_zero(width), start / width);
   }
   uint64_t k = SplitPoint(width);
   Result<Sha256Digest> left = SubtreeHash(read, start, start + k);
@@ -107,12 +111,20 @@ Result<Sha256Digest> SubtreeHash(const TileHashReader& read, uint64_t start, uin
   return NodeHash(*left, *right);
 }
 
-Result<Sha256Digest> RootHash(const TileHashReader& read, uint64_t size) {
+Result<Sha256Digest> SubtreeHash(const TileHashReader& read, uint64_t start, uint64_t end) {
+  return SubtreeHash(FromStoredHashes(read), start, end);
+}
+
+Result<Sha256Digest> RootHash(const CompleteHashReader& read, uint64_t size) {
   if (size == 0) return Sha256({});
   return SubtreeHash(read, 0, size);
 }
 
-Result<std::vector<Sha256Digest>> InclusionProof(const TileHashReader& read, uint64_t index,
+Result<Sha256Digest> RootHash(const TileHashReader& read, uint64_t size) {
+  return RootHash(FromStoredHashes(read), size);
+}
+
+Result<std::vector<Sha256Digest>> InclusionProof(const CompleteHashReader& read, uint64_t index,
                                                  uint64_t size) {
   if (index >= size) {
     return Status::InvalidArgument("leaf index " + std::to_string(index) +
@@ -123,8 +135,13 @@ Result<std::vector<Sha256Digest>> InclusionProof(const TileHashReader& read, uin
   return proof;
 }
 
-Result<std::vector<Sha256Digest>> ConsistencyProof(const TileHashReader& read, uint64_t old_size,
-                                                   uint64_t new_size) {
+Result<std::vector<Sha256Digest>> InclusionProof(const TileHashReader& read, uint64_t index,
+                                                 uint64_t size) {
+  return InclusionProof(FromStoredHashes(read), index, size);
+}
+
+Result<std::vector<Sha256Digest>> ConsistencyProof(const CompleteHashReader& read,
+                                                   uint64_t old_size, uint64_t new_size) {
   if (old_size > new_size) {
     return Status::InvalidArgument("tree size " + std::to_string(old_size) +
                                    " is larger than tree size " + std::to_string(new_size));
@@ -133,6 +150,11 @@ Result<std::vector<Sha256Digest>> ConsistencyProof(const TileHashReader& read, u
   if (old_size == 0 || old_size == new_size) return proof;
   ROTOR_RETURN_IF_ERROR(SubproofInto(read, old_size, 0, new_size, true, &proof));
   return proof;
+}
+
+Result<std::vector<Sha256Digest>> ConsistencyProof(const TileHashReader& read, uint64_t old_size,
+                                                   uint64_t new_size) {
+  return ConsistencyProof(FromStoredHashes(read), old_size, new_size);
 }
 
 Status VerifyInclusion(const Sha256Digest& leaf_hash, uint64_t index, uint64_t size,
@@ -250,6 +272,11 @@ void TileBuilder::Add(const Sha256Digest& leaf_hash, std::vector<Completed>* out
     uint64_t index = (size_ >> (kTileHeight * (level + 1))) - 1;
     out->push_back({static_cast<int>(level + 1), index, parent});
   }
+}
+
+const std::vector<Sha256Digest>& TileBuilder::pending(int tile_level) const {
+  static const std::vector<Sha256Digest> kNone;
+  return static_cast<size_t>(tile_level) < pending_.size() ? pending_[tile_level] : kNone;
 }
 
 void CompactRange::Add(const Sha256Digest& leaf_hash) {

@@ -41,18 +41,36 @@ Sha256Digest NodeHash(const Sha256Digest& left, const Sha256Digest& right);
 using TileHashReader = std::function<Status(int tile_level, uint64_t index, uint64_t count,
                                             std::vector<Sha256Digest>* out)>;
 
+// Supplies the hash of the complete subtree of height `level` (0: a leaf)
+// whose index at that height is `index` (its leftmost leaf is
+// index << level). Errors: kNotFound, kCorruption, kIoError.
+using CompleteHashReader = std::function<Result<Sha256Digest>(int level, uint64_t index)>;
+
+// A CompleteHashReader that computes each hash from the (at most 128)
+// stored hashes below it that `read` supplies, without caching
+// (merkle_cache.h caches). `read` must outlive it.
+CompleteHashReader FromStoredHashes(const TileHashReader& read);
+
+// The functions below come in two forms: over stored hashes (`read`) and
+// over complete-subtree hashes (`nodes`, e.g. a TileCache); the answers are
+// the same.
+
 // The hash of leaves [start, end) (end > start) of a tree that holds at least
 // `end` leaves, computed RFC 9162's way (split at the largest power of two
 // below the width). Errors: those of `read`.
+Result<Sha256Digest> SubtreeHash(const CompleteHashReader& nodes, uint64_t start, uint64_t end);
 Result<Sha256Digest> SubtreeHash(const TileHashReader& read, uint64_t start, uint64_t end);
 
 // The root of the tree of the first `size` leaves; the empty tree's root is
 // SHA-256 of nothing. Errors: those of `read`.
+Result<Sha256Digest> RootHash(const CompleteHashReader& nodes, uint64_t size);
 Result<Sha256Digest> RootHash(const TileHashReader& read, uint64_t size);
 
 // The inclusion proof (audit path) of leaf `index` in the tree of `size`
 // leaves, RFC 9162 section 2.1.3.1. Errors: kInvalidArgument when
 // index >= size; those of `read`.
+Result<std::vector<Sha256Digest>> InclusionProof(const CompleteHashReader& nodes, uint64_t index,
+                                                 uint64_t size);
 Result<std::vector<Sha256Digest>> InclusionProof(const TileHashReader& read, uint64_t index,
                                                  uint64_t size);
 
@@ -60,6 +78,8 @@ Result<std::vector<Sha256Digest>> InclusionProof(const TileHashReader& read, uin
 // leaves, RFC 9162 section 2.1.4.1 (empty when the sizes are equal or
 // old_size is 0). Errors: kInvalidArgument when old_size > new_size; those
 // of `read`.
+Result<std::vector<Sha256Digest>> ConsistencyProof(const CompleteHashReader& nodes,
+                                                   uint64_t old_size, uint64_t new_size);
 Result<std::vector<Sha256Digest>> ConsistencyProof(const TileHashReader& read, uint64_t old_size,
                                                    uint64_t new_size);
 
@@ -91,6 +111,9 @@ class TileBuilder {
   // Adds the next leaf (its leaf hash) and appends what it completes to `out`.
   void Add(const Sha256Digest& leaf_hash, std::vector<Completed>* out);
   uint64_t size() const { return size_; }
+  // The stored hashes of tile level `tile_level` in its incomplete (right
+  // edge) tile, in index order; empty when there are none.
+  const std::vector<Sha256Digest>& pending(int tile_level) const;
 
  private:
   uint64_t size_ = 0;

@@ -2,10 +2,10 @@
 
 #include <rocksdb/db.h>
 #include <rocksdb/write_batch.h>
-
-#include <cstring>
+#include <spdlog/spdlog.h>
 
 #include "base/coding.h"
+#include "events/merkle_tiles.h"
 #include "events/rocksdb_keys.h"
 
 namespace rotor {
@@ -17,36 +17,28 @@ constexpr char kSizeKey[] = "size";
 // Leaves read from the log per WriteBatch while catching up.
 constexpr uint64_t kCatchUpBatch = 4096;
 
-std::string HashKey(int tile_level, uint64_t index) {
-  std::string key = "h";
-  key.push_back(static_cast<char>(tile_level));
-  PutBigEndian64(&key, index);
-  return key;
-}
-
 std::string CheckpointKey(uint64_t size) {
   std::string key = "c";
   PutBigEndian64(&key, size);
   return key;
 }
 
-rocksdb::Slice HashSlice(const Sha256Digest& d) {
-  return {reinterpret_cast<const char*>(d.data()), d.size()};
-}
-
 }  // namespace
 
-MerkleStore::MerkleStore(std::unique_ptr<rocksdb::DB> db) : db_(std::move(db)) {}
+MerkleStore::MerkleStore(std::unique_ptr<rocksdb::DB> db, const MerkleStoreOptions& options)
+    : db_(std::move(db)), stored_(Reader()), cache_(options.cache_bytes) {}
 MerkleStore::~MerkleStore() = default;
 
-Result<std::unique_ptr<MerkleStore>> MerkleStore::Open(const std::string& path) {
+Result<std::unique_ptr<MerkleStore>> MerkleStore::Open(const std::string& path,
+                                                       const MerkleStoreOptions& store_options) {
   rocksdb::Options options;
   options.create_if_missing = true;
   options.write_buffer_size = 16 << 20;  // about 32 bytes an event: small memtables suffice
   rocksdb::DB* raw = nullptr;
   rocksdb::Status s = rocksdb::DB::Open(options, path, &raw);
   if (!s.ok()) return FromRocks(s, "opening merkle tree " + path);
-  std::unique_ptr<MerkleStore> store(new MerkleStore(std::unique_ptr<rocksdb::DB>(raw)));
+  std::unique_ptr<MerkleStore> store(
+      new MerkleStore(std::unique_ptr<rocksdb::DB>(raw), store_options));
   std::string value;
   s = store->db_->Get(rocksdb::ReadOptions(), kSizeKey, &value);
   if (s.ok()) {
@@ -54,6 +46,11 @@ Result<std::unique_ptr<MerkleStore>> MerkleStore::Open(const std::string& path) 
     store->size_.store(GetBigEndian64(value));
   } else if (!s.IsNotFound()) {
     return FromRocks(s, "reading merkle tree " + path);
+  }
+  Result<uint64_t> migrated = merkle_tiles::MigrateHashKeys(*store->db_);
+  if (!migrated.ok()) return migrated.status().WithContext("merkle tree " + path);
+  if (*migrated > 0) {
+    spdlog::info("merkle tree {}: {} stored hashes rewritten as tiles", path, *migrated);
   }
   Result<merkle::TileBuilder> builder = merkle::TileBuilder::Resume(store->Reader(), store->size());
   if (!builder.ok()) return builder.status().WithContext("merkle tree " + path);
@@ -66,28 +63,7 @@ Result<std::unique_ptr<MerkleStore>> MerkleStore::Open(const std::string& path) 
 
 Status MerkleStore::ReadHashes(int tile_level, uint64_t index, uint64_t count,
                                std::vector<Sha256Digest>* out) const {
-  out->clear();
-  if (count == 0) return Status::Ok();
-  out->reserve(count);
-  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions()));
-  std::string key = HashKey(tile_level, index);
-  it->Seek(key);
-  for (uint64_t i = 0; i < count; ++i, it->Next()) {
-    std::string want = HashKey(tile_level, index + i);
-    if (!it->Valid() || it->key() != want) {
-      if (!it->status().ok()) return FromRocks(it->status(), "reading merkle tree");
-      return Status::NotFound("merkle tree: no stored hash " + std::to_string(index + i) +
-                              " at tile level " + std::to_string(tile_level));
-    }
-    if (it->value().size() != kHashSize) {
-      return Status::Corruption("merkle tree: stored hash " + std::to_string(index + i) +
-                                " at tile level " + std::to_string(tile_level) +
-                                " is not 32 bytes");
-    }
-    Sha256Digest& d = out->emplace_back();
-    std::memcpy(d.data(), it->value().data(), kHashSize);
-  }
-  return Status::Ok();
+  return merkle_tiles::ReadHashes(*db_, tile_level, index, count, out);
 }
 
 merkle::TileHashReader MerkleStore::Reader() const {
@@ -130,7 +106,7 @@ Result<uint64_t> MerkleStore::CatchUp(const EventLog& log, uint64_t max_leaves) 
                                 " before its head " + std::to_string(end));
     }
     rocksdb::WriteBatch batch;
-    for (const auto& c : completed) batch.Put(HashKey(c.tile_level, c.index), HashSlice(c.hash));
+    merkle_tiles::PutTiles(*builder_, completed, &batch);
     std::string size_value;
     PutBigEndian64(&size_value, next.size());
     batch.Put(kSizeKey, size_value);
@@ -141,6 +117,8 @@ Result<uint64_t> MerkleStore::CatchUp(const EventLog& log, uint64_t max_leaves) 
   }
   return builder_->size();
 }
+
+merkle::CompleteHashReader MerkleStore::Nodes() const { return cache_.Reader(stored_, size()); }
 
 Status MerkleStore::CheckSize(uint64_t size) const {
   if (size > this->size()) {
@@ -153,18 +131,18 @@ Status MerkleStore::CheckSize(uint64_t size) const {
 
 Result<Sha256Digest> MerkleStore::Root(uint64_t size) const {
   ROTOR_RETURN_IF_ERROR(CheckSize(size));
-  return merkle::RootHash(Reader(), size);
+  return merkle::RootHash(Nodes(), size);
 }
 
 Result<std::vector<Sha256Digest>> MerkleStore::InclusionProof(uint64_t index, uint64_t size) const {
   ROTOR_RETURN_IF_ERROR(CheckSize(size));
-  return merkle::InclusionProof(Reader(), index, size);
+  return merkle::InclusionProof(Nodes(), index, size);
 }
 
 Result<std::vector<Sha256Digest>> MerkleStore::ConsistencyProof(uint64_t old_size,
                                                                 uint64_t new_size) const {
   ROTOR_RETURN_IF_ERROR(CheckSize(new_size));
-  return merkle::ConsistencyProof(Reader(), old_size, new_size);
+  return merkle::ConsistencyProof(Nodes(), old_size, new_size);
 }
 
 Status MerkleStore::PutCheckpoint(uint64_t size, const std::string& note) {

@@ -10,9 +10,14 @@
 // hashes.
 //
 // Keys (default column family):
-//   "h" u8(tile_level) BE64(index) -> 32-byte stored hash (merkle.h)
+//   "t" u8(tile_level) BE64(tile)  -> the tile's stored hashes (merkle_tiles.h)
 //   "size"                         -> BE64(tree size)
 //   "c" BE64(tree size)            -> a signed checkpoint (note text)
+// Open() rewrites a store of the earlier one-key-per-hash layout as tiles.
+//
+// Proofs and roots read the stored hashes through a bounded cache of tiles
+// (events/merkle_cache.h, `cache_bytes`), so a proof against a recent tree
+// costs microseconds whatever the log's size.
 //
 // Thread safety: CatchUp() from one thread at a time; everything else is
 // safe to call concurrently with it (readers see a consistent size).
@@ -27,6 +32,7 @@
 #include "base/mutex.h"
 #include "events/event_log.h"
 #include "events/merkle.h"
+#include "events/merkle_cache.h"
 
 namespace rocksdb {
 class DB;
@@ -34,11 +40,17 @@ class DB;
 
 namespace rotor {
 
+struct MerkleStoreOptions {
+  // Bytes of tiles kept in memory for proofs (a full tile is 16 KiB).
+  size_t cache_bytes = size_t{64} << 20;
+};
+
 class MerkleStore {
  public:
   // Opens (creating if missing) the tree in directory `path`. Errors:
   // kIoError, kCorruption.
-  static Result<std::unique_ptr<MerkleStore>> Open(const std::string& path);
+  static Result<std::unique_ptr<MerkleStore>> Open(const std::string& path,
+                                                   const MerkleStoreOptions& options = {});
   ~MerkleStore();
   MerkleStore(const MerkleStore&) = delete;
   MerkleStore& operator=(const MerkleStore&) = delete;
@@ -76,14 +88,20 @@ class MerkleStore {
 
   // A reader of the stored hashes (valid while the store lives).
   merkle::TileHashReader Reader() const;
+  // The tile cache, for its figures.
+  const merkle::TileCache& cache() const { return cache_; }
 
  private:
-  explicit MerkleStore(std::unique_ptr<rocksdb::DB> db);
+  MerkleStore(std::unique_ptr<rocksdb::DB> db, const MerkleStoreOptions& options);
+  // Complete-subtree hashes through the cache, for trees up to size().
+  merkle::CompleteHashReader Nodes() const;
   Status ReadHashes(int tile_level, uint64_t index, uint64_t count,
                     std::vector<Sha256Digest>* out) const;
   Status CheckSize(uint64_t size) const;
 
   std::unique_ptr<rocksdb::DB> db_;
+  const merkle::TileHashReader stored_;  // Reader()
+  mutable merkle::TileCache cache_;
   std::atomic<uint64_t> size_{0};
   Mutex catch_up_mu_;  // one CatchUp at a time
   std::optional<merkle::TileBuilder> builder_ GUARDED_BY(catch_up_mu_);

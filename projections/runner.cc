@@ -88,18 +88,32 @@ Status ProjectionRunner::ApplyBatch(const std::vector<RecordedEvent>& batch) {
 }
 
 void ProjectionRunner::Snapshot(const Checkpoint& at) {
-  Result<size_t> bytes = TakeSnapshot(store_, projection_.name(), at);
-  Status s = bytes.ok() ? ThinSnapshots(store_, projection_.name(), options_.snapshot_every_events,
-                                        options_.snapshots_dense)
-                        : bytes.status();
-  if (!s.ok()) {
+  WaitForSnapshot();
+  // The committed state as it is now, at `at`: later commits do not change it.
+  Result<std::unique_ptr<KvReader>> state = store_.NewReader(projection_.name());
+  if (!state.ok()) {
     spdlog::warn("projection '{}': snapshot at sequence {}: {}", projection_.name(), at.sequence,
-                 s.ToString());
+                 state.status().ToString());
     return;
   }
-  snapshots_.fetch_add(1, std::memory_order_relaxed);
-  spdlog::info("projection '{}': snapshot at sequence {} ({} bytes)", projection_.name(),
-               at.sequence, *bytes);
+  snapshot_thread_ = std::thread([this, at, reader = std::move(*state)] {
+    Result<size_t> bytes = TakeSnapshot(store_, projection_.name(), at, *reader);
+    Status s = bytes.ok() ? ThinSnapshots(store_, projection_.name(),
+                                          options_.snapshot_every_events, options_.snapshots_dense)
+                          : bytes.status();
+    if (!s.ok()) {
+      spdlog::warn("projection '{}': snapshot at sequence {}: {}", projection_.name(), at.sequence,
+                   s.ToString());
+      return;
+    }
+    snapshots_.fetch_add(1, std::memory_order_relaxed);
+    spdlog::info("projection '{}': snapshot at sequence {} ({} bytes)", projection_.name(),
+                 at.sequence, *bytes);
+  });
+}
+
+void ProjectionRunner::WaitForSnapshot() {
+  if (snapshot_thread_.joinable()) snapshot_thread_.join();
 }
 
 Status ProjectionRunner::ApplyPart(std::span<const RecordedEvent> batch) {
@@ -151,8 +165,13 @@ Status ProjectionRunner::CatchUp() {
     Status s = subscription_->Next(&batch_, std::chrono::milliseconds(0));
     if (!s.ok()) return Fail(s);
     if (batch_.empty()) return Fail(Status::Internal("log ended before its head"));
-    ROTOR_RETURN_IF_ERROR(ApplyBatch(batch_));
+    Status applied = ApplyBatch(batch_);
+    if (!applied.ok()) {
+      WaitForSnapshot();
+      return applied;
+    }
   }
+  WaitForSnapshot();
   return Status::Ok();
 }
 
@@ -181,6 +200,7 @@ void ProjectionRunner::Stop() {
     if (subscription_ != nullptr) subscription_->Cancel();
   }
   if (thread_.joinable()) thread_.join();
+  WaitForSnapshot();
 }
 
 Status ProjectionRunner::Rebuild() {

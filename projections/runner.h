@@ -9,6 +9,11 @@
 // lost. A gap in the sequence stops the runner with kInternal (never skipped);
 // lag() says how far behind the head it is, in events and seconds of log time.
 //
+// Snapshots for as-of queries are encoded and written by a thread of their
+// own, from a point-in-time reader of the committed state taken on the
+// runner's thread, so that taking one does not stall the projection; at most
+// one is in flight (the next waits for it), and CatchUp and Stop wait for it.
+//
 // Thread safety: Open, CatchUp, Run and Rebuild are called from one thread (or
 // by Start's thread); Stop, Read, checkpoint, lag, status and the counters may
 // be called from any thread. Read holds a shared lock while applying a batch
@@ -71,7 +76,8 @@ class ProjectionRunner {
   // rebuild), kIoError.
   Status Open();
 
-  // Applies and commits batches until the head seen at the call. Errors:
+  // Applies and commits batches until the head seen at the call, and waits
+  // for the snapshot being written, if any. Errors:
   // kInternal (a gap), kCorruption, kInvalidArgument (an event that does not
   // decode), kIoError; the stored state is then the last committed batch.
   Status CatchUp();
@@ -113,9 +119,12 @@ class ProjectionRunner {
   // Decodes, applies and commits `part` (up to the first event that does not
   // decode). Errors: kInvalidArgument, kIoError.
   Status ApplyPart(std::span<const RecordedEvent> part);
-  // Snapshots the committed state at `at` and thins older snapshots. A failure
-  // is logged, not returned: a missing snapshot only makes as-of slower.
+  // Snapshots the committed state at `at` and thins older snapshots, on the
+  // snapshot thread. A failure is logged, not returned: a missing snapshot
+  // only makes as-of slower.
   void Snapshot(const Checkpoint& at);
+  // Waits for the snapshot being written, if any.
+  void WaitForSnapshot();
   // Records `s` as the runner's status (counting gaps) and returns it.
   Status Fail(Status s) EXCLUDES(status_mu_);
 
@@ -140,6 +149,9 @@ class ProjectionRunner {
   std::atomic<uint64_t> snapshots_{0};
   std::atomic<bool> stopping_{false};
   std::thread thread_;
+  // Writes one snapshot; used by the thread that runs Open/CatchUp/Run, and
+  // by Stop once that thread is joined.
+  std::thread snapshot_thread_;
 };
 
 }  // namespace rotor::projections

@@ -129,10 +129,9 @@ Result<std::unique_ptr<SnapshotReader>> DecodeSnapshot(std::string bytes) {
   return snapshot;
 }
 
-Result<size_t> TakeSnapshot(ProjectionStore& store, std::string_view name, const Checkpoint& at) {
-  Result<std::unique_ptr<KvReader>> state = store.NewReader(name);
-  if (!state.ok()) return state.status();
-  Result<std::string> bytes = EncodeSnapshot(name, at, **state);
+Result<size_t> TakeSnapshot(ProjectionStore& store, std::string_view name, const Checkpoint& at,
+                            const KvReader& state) {
+  Result<std::string> bytes = EncodeSnapshot(name, at, state);
   if (!bytes.ok()) return bytes.status();
   ROTOR_RETURN_IF_ERROR(store.PutSnapshot(name, at.sequence, *bytes));
   return bytes->size();

@@ -65,10 +65,12 @@ Result<std::string> EncodeSnapshot(std::string_view name, const Checkpoint& at,
 // version), kCorruption (not a snapshot, digest mismatch, malformed entries).
 Result<std::unique_ptr<SnapshotReader>> DecodeSnapshot(std::string bytes);
 
-// Copies the committed state of projection `name` in `store` (which must be at
-// `at`) into a snapshot at `at.sequence`. Returns the snapshot's size in
-// bytes. Errors: from the store.
-Result<size_t> TakeSnapshot(ProjectionStore& store, std::string_view name, const Checkpoint& at);
+// Copies `state`, a reader of the committed state of projection `name` in
+// `store` taken when it was at `at` (ProjectionStore::NewReader: a
+// point-in-time view), into a snapshot at `at.sequence`. Returns the
+// snapshot's size in bytes. Errors: from the store.
+Result<size_t> TakeSnapshot(ProjectionStore& store, std::string_view name, const Checkpoint& at,
+                            const KvReader& state);
 
 // Thinning: which of `sequences` (ascending) to delete so that the newest
 // `dense` snapshots stay, and a snapshot `age` snapshots older than the newest

@@ -108,7 +108,8 @@ Status LoadCa(EngineCore& core) {
 // Opens the Merkle tree beside the log and the notary that keeps it current.
 Status OpenNotary(EngineCore& core) {
   const EngineOptions& o = core.options;
-  Result<std::unique_ptr<MerkleStore>> tree = MerkleStore::Open(o.data_dir + "/merkle");
+  Result<std::unique_ptr<MerkleStore>> tree =
+      MerkleStore::Open(o.data_dir + "/merkle", {.cache_bytes = o.merkle_cache_bytes});
   if (!tree.ok()) return tree.status();
   core.tree = std::move(*tree);
   std::optional<transparency::NoteSigner> signer;
@@ -125,6 +126,7 @@ Status OpenNotary(EngineCore& core) {
   notary_options.every_events = std::max<uint64_t>(o.checkpoint_every_events, 1);
   notary_options.every = o.checkpoint_every;
   notary_options.on_checkpoint = o.on_checkpoint;
+  notary_options.published_size = o.checkpoint_published_size;
   core.notary = std::make_unique<transparency::Notary>(*core.log, *core.tree, std::move(signer),
                                                        std::move(notary_options));
   // A tree that cannot follow the log (the log lost records the tree holds)

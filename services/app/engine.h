@@ -84,6 +84,8 @@ struct EngineOptions {
   std::string checkpoint_key_path;
   std::string log_origin;
   uint64_t checkpoint_every_events = 10000;
+  // Memory for the tree's tiles that proofs read (MerkleStoreOptions).
+  size_t merkle_cache_bytes = size_t{64} << 20;
   // Snapshots of the deciders' state (docs/storage.md): after this many new
   // events (0: only at Close), no more often than the interval.
   uint64_t state_snapshot_every_events = 100000;
@@ -94,8 +96,11 @@ struct EngineOptions {
   // so an as-of query folds only the events after the nearest one
   // (docs/storage.md, "Snapshots"). 0: none.
   uint64_t snapshot_every_events = 1000000;
-  // Called with each newly signed checkpoint (rotord publishes it to Kafka).
+  // Called with each newly signed checkpoint (rotord publishes it to Kafka),
+  // and at Open with the latest one when its tree size is larger than
+  // `checkpoint_published_size` (NotaryOptions).
   std::function<void(uint64_t tree_size, const std::string& note)> on_checkpoint;
+  uint64_t checkpoint_published_size = UINT64_MAX;
 };
 
 struct EngineCore;

@@ -8,8 +8,6 @@
 namespace rotor::kafka {
 namespace {
 
-constexpr char kMagic[] = "rotor-relay-checkpoint";
-
 Status IoError(const std::string& what, const std::string& path, const rocksdb::IOStatus& s) {
   return Status::IoError(what + " " + path + ": " + s.ToString());
 }
@@ -21,8 +19,11 @@ std::string DirectoryOf(const std::string& path) {
 
 }  // namespace
 
-RelayCheckpointFile::RelayCheckpointFile(std::string path, std::shared_ptr<rocksdb::FileSystem> fs)
-    : path_(std::move(path)), fs_(fs != nullptr ? std::move(fs) : rocksdb::FileSystem::Default()) {}
+RelayCheckpointFile::RelayCheckpointFile(std::string path, std::shared_ptr<rocksdb::FileSystem> fs,
+                                         std::string magic)
+    : path_(std::move(path)),
+      fs_(fs != nullptr ? std::move(fs) : rocksdb::FileSystem::Default()),
+      magic_(std::move(magic)) {}
 
 Result<RelayPosition> RelayCheckpointFile::Load() const {
   rocksdb::IOOptions io;
@@ -36,9 +37,9 @@ Result<RelayPosition> RelayCheckpointFile::Load() const {
   std::string magic, hash_hex;
   int version = 0;
   RelayPosition position;
-  Status corrupt = Status::Corruption("relay checkpoint " + path_ + ": cannot parse '" + line +
-                                      "' (want '" + kMagic + " 1 <sequence> <sha256 hex>')");
-  if (!(fields >> magic >> version >> position.sequence >> hash_hex) || magic != kMagic ||
+  Status corrupt = Status::Corruption(path_ + ": cannot parse '" + line + "' (want '" + magic_ +
+                                      " 1 <sequence> <sha256 hex>')");
+  if (!(fields >> magic >> version >> position.sequence >> hash_hex) || magic != magic_ ||
       version != 1 || !Sha256FromHex(hash_hex, &position.hash)) {
     return corrupt;
   }
@@ -47,8 +48,8 @@ Result<RelayPosition> RelayCheckpointFile::Load() const {
 
 Status RelayCheckpointFile::Store(const RelayPosition& position) const {
   std::string tmp = path_ + ".tmp";
-  std::string text = std::string(kMagic) + " 1 " + std::to_string(position.sequence) + " " +
-                     ToHex(position.hash) + "\n";
+  std::string text =
+      magic_ + " 1 " + std::to_string(position.sequence) + " " + ToHex(position.hash) + "\n";
   rocksdb::IOOptions io;
   std::unique_ptr<rocksdb::FSWritableFile> file;
   rocksdb::IOStatus s = fs_->NewWritableFile(tmp, rocksdb::FileOptions(), &file, nullptr);

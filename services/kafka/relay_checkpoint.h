@@ -36,10 +36,15 @@ struct RelayPosition {
   bool operator==(const RelayPosition&) const = default;
 };
 
+inline constexpr char kRelayCheckpointMagic[] = "rotor-relay-checkpoint";
+
 class RelayCheckpointFile {
  public:
   // `fs`: the file system to use; nullptr: the real disk (FileSystem::Default()).
-  explicit RelayCheckpointFile(std::string path, std::shared_ptr<rocksdb::FileSystem> fs = nullptr);
+  // `magic`: the first word of the file, naming what the position is of
+  // (the checkpoint publisher keeps its own file with another).
+  explicit RelayCheckpointFile(std::string path, std::shared_ptr<rocksdb::FileSystem> fs = nullptr,
+                               std::string magic = kRelayCheckpointMagic);
 
   // Reads the stored position; {0} when the file does not exist. Errors:
   // kCorruption naming the file when its contents do not parse, kIoError.
@@ -54,6 +59,7 @@ class RelayCheckpointFile {
  private:
   std::string path_;
   std::shared_ptr<rocksdb::FileSystem> fs_;
+  std::string magic_;
 };
 
 }  // namespace rotor::kafka

@@ -71,6 +71,7 @@ rotor::app::EngineOptions EngineOptionsFrom(const RotordOptions& o) {
   e.checkpoint_key_path = o.checkpoint_key;
   e.log_origin = o.log_origin;
   e.checkpoint_every_events = o.checkpoint_every_events;
+  e.merkle_cache_bytes = o.merkle_cache_mib << 20;
   e.state_snapshot_every_events = o.state_snapshot_every_events;
   e.ignore_state_snapshots = o.ignore_state_snapshots;
   e.state_snapshot_min_interval =
@@ -137,7 +138,8 @@ rotor::Result<std::unique_ptr<rotor::kafka::CheckpointPublisher>> MakeCheckpoint
   }
   rotor::Result<rotor::kafka::BridgeOptions> k = KafkaOptionsFrom(o);
   if (!k.ok()) return k.status().WithContext("kafka");
-  return rotor::kafka::CheckpointPublisher::Create(k->client, k->checkpoints_topic);
+  return rotor::kafka::CheckpointPublisher::Create(k->client, k->checkpoints_topic,
+                                                   o.data_dir + "/kafka-checkpoints.published");
 }
 
 // Checks the Kafka settings and creates the clients, so that bad settings
@@ -210,8 +212,10 @@ int Run(const RotordOptions& o, const sigset_t& signals) {
   auto checkpoints = MakeCheckpointPublisher(o);  // outlives the engine that calls it
   if (!checkpoints.ok()) return Fail(checkpoints.status());
   if (*checkpoints != nullptr) {
-    engine_options.on_checkpoint = [p = checkpoints->get()](uint64_t, const std::string& note) {
-      Status published = p->Publish(note);
+    engine_options.checkpoint_published_size = (*checkpoints)->published_size();
+    engine_options.on_checkpoint = [p = checkpoints->get()](uint64_t size,
+                                                            const std::string& note) {
+      Status published = p->Publish(size, note);
       if (!published.ok()) spdlog::error("kafka: {}", published.ToString());
     };
   }

@@ -69,6 +69,10 @@ void AddCheckpointFlags(CLI::App& app, RotordOptions& o, std::string& every) {
   app.add_option("--checkpoint-every", every,
                  "sign a checkpoint at least this often while events arrive")
       ->capture_default_str();
+  app.add_option("--merkle-cache-mib", o.merkle_cache_mib,
+                 "memory for the Merkle tree's tiles that proofs read (16 KiB a tile)")
+      ->capture_default_str()
+      ->check(CLI::Range(0, 1 << 20));
 }
 
 // The flags of the deciders' state snapshots; `interval` receives the minimum interval's text.

@@ -48,6 +48,7 @@ struct RotordOptions {
   std::string checkpoint_key;
   std::string log_origin;
   uint64_t checkpoint_every_events = 10000;
+  size_t merkle_cache_mib = 64;
   Micros checkpoint_every = std::chrono::minutes(1);
   uint64_t state_snapshot_every_events = 100000;  // 0: only at shutdown
   bool ignore_state_snapshots = false;

@@ -26,6 +26,7 @@ Notary::~Notary() { Stop(); }
 
 void Notary::Start() {
   if (thread_.joinable()) return;
+  PublishUnpublished();
   stop_.store(false);
   thread_ = std::thread([this] { Run(); });
 }
@@ -37,6 +38,21 @@ void Notary::Stop() {
 }
 
 Result<uint64_t> Notary::CatchUp() { return tree_.CatchUp(log_); }
+
+void Notary::PublishUnpublished() {
+  if (!options_.on_checkpoint) return;
+  MutexLock lock(&sign_mu_);
+  Result<std::optional<std::pair<uint64_t, std::string>>> latest = tree_.LatestCheckpoint();
+  if (!latest.ok()) {
+    Logger()->error("reading the latest checkpoint: {}", latest.status().ToString());
+    return;
+  }
+  if (!latest->has_value() || (*latest)->first <= options_.published_size) return;
+  Logger()->info("publishing again the checkpoint of tree size {} (the last acknowledged: {})",
+                 (*latest)->first, options_.published_size);
+  options_.on_checkpoint((*latest)->first, (*latest)->second);
+  options_.published_size = (*latest)->first;
+}
 
 std::string Notary::VerifierKey() const { return signer_ ? signer_->VerifierKey() : ""; }
 

@@ -33,8 +33,12 @@ struct NotaryOptions {
   uint64_t every_events = 10000;
   std::chrono::milliseconds every{std::chrono::seconds(60)};
   // Called (on the notary's thread) with each new signed checkpoint, e.g. to
-  // publish it to Kafka.
+  // publish it to Kafka; and by Start() with the latest stored checkpoint
+  // when its tree size is larger than `published_size` (the largest one
+  // on_checkpoint's receiver acknowledged before: its delivery was cut
+  // short, or it was signed while nothing received them).
   std::function<void(uint64_t size, const std::string& note)> on_checkpoint;
+  uint64_t published_size = UINT64_MAX;
 };
 
 class Notary {
@@ -65,6 +69,9 @@ class Notary {
 
  private:
   void Run();
+  // Hands the latest stored checkpoint to on_checkpoint when it is larger
+  // than options_.published_size.
+  void PublishUnpublished() EXCLUDES(sign_mu_);
   Result<std::string> SignLocked(uint64_t size) REQUIRES(sign_mu_);
 
   const EventLog& log_;

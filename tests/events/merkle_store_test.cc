@@ -4,10 +4,16 @@
 #include "events/merkle_store.h"
 
 #include <gtest/gtest.h>
+#include <rocksdb/db.h>
+#include <rocksdb/write_batch.h>
 
+#include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
+#include "base/coding.h"
+#include "events/record.h"
 #include "events/rocksdb_event_log.h"
 #include "tests/events/event_log_test_util.h"
 
@@ -85,6 +91,103 @@ TEST(MerkleStore, RefusesALogShorterThanTheTree) {
   EXPECT_EQ(r.status().code(), StatusCode::kFailedPrecondition);
   EXPECT_NE(r.status().message().find("holds 100 records but the log only 60"), std::string::npos)
       << r.status().ToString();
+}
+
+// The keys of the store in `path` (closed), as "<first byte>" -> count.
+std::map<char, int> KeyKinds(const std::string& path) {
+  std::map<char, int> kinds;
+  rocksdb::DB* raw = nullptr;
+  rocksdb::Options options;
+  EXPECT_TRUE(rocksdb::DB::Open(options, path, &raw).ok());
+  std::unique_ptr<rocksdb::DB> db(raw);
+  std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(rocksdb::ReadOptions()));
+  for (it->SeekToFirst(); it->Valid(); it->Next()) ++kinds[it->key()[0]];
+  return kinds;
+}
+
+TEST(MerkleStore, KeepsOneKeyPerTile) {
+  TempDir dir;
+  auto log = RocksDbEventLog::Open(dir.Sub("log"), {.sync = false});
+  ASSERT_OK(log);
+  AppendRecords(**log, 1033);
+  {
+    auto tree = MerkleStore::Open(dir.Sub("tree"));
+    ASSERT_OK(tree);
+    // Several batches, so that partial tiles are rewritten longer.
+    for (uint64_t size : {100u, 256u, 300u, 1033u}) {
+      ASSERT_OK((*tree)->CatchUp(**log, size - (*tree)->size()));
+    }
+  }
+  // Five tiles of leaf hashes (the fifth partial), one of level-1 hashes,
+  // and the size.
+  EXPECT_EQ(KeyKinds(dir.Sub("tree")), (std::map<char, int>{{'t', 6}, {'s', 1}}));
+  auto tree = MerkleStore::Open(dir.Sub("tree"));
+  ASSERT_OK(tree);
+  for (uint64_t size : {1u, 255u, 256u, 257u, 1024u, 1033u}) {
+    EXPECT_EQ(*(*tree)->Root(size), *RebuildRoot(**log, size)) << "size " << size;
+  }
+}
+
+// Writes the tree of the log's first `size` records in the layout of earlier
+// versions (one key per stored hash) into a fresh store at `path`.
+void WriteOldLayout(const EventLog& log, uint64_t size, const std::string& path) {
+  merkle::TileBuilder builder;
+  std::vector<merkle::TileBuilder::Completed> completed;
+  ASSERT_OK(log.ScanStored(1, Direction::kForward, [&](uint64_t sequence, std::string_view value) {
+    builder.Add(merkle::LeafHash(value.substr(kHashSize)), &completed);
+    return sequence < size;
+  }));
+  rocksdb::DB* raw = nullptr;
+  rocksdb::Options options;
+  options.create_if_missing = true;
+  ASSERT_TRUE(rocksdb::DB::Open(options, path, &raw).ok());
+  std::unique_ptr<rocksdb::DB> db(raw);
+  rocksdb::WriteBatch batch;
+  for (const auto& c : completed) {
+    std::string key = "h";
+    key.push_back(static_cast<char>(c.tile_level));
+    PutBigEndian64(&key, c.index);
+    batch.Put(key, std::string_view(reinterpret_cast<const char*>(c.hash.data()), 32));
+  }
+  std::string size_value;
+  PutBigEndian64(&size_value, size);
+  batch.Put("size", size_value);
+  ASSERT_TRUE(db->Write(rocksdb::WriteOptions(), &batch).ok());
+}
+
+TEST(MerkleStore, RewritesAStoreOfTheOldLayoutAsTiles) {
+  TempDir dir;
+  auto log = RocksDbEventLog::Open(dir.Sub("log"), {.sync = false});
+  ASSERT_OK(log);
+  AppendRecords(**log, 1033);
+  WriteOldLayout(**log, 700, dir.Sub("tree"));
+  {
+    auto tree = MerkleStore::Open(dir.Sub("tree"));
+    ASSERT_OK(tree);
+    EXPECT_EQ((*tree)->size(), 700u);
+    EXPECT_EQ(*(*tree)->Root(700), *RebuildRoot(**log, 700));
+    ASSERT_OK((*tree)->CatchUp(**log));
+    EXPECT_EQ(*(*tree)->Root(1033), *RebuildRoot(**log, 1033));
+    EXPECT_EQ(*(*tree)->Root(513), *RebuildRoot(**log, 513));
+  }
+  EXPECT_EQ(KeyKinds(dir.Sub("tree")), (std::map<char, int>{{'t', 6}, {'s', 1}}));
+
+  // An old store with a hash missing is refused, naming it.
+  WriteOldLayout(**log, 600, dir.Sub("gap"));
+  {
+    rocksdb::DB* raw = nullptr;
+    ASSERT_TRUE(rocksdb::DB::Open(rocksdb::Options(), dir.Sub("gap"), &raw).ok());
+    std::unique_ptr<rocksdb::DB> db(raw);
+    std::string key = "h";
+    key.push_back('\0');
+    PutBigEndian64(&key, 300);
+    ASSERT_TRUE(db->Delete(rocksdb::WriteOptions(), key).ok());
+  }
+  auto gap = MerkleStore::Open(dir.Sub("gap"));
+  EXPECT_EQ(gap.status().code(), StatusCode::kCorruption);
+  EXPECT_NE(gap.status().message().find("stored hash 301 at tile level 0 follows a gap"),
+            std::string::npos)
+      << gap.status().ToString();
 }
 
 TEST(MerkleStore, StoresAndListsCheckpoints) {

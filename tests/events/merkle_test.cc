@@ -6,12 +6,12 @@
 
 #include <gtest/gtest.h>
 
-#include <map>
 #include <random>
 #include <string>
 #include <vector>
 
 #include "tests/events/event_log_test_util.h"
+#include "tests/events/memory_tiles.h"
 
 namespace rotor::merkle {
 namespace {
@@ -25,34 +25,6 @@ std::string Unhex(std::string_view hex) {
   }
   return out;
 }
-
-// An in-memory tile store filled by TileBuilder, as MerkleStore fills RocksDB.
-class MemoryTiles {
- public:
-  void Add(const Sha256Digest& leaf) {
-    std::vector<TileBuilder::Completed> done;
-    builder_.Add(leaf, &done);
-    for (const auto& c : done) stored_[{c.tile_level, c.index}] = c.hash;
-    leaves_.push_back(leaf);
-  }
-  TileHashReader Reader() const {
-    return [this](int level, uint64_t index, uint64_t count, std::vector<Sha256Digest>* out) {
-      out->clear();
-      for (uint64_t i = 0; i < count; ++i) {
-        auto it = stored_.find({level, index + i});
-        if (it == stored_.end()) return Status::NotFound("no stored hash");
-        out->push_back(it->second);
-      }
-      return Status::Ok();
-    };
-  }
-  const std::vector<Sha256Digest>& leaves() const { return leaves_; }
-
- private:
-  TileBuilder builder_;
-  std::map<std::pair<int, uint64_t>, Sha256Digest> stored_;
-  std::vector<Sha256Digest> leaves_;
-};
 
 // RFC 9162's definition, written the obvious way.
 Sha256Digest NaiveRoot(const std::vector<Sha256Digest>& leaves, size_t begin, size_t end) {

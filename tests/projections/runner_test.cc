@@ -19,6 +19,7 @@
 #include "projections/fold.h"
 #include "projections/memory_store.h"
 #include "projections/rocksdb_store.h"
+#include "tests/projections/forwarding_store.h"
 #include "tests/projections/test_util.h"
 
 namespace rotor::projections {
@@ -86,37 +87,16 @@ class GappyLog final : public EventLog {
 };
 
 // A store whose commits fail from the `fail_from`-th on (1-based).
-class FailingStore final : public ProjectionStore {
+class FailingStore final : public ForwardingStore {
  public:
-  FailingStore(ProjectionStore& inner, int fail_from) : inner_(inner), fail_from_(fail_from) {}
-  Result<std::unique_ptr<StoreBatch>> NewBatch(std::string_view name) override {
-    return inner_.NewBatch(name);
-  }
+  FailingStore(ProjectionStore& inner, int fail_from)
+      : ForwardingStore(inner), fail_from_(fail_from) {}
   Status Commit(StoreBatch& batch, const Checkpoint& checkpoint) override {
     if (++commits_ >= fail_from_) return Status::IoError("disk full");
-    return inner_.Commit(batch, checkpoint);
-  }
-  Result<Checkpoint> ReadCheckpoint(std::string_view name) const override {
-    return inner_.ReadCheckpoint(name);
-  }
-  Result<std::unique_ptr<KvReader>> NewReader(std::string_view name) const override {
-    return inner_.NewReader(name);
-  }
-  Status PutSnapshot(std::string_view name, uint64_t sequence, std::string_view bytes) override {
-    return inner_.PutSnapshot(name, sequence, bytes);
-  }
-  Result<std::vector<uint64_t>> ListSnapshots(std::string_view name) const override {
-    return inner_.ListSnapshots(name);
-  }
-  Result<std::string> ReadSnapshot(std::string_view name, uint64_t sequence) const override {
-    return inner_.ReadSnapshot(name, sequence);
-  }
-  Status DeleteSnapshot(std::string_view name, uint64_t sequence) override {
-    return inner_.DeleteSnapshot(name, sequence);
+    return ForwardingStore::Commit(batch, checkpoint);
   }
 
  private:
-  ProjectionStore& inner_;
   int fail_from_;
   int commits_ = 0;
 };

@@ -7,12 +7,17 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <atomic>
+#include <functional>
+#include <future>
 #include <random>
+#include <thread>
 
 #include "events/memory_event_log.h"
 #include "projections/memory_store.h"
 #include "projections/rocksdb_store.h"
 #include "projections/runner.h"
+#include "tests/projections/forwarding_store.h"
 #include "tests/projections/history_gen.h"
 
 namespace rotor::projections {
@@ -203,6 +208,61 @@ TEST(SnapshotTest, ThinningKeepsTheNewestDenselyAndOlderOnesSparsely) {
   for (size_t j = 1; j < kept.size(); ++j) {
     uint64_t age = 5000 - kept[j - 1] / 1000;  // of the older one
     EXPECT_LE((kept[j] - kept[j - 1]) / 1000, age / 8 + 2) << kept[j];
+  }
+}
+
+// Forwards to a MemoryProjectionStore; PutSnapshot waits until Release(): a
+// snapshot that takes long to write.
+class GatedStore final : public ForwardingStore {
+ public:
+  GatedStore() : ForwardingStore(inner_) {}
+  void Release() { gate_.set_value(); }
+  bool writing() const { return writing_.load(); }
+  const MemoryProjectionStore& inner() const { return inner_; }
+  Status PutSnapshot(std::string_view name, uint64_t sequence, std::string_view bytes) override {
+    writing_.store(true);
+    released_.wait();
+    return ForwardingStore::PutSnapshot(name, sequence, bytes);
+  }
+
+ private:
+  MemoryProjectionStore inner_;
+  std::promise<void> gate_;
+  std::shared_future<void> released_ = gate_.get_future().share();
+  std::atomic<bool> writing_{false};
+};
+
+// Polls `done` until it holds or a minute passes.
+bool Eventually(const std::function<bool()>& done) {
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::minutes(1);
+  while (!done()) {
+    if (std::chrono::steady_clock::now() > deadline) return false;
+    std::this_thread::yield();
+  }
+  return true;
+}
+
+TEST(SnapshotTest, WritingASnapshotDoesNotStallTheRunner) {
+  MemoryEventLog log;
+  testing::AppendAll(log, History(11, 40), 5);
+  ASSERT_EQ(log.Head(), 40u);
+  GatedStore store;
+  FleetProjection fleet;
+  ProjectionRunner runner(log, store, fleet, {.batch_size = 3, .snapshot_every_events = 10});
+  runner.Start();
+  // The snapshot at 10 is held in PutSnapshot, and the runner commits on to
+  // 20, where the next snapshot waits for it.
+  bool went_on = Eventually([&] { return store.writing() && runner.checkpoint().sequence >= 20; });
+  EXPECT_EQ(runner.snapshots_taken(), 0u);
+  store.Release();
+  ASSERT_TRUE(went_on) << "the runner stopped at " << runner.checkpoint().sequence;
+  ASSERT_TRUE(Eventually([&] { return runner.checkpoint().sequence == 40; }));
+  runner.Stop();  // waits for the snapshot at 40
+  EXPECT_EQ(runner.snapshots_taken(), 4u);
+  EXPECT_EQ(*store.ListSnapshots("fleet"), (std::vector<uint64_t>{10, 20, 30, 40}));
+  // Each is the state at its sequence, not a later one.
+  for (uint64_t at : {10u, 20u, 30u}) {
+    ExpectSameAsOf(log, store.inner(), FoldLimit::AtSequence(at), "at " + std::to_string(at));
   }
 }
 
