@@ -16,7 +16,9 @@ namespace {
 
 namespace keys = fleet_keys;
 
-using Visit = std::function<bool(std::string_view key, std::string_view value)>;
+// At most this many agents are reserved for from a reader's hint (a damaged
+// key cannot make Load allocate without bound; more agents still load).
+constexpr size_t kMaxReservedAgents = size_t{1} << 24;
 
 Status Bad(std::string_view key) {
   std::string printable;
@@ -24,10 +26,10 @@ Status Bad(std::string_view key) {
   return Status::Corruption("fleet projection: entry '" + printable + "' does not decode");
 }
 
-// Scans the entries of `kind`; `decode` returns false for an entry that does
-// not decode, which stops the scan with kCorruption naming it.
-Status ScanKind(const KvReader& in, char kind,
-                const std::function<bool(std::string_view, std::string_view)>& decode) {
+// Scans the entries of `kind`; `decode(key, value)` returns false for an
+// entry that does not decode, which stops the scan with kCorruption naming it.
+template <typename Decode>
+Status ScanKind(const KvReader& in, char kind, Decode&& decode) {
   Status bad;
   ROTOR_RETURN_IF_ERROR(in.Scan(keys::Prefix(kind), [&](std::string_view k, std::string_view v) {
     if (decode(k, v)) return true;
@@ -124,6 +126,14 @@ bool ParsePair(std::string_view key, const FleetModel& model, const FleetRollout
   return keys::ParsePairKey(key, r, a) && *r < rollouts.size() && *a < model.agent_count();
 }
 
+// Pre-sizes `model` for the agents `in` holds, when it can tell.
+void ReserveAgents(const KvReader& in, FleetModel* model) {
+  uint32_t last = 0;
+  if (keys::ParseIdKey(in.LastKey(keys::Prefix(keys::kAgent)), &last)) {
+    model->Reserve(std::min<size_t>(size_t{last} + 1, kMaxReservedAgents));
+  }
+}
+
 }  // namespace
 
 Status LoadFleet(const KvReader& in, FleetModel* model, FleetRollouts* rollouts, FleetMeta* meta) {
@@ -133,6 +143,7 @@ Status LoadFleet(const KvReader& in, FleetModel* model, FleetRollouts* rollouts,
       LoadStrings(in, keys::kGateway, [&](std::string_view s) { return model->InternGateway(s); }));
   ROTOR_RETURN_IF_ERROR(
       LoadStrings(in, keys::kSite, [&](std::string_view s) { return model->InternSite(s); }));
+  ReserveAgents(in, model);
   std::vector<uint32_t> fps;
   uint32_t hint = 0;
   ROTOR_RETURN_IF_ERROR(ScanKind(in, keys::kAgent, [&](std::string_view k, std::string_view v) {

@@ -2,7 +2,8 @@
 // fleet model (derived numbers follow each change), the rollouts (counters
 // move with an agent's contribution and freeze when a rollout ends), the
 // store codec (only changed entries are written; damaged entries are refused
-// naming them) and the queries over a model built by hand.
+// naming them), the queries over a model built by hand, and the readers'
+// LastKey hint.
 #include <gtest/gtest.h>
 
 #include <string>
@@ -15,6 +16,9 @@
 #include "projections/fleet_model.h"
 #include "projections/fleet_queries.h"
 #include "projections/fleet_rollouts.h"
+#include "projections/memory_store.h"
+#include "projections/rocksdb_store.h"
+#include "projections/snapshot.h"
 #include "tests/projections/map_kv.h"
 #include "tests/projections/test_util.h"
 
@@ -245,6 +249,53 @@ TEST(FleetQueriesTest, AnswerFromAModelAndRolloutsBuiltByHand) {
   ASSERT_EQ(page->agents.size(), 1u);
   EXPECT_EQ(page->agents[0].agent_id, "b");
   EXPECT_EQ(q.Agents(1, 5).size(), 1u);
+}
+
+}  // namespace
+}  // namespace rotor::projections
+
+namespace rotor::projections {
+namespace {
+
+// Writes keys of two kinds around kind 'b' into `store`'s projection "p".
+void FillStore(ProjectionStore& store) {
+  Result<std::unique_ptr<StoreBatch>> batch = store.NewBatch("p");
+  ASSERT_TRUE(batch.ok());
+  for (const char* key : {"a9", "b\x01", "b\x02\xff", "b\xff", "c0"}) (*batch)->Put(key, "v");
+  ASSERT_TRUE(store.Commit(**batch, Checkpoint{1, {}, {}}).ok());
+}
+
+void ExpectLastKeys(const KvReader& reader) {
+  EXPECT_EQ(reader.LastKey("b"), "b\xff");
+  EXPECT_EQ(reader.LastKey("b\x02"), "b\x02\xff");
+  EXPECT_EQ(reader.LastKey("a"), "a9");
+  EXPECT_EQ(reader.LastKey("d"), "");
+  EXPECT_EQ(reader.LastKey("\xff"), "");
+}
+
+// The agents' count hint LoadFleet pre-sizes with: every store and a snapshot
+// give the greatest key of a prefix.
+TEST(KvReaderTest, LastKeyIsTheGreatestKeyWithThePrefix) {
+  MemoryProjectionStore memory;
+  FillStore(memory);
+  Result<std::unique_ptr<KvReader>> reader = memory.NewReader("p");
+  ASSERT_TRUE(reader.ok());
+  ExpectLastKeys(**reader);
+
+  testing::TempDir dir;
+  Result<std::unique_ptr<RocksDbProjectionStore>> rocks =
+      RocksDbProjectionStore::Open(dir.Sub("store"), {.sync = false});
+  ASSERT_TRUE(rocks.ok()) << rocks.status().ToString();
+  FillStore(**rocks);
+  Result<std::unique_ptr<KvReader>> rocks_reader = (*rocks)->NewReader("p");
+  ASSERT_TRUE(rocks_reader.ok());
+  ExpectLastKeys(**rocks_reader);
+
+  Result<std::string> bytes = EncodeSnapshot("p", Checkpoint{1, {}, {}}, **rocks_reader);
+  ASSERT_TRUE(bytes.ok());
+  Result<std::unique_ptr<SnapshotReader>> snapshot = DecodeSnapshot(*bytes);
+  ASSERT_TRUE(snapshot.ok());
+  ExpectLastKeys(**snapshot);
 }
 
 }  // namespace
