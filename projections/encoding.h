@@ -31,6 +31,12 @@ class Reader {
   explicit Reader(std::string_view in) : in_(in) {}
 
   bool Varint(uint64_t* v) {
+    // Most stored varints are one byte (flags, ids below 128, lengths).
+    if (!in_.empty() && static_cast<uint8_t>(in_[0]) < 0x80) {
+      *v = static_cast<uint8_t>(in_[0]);
+      in_.remove_prefix(1);
+      return true;
+    }
     const char* end = in_.data() + in_.size();
     const char* next = GetVarint64Ptr(in_.data(), end, v);
     if (next == nullptr) return Fail();

@@ -1,10 +1,10 @@
-// FleetProjection::FindAgents: the filtered, paged agent lists (a rollout's
+// FleetQueries::FindAgents: the filtered, paged agent lists (a rollout's
 // outstanding or stale agents, the fleet by gateway, site, flag or id
 // prefix). Who is counted, outstanding or stale in a rollout is
 // Contribute(), the same rule the counters use.
 #include <algorithm>
 
-#include "projections/fleet_projection.h"
+#include "projections/fleet_queries.h"
 
 namespace rotor::projections {
 namespace {
@@ -24,19 +24,20 @@ bool FlagMatches(const std::optional<bool>& wanted, bool actual) {
 
 }  // namespace
 
-std::optional<AgentPage> FleetProjection::FindAgents(const AgentFilter& filter, size_t offset,
-                                                     size_t limit) const {
+std::optional<AgentPage> FleetQueries::FindAgents(const AgentFilter& filter, size_t offset,
+                                                  size_t limit) const {
   const RolloutState* rollout = nullptr;
   if (filter.set != RolloutAgentSet::kAll) {
-    rollout = FindRollout(filter.rollout_id);
-    if (rollout == nullptr) return std::nullopt;
+    uint32_t r = rollouts_.Find(filter.rollout_id);
+    if (r == FleetRollouts::kNotFound) return std::nullopt;
+    rollout = &rollouts_[r];
   }
-  std::optional<uint32_t> gateway = Wanted(gateways_, filter.gateway_id);
-  std::optional<uint32_t> site = Wanted(sites_, filter.site);
+  std::optional<uint32_t> gateway = Wanted(model_.gateways(), filter.gateway_id);
+  std::optional<uint32_t> site = Wanted(model_.sites(), filter.site);
   AgentPage page;
   if (gateway == StringInterner::kNotFound || site == StringInterner::kNotFound) return page;
-  for (uint32_t i = 0; i < agents_.size(); ++i) {
-    const AgentRecord& a = agents_[i];
+  for (uint32_t i = 0; i < model_.agent_count(); ++i) {
+    const AgentRecord& a = model_.agent(i);
     if ((gateway.has_value() && a.gateway != *gateway) || (site.has_value() && a.site != *site)) {
       continue;
     }
@@ -45,11 +46,12 @@ std::optional<AgentPage> FleetProjection::FindAgents(const AgentFilter& filter, 
         !FlagMatches(filter.deleted, (a.flags & kDeleted) != 0)) {
       continue;
     }
-    if (!filter.agent_id_prefix.empty() && !agent_ids_.Get(i).starts_with(filter.agent_id_prefix)) {
+    if (!filter.agent_id_prefix.empty() &&
+        !model_.agent_id(i).starts_with(filter.agent_id_prefix)) {
       continue;
     }
     if (rollout != nullptr) {
-      Contribution c = Contribute(*rollout, i);
+      Contribution c = Contribute(model_, *rollout, i);
       bool in =
           c.rule.counted && (filter.set == RolloutAgentSet::kCounted ||
                              (filter.set == RolloutAgentSet::kOutstanding && !c.rule.received) ||

@@ -1,7 +1,6 @@
-// FleetProjection: queries. Each builds plain view structs from the model.
-#include <algorithm>
+#include "projections/fleet_queries.h"
 
-#include "projections/fleet_projection.h"
+#include <algorithm>
 
 namespace rotor::projections {
 namespace {
@@ -19,7 +18,7 @@ std::string Summary(const RolloutState& rollout) {
 
 }  // namespace
 
-RolloutProgress FleetProjection::MakeProgress(const RolloutState& rollout, bool breakdown) const {
+RolloutProgress FleetQueries::MakeProgress(const RolloutState& rollout, bool breakdown) const {
   RolloutProgress p;
   p.rollout_id = rollout.id;
   p.kind = rollout.kind;
@@ -27,8 +26,8 @@ RolloutProgress FleetProjection::MakeProgress(const RolloutState& rollout, bool 
   p.certificate_kind = rollout.certificate_kind;
   p.mode = rollout.mode;
   p.renewal_target = rollout.target;
-  p.old_fingerprint = fingerprints_.Get(rollout.old_fp);
-  p.new_fingerprint = fingerprints_.Get(rollout.new_fp);
+  p.old_fingerprint = model_.fingerprints().Get(rollout.old_fp);
+  p.new_fingerprint = model_.fingerprints().Get(rollout.new_fp);
   p.gateway_id = rollout.gateway_id;
   p.staged = rollout.staged;
   p.bindings_switched = rollout.switched;
@@ -43,10 +42,10 @@ RolloutProgress FleetProjection::MakeProgress(const RolloutState& rollout, bool 
   p.revoked = c.revoked;
   p.not_counted = c.not_counted;
   for (const auto& [gateway, step] : rollout.pending) {
-    p.pending_gateway_steps.push_back({std::string(gateways_.Get(gateway)), step});
+    p.pending_gateway_steps.push_back({std::string(model_.gateways().Get(gateway)), step});
   }
   if (rollout.active()) {
-    p.received_last_hour = rollout.receipts.CountLastHour(latest_micros_);
+    p.received_last_hour = rollout.receipts.CountLastHour(now_micros_);
     if (p.received_last_hour > 0) {
       // Ceiling of outstanding / (received per second).
       uint64_t numerator = p.outstanding * 3600;
@@ -56,7 +55,7 @@ RolloutProgress FleetProjection::MakeProgress(const RolloutState& rollout, bool 
   }
   p.initiated_at = TimeFromMicros(rollout.initiated_at);
   if (!rollout.active()) p.ended_at = TimeFromMicros(rollout.ended_at);
-  p.as_of = TimeFromMicros(latest_micros_);
+  p.as_of = TimeFromMicros(now_micros_);
   p.summary = Summary(rollout);
   if (breakdown) {
     auto rows = [](const std::vector<Tally>& tallies, const StringInterner& names) {
@@ -71,54 +70,48 @@ RolloutProgress FleetProjection::MakeProgress(const RolloutState& rollout, bool 
                 [](const BreakdownRow& a, const BreakdownRow& b) { return a.key < b.key; });
       return out;
     };
-    p.by_gateway = rows(rollout.by_gateway, gateways_);
-    p.by_site = rows(rollout.by_site, sites_);
+    p.by_gateway = rows(rollout.by_gateway, model_.gateways());
+    p.by_site = rows(rollout.by_site, model_.sites());
   }
   return p;
 }
 
-std::optional<RolloutProgress> FleetProjection::Progress(std::string_view rollout_id) const {
-  const RolloutState* rollout = FindRollout(rollout_id);
-  if (rollout == nullptr) return std::nullopt;
-  return MakeProgress(*rollout, false);
+std::optional<RolloutProgress> FleetQueries::Progress(std::string_view rollout_id,
+                                                      bool breakdown) const {
+  uint32_t r = rollouts_.Find(rollout_id);
+  if (r == FleetRollouts::kNotFound) return std::nullopt;
+  return MakeProgress(rollouts_[r], breakdown);
 }
 
-std::optional<RolloutProgress> FleetProjection::ProgressWithBreakdown(
-    std::string_view rollout_id) const {
-  const RolloutState* rollout = FindRollout(rollout_id);
-  if (rollout == nullptr) return std::nullopt;
-  return MakeProgress(*rollout, true);
-}
-
-std::vector<RolloutProgress> FleetProjection::Rollouts() const {
+std::vector<RolloutProgress> FleetQueries::Rollouts() const {
   std::vector<RolloutProgress> out;
   out.reserve(rollouts_.size());
-  for (const RolloutState& rollout : rollouts_) out.push_back(MakeProgress(rollout, false));
+  for (uint32_t r = 0; r < rollouts_.size(); ++r) out.push_back(MakeProgress(rollouts_[r], false));
   return out;
 }
 
-std::vector<StaleAgent> FleetProjection::StaleAgents() const {
+std::vector<StaleAgent> FleetQueries::StaleAgents() const {
   std::vector<uint32_t> order;
-  order.reserve(stale_.size());
-  for (const auto& [agent, flagged_at] : stale_) order.push_back(agent);
+  order.reserve(model_.stale().size());
+  for (const auto& [agent, flagged_at] : model_.stale()) order.push_back(agent);
   std::sort(order.begin(), order.end(), [&](uint32_t a, uint32_t b) {
-    if (agents_[a].last_report != agents_[b].last_report) {
-      return agents_[a].last_report < agents_[b].last_report;
+    if (model_.agent(a).last_report != model_.agent(b).last_report) {
+      return model_.agent(a).last_report < model_.agent(b).last_report;
     }
-    return agent_ids_.Get(a) < agent_ids_.Get(b);
+    return model_.agent_id(a) < model_.agent_id(b);
   });
   std::vector<StaleAgent> out;
   out.reserve(order.size());
   for (uint32_t a : order) {
-    const AgentRecord& agent = agents_[a];
+    const AgentRecord& agent = model_.agent(a);
     StaleAgent s;
-    s.agent_id = agent_ids_.Get(a);
+    s.agent_id = model_.agent_id(a);
     s.last_report_at = TimeFromMicros(agent.last_report);
-    s.flagged_at = TimeFromMicros(stale_.at(a));
-    s.gateway_id = gateways_.Get(agent.gateway);
-    s.site = sites_.Get(agent.site);
-    for (uint32_t r : active_) {
-      Contribution c = Contribute(rollouts_[r], a);
+    s.flagged_at = TimeFromMicros(model_.stale().at(a));
+    s.gateway_id = model_.gateways().Get(agent.gateway);
+    s.site = model_.sites().Get(agent.site);
+    for (uint32_t r : rollouts_.active()) {
+      Contribution c = Contribute(model_, rollouts_[r], a);
       if (c.rule.counted && !c.rule.received) s.holds_up.push_back(rollouts_[r].id);
     }
     out.push_back(std::move(s));
@@ -126,15 +119,15 @@ std::vector<StaleAgent> FleetProjection::StaleAgents() const {
   return out;
 }
 
-AgentView FleetProjection::MakeAgentView(uint32_t a) const {
-  const AgentRecord& agent = agents_[a];
+AgentView FleetQueries::MakeAgentView(uint32_t a) const {
+  const AgentRecord& agent = model_.agent(a);
   AgentView v;
-  v.agent_id = agent_ids_.Get(a);
-  for (uint32_t f : sets_.Get(agent.inventory)) v.certificates.emplace_back(fingerprints_.Get(f));
+  v.agent_id = model_.agent_id(a);
+  for (uint32_t f : model_.Inventory(a)) v.certificates.emplace_back(model_.fingerprints().Get(f));
   std::sort(v.certificates.begin(), v.certificates.end());
   if ((agent.flags & kReported) != 0) v.last_report_at = TimeFromMicros(agent.last_report);
-  v.gateway_id = gateways_.Get(agent.gateway);
-  v.site = sites_.Get(agent.site);
+  v.gateway_id = model_.gateways().Get(agent.gateway);
+  v.site = model_.sites().Get(agent.site);
   v.cloud_enabled = (agent.flags & kCloud) != 0;
   v.stale = (agent.flags & kStale) != 0;
   v.revoked = (agent.flags & kRevoked) != 0;
@@ -142,23 +135,23 @@ AgentView FleetProjection::MakeAgentView(uint32_t a) const {
   return v;
 }
 
-std::optional<AgentView> FleetProjection::Agent(std::string_view agent_id) const {
-  uint32_t a = agent_ids_.Find(agent_id);
+std::optional<AgentView> FleetQueries::Agent(std::string_view agent_id) const {
+  uint32_t a = model_.FindAgent(agent_id);
   if (a == StringInterner::kNotFound) return std::nullopt;
   return MakeAgentView(a);
 }
 
-std::vector<AgentView> FleetProjection::Agents(size_t offset, size_t limit) const {
+std::vector<AgentView> FleetQueries::Agents(size_t offset, size_t limit) const {
   std::vector<AgentView> out;
-  for (size_t a = offset; a < agents_.size() && out.size() < limit; ++a) {
+  for (size_t a = offset; a < model_.agent_count() && out.size() < limit; ++a) {
     out.push_back(MakeAgentView(static_cast<uint32_t>(a)));
   }
   return out;
 }
 
-CertificateView FleetProjection::MakeCertView(uint32_t f, const CertInfo& cert) const {
+CertificateView FleetQueries::MakeCertView(uint32_t f, const CertificateRecord& cert) const {
   CertificateView v;
-  v.fingerprint = fingerprints_.Get(f);
+  v.fingerprint = model_.fingerprints().Get(f);
   v.kind = cert.kind;
   v.subject = cert.subject;
   v.issuer = cert.issuer;
@@ -166,14 +159,14 @@ CertificateView FleetProjection::MakeCertView(uint32_t f, const CertInfo& cert) 
   v.not_before = TimeFromMicros(cert.not_before);
   v.not_after = TimeFromMicros(cert.not_after);
   v.agent_id = cert.agent_id;
-  v.holders = holders_[f];
+  v.holders = model_.holders(f);
   v.revoked = cert.revoked;
   return v;
 }
 
-std::vector<CertificateView> FleetProjection::Certificates() const {
+std::vector<CertificateView> FleetQueries::Certificates() const {
   std::vector<CertificateView> out;
-  for (const auto& [f, cert] : certs_) {
+  for (const auto& [f, cert] : model_.certificates()) {
     if (cert.registered) out.push_back(MakeCertView(f, cert));
   }
   std::sort(out.begin(), out.end(), [](const CertificateView& a, const CertificateView& b) {
@@ -183,7 +176,7 @@ std::vector<CertificateView> FleetProjection::Certificates() const {
   return out;
 }
 
-std::vector<CertificateView> FleetProjection::CertificatesDueForRenewal(Time now, int days) const {
+std::vector<CertificateView> FleetQueries::CertificatesDueForRenewal(Time now, int days) const {
   int64_t horizon = ToMicros(now) + static_cast<int64_t>(days) * kMicrosPerDay;
   std::vector<CertificateView> out;
   for (CertificateView& v : Certificates()) {

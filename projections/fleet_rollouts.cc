@@ -1,131 +1,126 @@
-// FleetProjection: folding rollout lifecycle events (replacements, renewals,
-// gateway refresh steps).
-#include <algorithm>
+#include "projections/fleet_rollouts.h"
 
-#include "projections/fleet_projection.h"
+#include <algorithm>
 
 namespace rotor::projections {
 
-RolloutState* FleetProjection::NewRollout(const RecordedEvent& r, std::string_view id) {
-  if (id.empty() || rollout_index_.contains(id)) return nullptr;
-  auto index = static_cast<uint32_t>(rollouts_.size());
-  rollout_index_.emplace(std::string(id), index);
+Contribution Contribute(const FleetModel& model, const RolloutState& rollout, uint32_t agent) {
+  const AgentRecord& a = model.agent(agent);
+  AgentFacts f;
+  f.reported = (a.flags & kReported) != 0;
+  f.deleted = (a.flags & kDeleted) != 0;
+  f.stale = (a.flags & kStale) != 0;
+  f.revoked = (a.flags & kRevoked) != 0;
+  f.cloud_enabled = (a.flags & kCloud) != 0;
+  if (rollout.kind == RolloutKind::kReplacement) {
+    f.holds_old = rollout.old_fp != 0 && model.Holds(agent, rollout.old_fp);
+    // Only a holder of the old certificate can count: skip the second lookup otherwise.
+    f.holds_new = f.holds_old && rollout.new_fp != 0 && model.Holds(agent, rollout.new_fp);
+  } else {
+    f.targeted = rollout.explicit_targets && rollout.targets.contains(agent);
+    auto it = rollout.renewed.find(agent);
+    f.holds_new = it != rollout.renewed.end() && model.Holds(agent, it->second);
+  }
+  Contribution c{rotor::Contribute(rollout.Facts(), f)};
+  if (c.rule.counted) {
+    c.gateway = a.gateway;
+    c.site = a.site;
+  }
+  return c;
+}
+
+void FleetRollouts::Clear() {
+  rollouts_.clear();
+  index_.clear();
+  active_.clear();
+}
+
+uint32_t FleetRollouts::Find(std::string_view id) const {
+  auto it = index_.find(id);
+  return it == index_.end() ? kNotFound : it->second;
+}
+
+uint32_t FleetRollouts::Create(std::string_view id, int64_t at_micros) {
+  if (id.empty() || index_.contains(id)) return kNotFound;
+  auto r = static_cast<uint32_t>(rollouts_.size());
+  index_.emplace(std::string(id), r);
   RolloutState& rollout = rollouts_.emplace_back();
   rollout.id = std::string(id);
-  rollout.initiated_at = ToMicros(r.recorded_at);
-  active_.push_back(index);
-  MarkRollout(index);
-  return &rollout;
+  rollout.initiated_at = at_micros;
+  active_.push_back(r);
+  return r;
 }
 
-void FleetProjection::Recount(RolloutState& rollout) {
+void FleetRollouts::End(uint32_t r, int64_t at_micros) {
+  rollouts_[r].ended_at = at_micros;
+  active_.erase(std::remove(active_.begin(), active_.end(), r), active_.end());
+}
+
+void FleetRollouts::Recount(const FleetModel& model, uint32_t r) {
+  RolloutState& rollout = rollouts_[r];
   rollout.ResetCounters();
-  auto n = static_cast<uint32_t>(agents_.size());
-  for (uint32_t a = 0; a < n; ++a) rollout.Count(Contribute(rollout, a), +1);
+  auto n = static_cast<uint32_t>(model.agent_count());
+  for (uint32_t a = 0; a < n; ++a) rollout.Count(Contribute(model, rollout, a), +1);
 }
 
-void FleetProjection::EndRollout(RolloutState& rollout, const RecordedEvent& r) {
-  uint32_t index = IndexOf(rollout);
-  rollout.ended_at = ToMicros(r.recorded_at);
-  active_.erase(std::remove(active_.begin(), active_.end(), index), active_.end());
-  MarkRollout(index);
+void FleetRollouts::BeforeAgentChange(const FleetModel& model, uint32_t agent) {
+  before_.clear();
+  for (uint32_t r : active_) before_.push_back(Contribute(model, rollouts_[r], agent));
 }
 
-void FleetProjection::On(const RecordedEvent& r, const ReplacementInitiated& e) {
-  uint32_t old_fp = InternFingerprint(e.old_fingerprint);
-  uint32_t new_fp = InternFingerprint(e.new_fingerprint);
-  RolloutState* rollout = NewRollout(r, e.rollout_id);
-  if (rollout == nullptr) return;
-  rollout->kind = RolloutKind::kReplacement;
-  rollout->old_fp = old_fp;
-  rollout->new_fp = new_fp;
-  rollout->certificate_kind = e.kind;
-  rollout->mode = e.mode;
-  rollout->required_staged_permille = e.required_staged_permille;
-  Recount(*rollout);
+bool FleetRollouts::Move(const FleetModel& model, uint32_t agent, uint32_t r,
+                         const Contribution& before, int64_t at_micros) {
+  RolloutState& rollout = rollouts_[r];
+  Contribution now = Contribute(model, rollout, agent);
+  if (now == before) return false;
+  rollout.Count(before, -1);
+  rollout.Count(now, +1);
+  if (now.rule.received && !before.rule.received) rollout.receipts.Add(at_micros);
+  return true;
 }
 
-void FleetProjection::On(const RecordedEvent& r, const RenewalInitiated& e) {
-  uint32_t fp = InternFingerprint(e.fingerprint);
-  std::vector<uint32_t> targets;
-  targets.reserve(e.agent_ids.size());
-  for (const std::string& id : e.agent_ids) targets.push_back(InternAgent(id));
-  RolloutState* rollout = NewRollout(r, e.rollout_id);
-  if (rollout == nullptr) return;
-  rollout->kind = RolloutKind::kRenewal;
-  rollout->old_fp = fp;
-  rollout->target = e.target;
-  rollout->gateway_id = e.gateway_id;
-  rollout->certificate_kind = e.target == RenewalTarget::kGatewayReportingCertificate
-                                  ? CertificateKind::kGatewayReporting
-                                  : CertificateKind::kCemAgent;
-  rollout->explicit_targets = !targets.empty();
-  rollout->targets.insert(targets.begin(), targets.end());
-  if (track_ && rollout->explicit_targets) dirty_targets_.push_back(IndexOf(*rollout));
-  Recount(*rollout);
+bool FleetRollouts::Add(RolloutState rollout) {
+  if (rollout.id.empty() || index_.contains(rollout.id)) return false;
+  index_.emplace(rollout.id, static_cast<uint32_t>(rollouts_.size()));
+  rollouts_.push_back(std::move(rollout));
+  return true;
 }
 
-void FleetProjection::On(const RecordedEvent&, const CertificateStaged& e) {
-  RolloutState* rollout = FindRollout(e.rollout_id);
-  if (rollout == nullptr || !rollout->active()) return;
-  rollout->staged = true;
-  MarkRollout(IndexOf(*rollout));
-}
-
-void FleetProjection::On(const RecordedEvent&, const BindingsSwitched& e) {
-  RolloutState* rollout = FindRollout(e.rollout_id);
-  if (rollout == nullptr || !rollout->active()) return;
-  rollout->staged = true;
-  rollout->switched = true;
-  MarkRollout(IndexOf(*rollout));
-}
-
-void FleetProjection::On(const RecordedEvent& r, const ReplacementCancelled& e) {
-  RolloutState* rollout = FindRollout(e.rollout_id);
-  if (rollout == nullptr || !rollout->active()) return;
-  rollout->cancelled = true;
-  EndRollout(*rollout, r);
-}
-
-void FleetProjection::On(const RecordedEvent& r, const ReplacementFinalized& e) {
-  RolloutState* rollout = FindRollout(e.rollout_id);
-  if (rollout == nullptr || !rollout->active()) return;
-  rollout->finalized = true;
-  rollout->forced = e.forced;
-  EndRollout(*rollout, r);
-}
-
-void FleetProjection::On(const RecordedEvent&, const GatewayRefreshRequired& e) {
-  RolloutState* rollout = FindRollout(e.rollout_id);
-  if (rollout == nullptr || rollout->cancelled) return;
-  std::pair<uint32_t, GatewayRefreshStep> step(gateways_.Intern(e.gateway_id), e.step);
-  if (std::find(rollout->pending.begin(), rollout->pending.end(), step) != rollout->pending.end()) {
-    return;
+void FleetRollouts::Activate(const FleetModel& model) {
+  active_.clear();
+  for (uint32_t r = 0; r < rollouts_.size(); ++r) {
+    if (!rollouts_[r].active()) continue;
+    active_.push_back(r);
+    Recount(model, r);
   }
-  rollout->pending.push_back(step);
-  MarkRollout(IndexOf(*rollout));
 }
 
-void FleetProjection::On(const RecordedEvent&, const GatewayRefreshPerformed& e) {
-  uint32_t gateway = gateways_.Find(e.gateway_id);
-  if (gateway == StringInterner::kNotFound) return;
-  auto performed = [&](const std::pair<uint32_t, GatewayRefreshStep>& p) {
-    return p.first == gateway && (e.step == GatewayRefreshStep::kUnspecified || p.second == e.step);
+Status FleetRollouts::VerifyCounters(const FleetModel& model) const {
+  auto trimmed = [](std::vector<Tally> t) {
+    while (!t.empty() && t.back() == Tally{}) t.pop_back();
+    return t;
   };
-  auto refresh = [&](uint32_t i) {
-    RolloutState& rollout = rollouts_[i];
-    auto end = std::remove_if(rollout.pending.begin(), rollout.pending.end(), performed);
-    if (end == rollout.pending.end()) return;
-    rollout.pending.erase(end, rollout.pending.end());
-    MarkRollout(i);
-  };
-  if (!e.rollout_id.empty()) {
-    auto it = rollout_index_.find(e.rollout_id);
-    if (it != rollout_index_.end()) refresh(it->second);
-    return;
+  for (uint32_t r : active_) {
+    const RolloutState& kept = rollouts_[r];
+    RolloutState fresh;
+    fresh.kind = kept.kind;
+    for (uint32_t a = 0; a < model.agent_count(); ++a) fresh.Count(Contribute(model, kept, a), +1);
+    if (!(fresh.counters == kept.counters) ||
+        trimmed(fresh.by_gateway) != trimmed(kept.by_gateway) ||
+        trimmed(fresh.by_site) != trimmed(kept.by_site)) {
+      return Status::Internal("rollout '" + kept.id + "': counters differ from a recount");
+    }
   }
-  // An empty rollout id refreshes the gateway for every rollout waiting on it.
-  for (uint32_t i = 0; i < rollouts_.size(); ++i) refresh(i);
+  return Status::Ok();
+}
+
+size_t FleetRollouts::MemoryBytes() const {
+  size_t bytes = rollouts_.capacity() * sizeof(RolloutState);
+  for (const RolloutState& r : rollouts_) {
+    bytes += (r.by_gateway.capacity() + r.by_site.capacity()) * sizeof(Tally) +
+             (r.targets.size() + r.renewed.size()) * 32;
+  }
+  return bytes;
 }
 
 }  // namespace rotor::projections

@@ -39,6 +39,14 @@ class MemoryReader final : public KvReader {
     }
     return Status::Ok();
   }
+  std::string LastKey(std::string_view prefix) const override {
+    std::string last;
+    for (auto it = snapshot_.lower_bound(prefix);
+         it != snapshot_.end() && it->first.starts_with(prefix); ++it) {
+      last = it->first;
+    }
+    return last;
+  }
 
  private:
   std::map<std::string, std::string, std::less<>> snapshot_;

@@ -13,6 +13,7 @@
 
 #include <cstddef>
 #include <functional>
+#include <string>
 #include <string_view>
 
 #include "base/status.h"
@@ -38,6 +39,9 @@ class KvReader {
   virtual Status Scan(
       std::string_view prefix,
       const std::function<bool(std::string_view key, std::string_view value)>& visit) const = 0;
+  // The greatest key starting with `prefix`; "" when there is none or the
+  // reader cannot tell. A hint for pre-sizing, never needed for correctness.
+  virtual std::string LastKey(std::string_view /*prefix*/) const { return {}; }
 };
 
 class Projection {

@@ -67,6 +67,25 @@ class RocksReader final : public KvReader {
     return FromRocks(it->status(), "scan projection store");
   }
 
+  std::string LastKey(std::string_view prefix) const override {
+    // The first key past every key with `prefix`: the prefix with its last
+    // byte below 0xff incremented (none: the prefix is all 0xff).
+    std::string past(prefix);
+    while (!past.empty() && static_cast<uint8_t>(past.back()) == 0xff) past.pop_back();
+    if (family_ == nullptr || past.empty()) return {};
+    past.back() = static_cast<char>(static_cast<uint8_t>(past.back()) + 1);
+    rocksdb::ReadOptions ro;
+    ro.snapshot = snapshot_;
+    ro.fill_cache = false;
+    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro, family_));
+    it->SeekForPrev(past);
+    if (it->Valid() && it->key() == rocksdb::Slice(past)) it->Prev();
+    if (!it->Valid() || !it->key().starts_with(rocksdb::Slice(prefix.data(), prefix.size()))) {
+      return {};
+    }
+    return it->key().ToString();
+  }
+
  private:
   rocksdb::DB* db_;
   rocksdb::ColumnFamilyHandle* family_;

@@ -3,9 +3,16 @@
 #include <algorithm>
 
 #include "projections/encoding.h"
+#include "projections/fleet_keys.h"
 
 namespace rotor::projections {
 namespace {
+
+namespace keys = fleet_keys;
+
+// Bounds a decoder accepts (far beyond any real state; larger is corrupt).
+constexpr uint64_t kMaxTallies = uint64_t{1} << 24;
+constexpr uint64_t kMaxPendingSteps = uint64_t{1} << 20;
 
 void Bump(std::vector<Tally>& tallies, uint32_t id, const Contribution& c, int sign) {
   if (tallies.size() <= id) tallies.resize(id + 1);
@@ -27,7 +34,7 @@ void EncodeTallies(const std::vector<Tally>& tallies, std::string* out) {
 
 bool DecodeTallies(Reader& in, std::vector<Tally>* tallies) {
   uint64_t n = 0;
-  if (!in.Varint(&n) || n > (1u << 24)) return false;
+  if (!in.Varint(&n) || n > kMaxTallies) return false;
   tallies->resize(n);
   for (Tally& t : *tallies) {
     if (!in.Varint32(&t.total) || !in.Varint32(&t.received) || !in.Varint32(&t.stale)) {
@@ -161,11 +168,12 @@ void RolloutState::Encode(std::string* out) const {
 bool RolloutState::Decode(std::string_view bytes) {
   Reader in(bytes);
   uint64_t k = 0, ck = 0, m = 0, t = 0, flags = 0, n = 0;
-  if (!in.Bytes(&id) || !in.Varint(&k) || k > 1 || !in.Varint32(&old_fp) || !in.Varint32(&new_fp) ||
-      !in.Varint(&ck) || ck > 4 || !in.Varint(&m) || m > 2 ||
-      !in.Varint32(&required_staged_permille) || !in.Varint(&t) || t > 2 ||
-      !in.Bytes(&gateway_id) || !in.Varint(&flags) || !in.Signed(&initiated_at) ||
-      !in.Signed(&ended_at) || !in.Varint(&n) || n > (1u << 20)) {
+  if (!in.Bytes(&id) || !in.Varint(&k) || k > keys::kMaxRolloutKind || !in.Varint32(&old_fp) ||
+      !in.Varint32(&new_fp) || !in.Varint(&ck) || ck > keys::kMaxCertificateKind ||
+      !in.Varint(&m) || m > keys::kMaxReplacementMode || !in.Varint32(&required_staged_permille) ||
+      !in.Varint(&t) || t > keys::kMaxRenewalTarget || !in.Bytes(&gateway_id) ||
+      !in.Varint(&flags) || !in.Signed(&initiated_at) || !in.Signed(&ended_at) || !in.Varint(&n) ||
+      n > kMaxPendingSteps) {
     return false;
   }
   kind = static_cast<RolloutKind>(k);
@@ -182,7 +190,9 @@ bool RolloutState::Decode(std::string_view bytes) {
   for (uint64_t i = 0; i < n; ++i) {
     uint32_t gateway = 0;
     uint64_t step = 0;
-    if (!in.Varint32(&gateway) || !in.Varint(&step) || step > 2) return false;
+    if (!in.Varint32(&gateway) || !in.Varint(&step) || step > keys::kMaxGatewayRefreshStep) {
+      return false;
+    }
     pending.emplace_back(gateway, static_cast<GatewayRefreshStep>(step));
   }
   if (!receipts.Decode(in)) return false;

@@ -63,6 +63,15 @@ Status SnapshotReader::Scan(
   return Status::Ok();
 }
 
+std::string SnapshotReader::LastKey(std::string_view prefix) const {
+  auto first =
+      std::lower_bound(entries_.begin(), entries_.end(), prefix,
+                       [](const auto& entry, std::string_view p) { return entry.first < p; });
+  auto end = std::partition_point(
+      first, entries_.end(), [&](const auto& entry) { return entry.first.starts_with(prefix); });
+  return end == first ? std::string() : std::string((end - 1)->first);
+}
+
 Result<std::string> EncodeSnapshot(std::string_view name, const Checkpoint& at,
                                    const KvReader& state) {
   std::string entries;

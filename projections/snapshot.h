@@ -47,6 +47,7 @@ class SnapshotReader final : public KvReader {
 
   Status Scan(std::string_view prefix,
               const std::function<bool(std::string_view, std::string_view)>& visit) const override;
+  std::string LastKey(std::string_view prefix) const override;
 
  private:
   friend Result<std::unique_ptr<SnapshotReader>> DecodeSnapshot(std::string bytes);

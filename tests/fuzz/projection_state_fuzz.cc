@@ -8,8 +8,6 @@
 //
 // Input: the key space, as pairs of length-prefixed strings (varint length,
 // bytes: projections/encoding.h PutBytes), key then value.
-#include <functional>
-#include <map>
 #include <string>
 
 #include "projections/audit_projection.h"
@@ -17,30 +15,12 @@
 #include "projections/fleet_projection.h"
 #include "projections/store.h"
 #include "tests/fuzz/fuzz_util.h"
+#include "tests/projections/map_kv.h"
 
 namespace rotor::projections {
 namespace {
 
-using KeySpace = std::map<std::string, std::string, std::less<>>;
-
-// The key space of one projection, as the store would give it.
-class MapKv final : public KvReader, public KvWriter {
- public:
-  Status Scan(std::string_view prefix,
-              const std::function<bool(std::string_view, std::string_view)>& visit) const override {
-    for (auto it = map.lower_bound(prefix); it != map.end() && it->first.starts_with(prefix);
-         ++it) {
-      if (!visit(it->first, it->second)) break;
-    }
-    return Status::Ok();
-  }
-  void Put(std::string_view key, std::string_view value) override {
-    map[std::string(key)] = std::string(value);
-  }
-  void Delete(std::string_view key) override { map.erase(std::string(key)); }
-
-  KeySpace map;
-};
+using testing::MapKv;
 
 void CheckFleet(const MapKv& stored) {
   FleetProjection fleet;

@@ -1,8 +1,8 @@
-// FleetProjection: self-checks and the canonical text dump used to compare
+// FleetQueries::Dump: the canonical text of the fleet state, used to compare
 // projections (incremental, rebuilt, as-of, loaded from the store).
 #include <algorithm>
 
-#include "projections/fleet_projection.h"
+#include "projections/fleet_queries.h"
 
 namespace rotor::projections {
 namespace {
@@ -44,12 +44,15 @@ void AppendProgress(std::string* out, const RolloutProgress& p) {
 
 }  // namespace
 
-std::string FleetProjection::Dump() const {
-  std::string out =
-      "fleet seq=" + std::to_string(last_sequence_) + " as_of=" + std::to_string(latest_micros_) +
-      " agents=" + std::to_string(agents_.size()) + " live=" + std::to_string(live_agents_) + "\n";
-  for (const RolloutState& rollout : rollouts_) AppendProgress(&out, MakeProgress(rollout, true));
-  for (uint32_t a = 0; a < agents_.size(); ++a) {
+std::string FleetQueries::Dump(uint64_t last_sequence) const {
+  std::string out = "fleet seq=" + std::to_string(last_sequence) +
+                    " as_of=" + std::to_string(now_micros_) +
+                    " agents=" + std::to_string(model_.agent_count()) +
+                    " live=" + std::to_string(model_.live_agents()) + "\n";
+  for (uint32_t r = 0; r < rollouts_.size(); ++r) {
+    AppendProgress(&out, MakeProgress(rollouts_[r], true));
+  }
+  for (uint32_t a = 0; a < model_.agent_count(); ++a) {
     AgentView v = MakeAgentView(a);
     out += "agent " + v.agent_id + " gw=" + v.gateway_id + " site=" + v.site +
            " last=" + (v.last_report_at ? std::to_string(ToMicros(*v.last_report_at)) : "-") +
@@ -66,7 +69,7 @@ std::string FleetProjection::Dump() const {
     out += "\n";
   }
   std::vector<std::string> certs;
-  for (const auto& [f, cert] : certs_) {
+  for (const auto& [f, cert] : model_.certificates()) {
     CertificateView v = MakeCertView(f, cert);
     certs.push_back("cert " + v.fingerprint.substr(0, 12) +
                     " kind=" + std::to_string(static_cast<int>(v.kind)) + " subject=" + v.subject +
@@ -79,38 +82,6 @@ std::string FleetProjection::Dump() const {
   std::sort(certs.begin(), certs.end());
   for (const std::string& c : certs) out += c;
   return out;
-}
-
-Status FleetProjection::VerifyCounters() const {
-  for (uint32_t r : active_) {
-    RolloutState fresh;
-    fresh.kind = rollouts_[r].kind;
-    for (uint32_t a = 0; a < agents_.size(); ++a) fresh.Count(Contribute(rollouts_[r], a), +1);
-    const RolloutState& kept = rollouts_[r];
-    auto trimmed = [](std::vector<Tally> t) {
-      while (!t.empty() && t.back() == Tally{}) t.pop_back();
-      return t;
-    };
-    if (!(fresh.counters == kept.counters) ||
-        trimmed(fresh.by_gateway) != trimmed(kept.by_gateway) ||
-        trimmed(fresh.by_site) != trimmed(kept.by_site)) {
-      return Status::Internal("rollout '" + kept.id + "': counters differ from a recount");
-    }
-  }
-  std::vector<uint32_t> holders(holders_.size(), 0);
-  uint64_t live = 0;
-  size_t stale = 0;
-  for (const AgentRecord& agent : agents_) {
-    if (Live(agent)) {
-      ++live;
-      for (uint32_t f : sets_.Get(agent.inventory)) ++holders[f];
-    }
-    if ((agent.flags & kStale) != 0) ++stale;
-  }
-  if (holders != holders_) return Status::Internal("certificate holder counts differ");
-  if (live != live_agents_) return Status::Internal("live agent count differs");
-  if (stale != stale_.size()) return Status::Internal("stale list differs from the stale flags");
-  return Status::Ok();
 }
 
 }  // namespace rotor::projections
