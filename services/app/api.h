@@ -142,7 +142,7 @@ class Api {
   // must not outlive the API. Errors: kUnauthenticated (no principal),
   // kPermissionDenied (a role that may not watch), as Watch.
   virtual Result<std::unique_ptr<LiveFeed>> OpenFeed(const Principal& principal,
-                                                         std::function<void()> wake) = 0;
+                                                     std::function<void()> wake) = 0;
 };
 
 }  // namespace rotor::app

@@ -118,7 +118,7 @@ class Engine final : public Api {
   Status Watch(const Principal& principal,
                const std::function<bool(const std::string&)>& on_change) override;
   Result<std::unique_ptr<LiveFeed>> OpenFeed(const Principal& principal,
-                                                 std::function<void()> wake) override;
+                                             std::function<void()> wake) override;
   // Counts the denial in rotor_requests_denied_total.
   void RecordDenied(Denial denial) override;
   // Refuses a client certificate of the CEM CA that the log revoked

@@ -62,7 +62,7 @@ Status Engine::Watch(const Principal& principal,
 }
 
 Result<std::unique_ptr<LiveFeed>> Engine::OpenFeed(const Principal& principal,
-                                                       std::function<void()> wake) {
+                                                   std::function<void()> wake) {
   ROTOR_RETURN_IF_ERROR(CheckMayWatch(principal));
   return std::unique_ptr<LiveFeed>(core_->hub->Subscribe(std::move(wake)));
 }

@@ -11,6 +11,7 @@
 #include <atomic>
 #include <cerrno>
 #include <chrono>
+#include <cstdint>
 #include <cstring>
 #include <type_traits>
 #include <utility>
@@ -25,7 +26,7 @@ struct Connection {
 thread_local Connection* current_connection = nullptr;
 
 // Waits up to `ms` for `events` on `fd`. True when they came.
-bool WaitFor(int fd, short events, int ms) {
+bool WaitFor(int fd, int16_t events, int ms) {
   pollfd p{fd, events, 0};
   int n = 0;
   do {

@@ -244,8 +244,7 @@ std::shared_ptr<void> HttpServer::Impl::TakeStreamSlot() {
 }
 
 bool HttpServer::Impl::HandOver(httplib::DataSink& sink, StreamWriter& writer,
-                                std::shared_ptr<app::LiveFeed> feed,
-                                std::shared_ptr<void> slot) {
+                                std::shared_ptr<app::LiveFeed> feed, std::shared_ptr<void> slot) {
   static constexpr std::string_view kFirst = "retry: 3000\n\n";
   if (!sink.write(kFirst.data(), kFirst.size())) return false;  // the client went away
   bool detached = DetachConnection(
