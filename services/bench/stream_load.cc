@@ -3,8 +3,8 @@
 
 #include <httplib.h>
 #include <pthread.h>
-#include <time.h>
 
+#include <ctime>
 #include <nlohmann/json.hpp>
 
 #include "base/time.h"
