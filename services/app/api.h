@@ -13,6 +13,7 @@
 #include <chrono>
 #include <functional>
 #include <map>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -85,6 +86,18 @@ int HttpStatusFor(StatusCode code);
 // {"error": {"code": "...", "message": "..."}} with the matching HTTP status.
 ApiResponse ErrorResponse(const Status& status);
 
+// A live progress feed (Api::OpenFeed). Thread-compatible: one thread at a
+// time calls Poll.
+class LiveFeed {
+ public:
+  virtual ~LiveFeed() = default;
+  // Without waiting: the latest text of each rollout whose progress changed
+  // since the last call (the first call: every rollout's), in rollout id
+  // order; empty when nothing changed. Errors: kCancelled once the API is
+  // shutting down.
+  virtual Result<std::vector<std::shared_ptr<const std::string>>> Poll() = 0;
+};
+
 class Api {
  public:
   virtual ~Api() = default;
@@ -121,17 +134,15 @@ class Api {
     return Status::Ok();
   }
 
-  // Like Watch, and also calls `on_idle` after `idle` passes without a
-  // change (transports send a heartbeat there to notice a client that went
-  // away); returning false ends the watch. The default ignores `on_idle`.
-  virtual Status WatchWithIdle(
-      const Principal& principal, std::chrono::milliseconds idle,
-      const std::function<bool(const std::string& progress_json)>& on_change,
-      const std::function<bool()>& on_idle) {
-    (void)idle;
-    (void)on_idle;
-    return Watch(principal, on_change);
-  }
+  // Opens a live progress feed for `principal` that never blocks: the same
+  // texts as Watch, for transports that serve many streams from a few
+  // threads (GET /v1/stream). `wake` is called, from any thread, whenever the
+  // feed's Poll may return something new and once when the API shuts down;
+  // it must be cheap, must not block and must not call the API. The feed
+  // must not outlive the API. Errors: kUnauthenticated (no principal),
+  // kPermissionDenied (a role that may not watch), as Watch.
+  virtual Result<std::unique_ptr<LiveFeed>> OpenFeed(const Principal& principal,
+                                                     std::function<void()> wake) = 0;
 };
 
 }  // namespace rotor::app

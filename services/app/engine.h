@@ -122,9 +122,8 @@ class Engine final : public Api {
   bool IsPublic(std::string_view method, std::string_view path) const override;
   Status Watch(const Principal& principal,
                const std::function<bool(const std::string&)>& on_change) override;
-  Status WatchWithIdle(const Principal& principal, std::chrono::milliseconds idle,
-                       const std::function<bool(const std::string&)>& on_change,
-                       const std::function<bool()>& on_idle) override;
+  Result<std::unique_ptr<LiveFeed>> OpenFeed(const Principal& principal,
+                                             std::function<void()> wake) override;
   // Counts the denial in rotor_requests_denied_total.
   void RecordDenied(Denial denial) override;
   // Refuses a client certificate of the CEM CA that the log revoked

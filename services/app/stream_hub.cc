@@ -19,13 +19,14 @@ void StreamHub::Stop() {
   {
     MutexLock lock(&mu_);
     stopped_ = true;
+    WakeAll();
   }
   work_cv_.SignalAll();
   changed_cv_.SignalAll();
   if (thread_.joinable() && thread_.get_id() != std::this_thread::get_id()) thread_.join();
 }
 
-std::unique_ptr<StreamHub::Subscription> StreamHub::Subscribe() {
+std::unique_ptr<StreamHub::Subscription> StreamHub::Subscribe(std::function<void()> wake) {
   MutexLock lock(&mu_);
   ++subscribers_;
   if (!thread_.joinable() && !stopped_) thread_ = std::thread([this] { Run(); });
@@ -36,11 +37,17 @@ std::unique_ptr<StreamHub::Subscription> StreamHub::Subscribe() {
     dirty_ = true;
     work_cv_.Signal();
   }
-  return std::unique_ptr<Subscription>(new Subscription(*this, seen));
+  auto subscription = std::unique_ptr<Subscription>(new Subscription(*this, seen, std::move(wake)));
+  if (subscription->wake_) {
+    woken_.insert(subscription.get());
+    if (!republish_ || stopped_) subscription->wake_();  // current entries are there to Poll
+  }
+  return subscription;
 }
 
 StreamHub::Subscription::~Subscription() {
   MutexLock lock(&hub_.mu_);
+  hub_.woken_.erase(this);
   if (--hub_.subscribers_ == 0) hub_.republish_ = true;  // no one computes until the next
 }
 
@@ -51,6 +58,15 @@ Result<std::vector<std::shared_ptr<const std::string>>> StreamHub::Subscription:
   while (!hub_.stopped_ && hub_.generation_ <= seen_) {
     if (!hub_.changed_cv_.WaitUntil(&hub_.mu_, deadline)) break;
   }
+  return Take();
+}
+
+Result<std::vector<std::shared_ptr<const std::string>>> StreamHub::Subscription::Poll() {
+  MutexLock lock(&hub_.mu_);
+  return Take();
+}
+
+Result<std::vector<std::shared_ptr<const std::string>>> StreamHub::Subscription::Take() {
   if (hub_.stopped_) return Status::Cancelled("the live stream is shutting down");
   std::vector<std::shared_ptr<const std::string>> out;
   for (const auto& [id, entry] : hub_.entries_) {
@@ -109,6 +125,11 @@ void StreamHub::Publish(std::vector<Progress> progress) {
   if (!changed) return;
   generation_ = next;
   changed_cv_.SignalAll();
+  WakeAll();
+}
+
+void StreamHub::WakeAll() {
+  for (Subscription* s : woken_) s->wake_();
 }
 
 }  // namespace rotor::app

@@ -15,6 +15,11 @@
 // Subscribe); after a quiet spell the next subscriber waits for one fresh
 // computation instead of being handed stale values.
 //
+// A subscriber either waits in Next (one thread per subscriber: `rotorctl
+// status --follow` in-process), or gives Subscribe a `wake` callback and
+// calls Poll when woken (rotord's stream writers serve every HTTP stream from
+// a few threads: the hub wakes a writer once, not a thousand threads).
+//
 // Ownership: the hub owns its thread and the shared texts (each handed out as
 // shared_ptr<const std::string>, so a subscriber may keep one after the hub
 // moved on). `compute` must stay callable until Stop returns. A Subscription
@@ -27,6 +32,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
@@ -34,6 +40,7 @@
 #include "base/mutex.h"
 #include "base/status.h"
 #include "base/thread_annotations.h"
+#include "services/app/api.h"
 
 namespace rotor::app {
 
@@ -60,9 +67,9 @@ class StreamHub {
   // already ended.
   void Stop() EXCLUDES(mu_);
 
-  class Subscription {
+  class Subscription final : public LiveFeed {
    public:
-    ~Subscription();
+    ~Subscription() override;
     Subscription(const Subscription&) = delete;
     Subscription& operator=(const Subscription&) = delete;
 
@@ -71,16 +78,25 @@ class StreamHub {
     // latest text of each changed rollout, in rollout id order; empty when
     // `timeout` passed first. Errors: kCancelled once the hub stopped.
     Result<std::vector<std::shared_ptr<const std::string>>> Next(std::chrono::milliseconds timeout);
+    // Next without waiting (LiveFeed).
+    Result<std::vector<std::shared_ptr<const std::string>>> Poll() override;
 
    private:
     friend class StreamHub;
-    Subscription(StreamHub& hub, uint64_t seen) : hub_(hub), seen_(seen) {}
+    Subscription(StreamHub& hub, uint64_t seen, std::function<void()> wake)
+        : hub_(hub), seen_(seen), wake_(std::move(wake)) {}
+    // What changed since seen_ (and moves seen_ on). Errors: kCancelled.
+    Result<std::vector<std::shared_ptr<const std::string>>> Take() REQUIRES(hub_.mu_);
     StreamHub& hub_;
     uint64_t seen_;  // the hub's generation this subscriber has delivered
+    const std::function<void()> wake_;
   };
 
   // A new subscription (see the class comment for what it receives first).
-  std::unique_ptr<Subscription> Subscribe() EXCLUDES(mu_);
+  // `wake`, when given, is called (with the hub's lock held, from the hub's
+  // thread or from Stop) whenever Poll may return something new, and once
+  // at Stop: it must be cheap, must not block and must not call the hub.
+  std::unique_ptr<Subscription> Subscribe(std::function<void()> wake = nullptr) EXCLUDES(mu_);
 
   // Subscriptions open now.
   size_t subscribers() const EXCLUDES(mu_);
@@ -98,6 +114,8 @@ class StreamHub {
   // Stores `progress`, stamps what changed with a new generation and wakes
   // the subscribers.
   void Publish(std::vector<Progress> progress) EXCLUDES(mu_);
+  // Calls every subscription's wake callback.
+  void WakeAll() REQUIRES(mu_);
 
   const Compute compute_;
   const std::chrono::milliseconds interval_;
@@ -109,7 +127,8 @@ class StreamHub {
   uint64_t generation_ GUARDED_BY(mu_) = 0;
   uint64_t computations_ GUARDED_BY(mu_) = 0;
   size_t subscribers_ GUARDED_BY(mu_) = 0;
-  bool dirty_ GUARDED_BY(mu_) = false;     // a commit since the last computation started
+  std::set<Subscription*> woken_ GUARDED_BY(mu_);  // subscriptions with a wake callback
+  bool dirty_ GUARDED_BY(mu_) = false;             // a commit since the last computation started
   bool republish_ GUARDED_BY(mu_) = true;  // entries may be stale: stamp them all anew next time
   bool stopped_ GUARDED_BY(mu_) = false;
   // Started by the first Subscribe (with mu_ held, and never after stopped_

@@ -1,7 +1,5 @@
-// Engine::Watch: each rollout whose progress changed, from the StreamHub, for
-// GET /v1/stream (SSE) and `rotorctl status --follow`.
-#include <algorithm>
-
+// Engine::Watch and Engine::OpenFeed: each rollout whose progress changed,
+// from the StreamHub, for `rotorctl status --follow` and GET /v1/stream (SSE).
 #include "services/app/engine_core.h"
 #include "services/app/json_views.h"
 
@@ -36,37 +34,37 @@ StreamHub::Compute ProgressFeed(const EngineCore& core) {
   };
 }
 
-Status Engine::Watch(const Principal& principal,
-                     const std::function<bool(const std::string&)>& on_change) {
-  return WatchWithIdle(principal, std::chrono::hours(24 * 365), on_change, [] { return true; });
-}
+namespace {
 
-Status Engine::WatchWithIdle(const Principal& principal, std::chrono::milliseconds idle,
-                             const std::function<bool(const std::string&)>& on_change,
-                             const std::function<bool()>& on_idle) {
+// The one rule of who may watch rollout progress (Watch, OpenFeed).
+Status CheckMayWatch(const Principal& principal) {
   if (principal.name.empty()) return Status::Unauthenticated("missing credential");
   if (!Allows(kReaders, principal.role)) {
     return Status::PermissionDenied("role '" + std::string(RoleName(principal.role)) +
                                     "' may not watch rollout progress");
   }
+  return Status::Ok();
+}
+
+}  // namespace
+
+Status Engine::Watch(const Principal& principal,
+                     const std::function<bool(const std::string&)>& on_change) {
+  ROTOR_RETURN_IF_ERROR(CheckMayWatch(principal));
   std::unique_ptr<StreamHub::Subscription> subscription = core_->hub->Subscribe();
-  auto last_activity = std::chrono::steady_clock::now();
   for (;;) {
-    auto quiet = std::chrono::duration_cast<std::chrono::milliseconds>(
-        std::chrono::steady_clock::now() - last_activity);
-    auto next = subscription->Next(std::max(idle - quiet, std::chrono::milliseconds(0)));
+    auto next = subscription->Next(std::chrono::hours(24));
     if (!next.ok()) return Status::Ok();  // shutting down
-    if (next->empty()) {
-      if (std::chrono::steady_clock::now() - last_activity < idle) continue;
-      last_activity = std::chrono::steady_clock::now();
-      if (!on_idle()) return Status::Ok();
-      continue;
-    }
-    last_activity = std::chrono::steady_clock::now();
     for (const std::shared_ptr<const std::string>& progress : *next) {
       if (!on_change(*progress)) return Status::Ok();
     }
   }
+}
+
+Result<std::unique_ptr<LiveFeed>> Engine::OpenFeed(const Principal& principal,
+                                                   std::function<void()> wake) {
+  ROTOR_RETURN_IF_ERROR(CheckMayWatch(principal));
+  return std::unique_ptr<LiveFeed>(core_->hub->Subscribe(std::move(wake)));
 }
 
 }  // namespace rotor::app

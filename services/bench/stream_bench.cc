@@ -8,7 +8,12 @@
 //      GET /v1/rollouts/{id} (a query), half POST /v1/reports of a new agent
 //      (a command that changes the progress); p99 latency.
 //   3. `--subscribers` GET /v1/stream subscribers (one polling thread), each
-//      waits for its first progress event; then the API calls again.
+//      waits for its first progress event; then the API calls again. Each
+//      command changes the progress, so the subscribers get updates during
+//      this phase. Over phases 2 and 3 the process's CPU time and context
+//      switches are reported, and in phase 3 the CPU time of the subscribers'
+//      client (the polling thread shares this process and its cores with
+//      rotord; a real dashboard's browser does not).
 //   4. lag: reports of new agents that hold both certificates, POSTed in
 //      batches of `--batch` on `--connections` connections, paced to
 //      `--rate` reports/s for `--seconds`. For every subscriber and batch,
@@ -18,6 +23,7 @@
 // the process with exit 3 whatever happens.
 #include <spdlog/fmt/fmt.h>
 #include <spdlog/spdlog.h>
+#include <sys/resource.h>
 
 #include <CLI/CLI.hpp>
 #include <algorithm>
@@ -55,6 +61,10 @@ struct Figures {
   int server_streams = 0;
   int64_t threads = 0;
   double api_idle = 0, api_with = 0;
+  // Over each API phase: the process's CPU time and context switches, and
+  // (with subscribers) the CPU time of the bench's own subscriber client.
+  double cpu_ms_idle = 0, cpu_ms_with = 0, client_cpu_ms_with = 0;
+  int64_t switches_idle = 0, switches_with = 0;
   double query_idle = 0, query_with = 0, command_idle = 0, command_with = 0;
   double ingest_rate = 0;
   uint64_t ingested = 0;
@@ -70,6 +80,16 @@ int64_t ProcessThreads() {
     if (line.rfind("Threads:", 0) == 0) return std::stoll(line.substr(8));
   }
   return 0;
+}
+
+// The process's CPU time (ms) and context switches so far.
+std::pair<double, int64_t> ProcessUsage() {
+  rusage u{};
+  getrusage(RUSAGE_SELF, &u);
+  auto ms = [](const timeval& t) {
+    return static_cast<double>(t.tv_sec) * 1e3 + static_cast<double>(t.tv_usec) / 1e3;
+  };
+  return {ms(u.ru_utime) + ms(u.ru_stime), u.ru_nvcsw + u.ru_nivcsw};
 }
 
 // Phase 2 (and 3): p99 of all calls, of the queries and of the commands.
@@ -154,8 +174,12 @@ Status Run(const StreamOptions& o, Figures* f) {
   ROTOR_RETURN_IF_ERROR(certs.status());
   const auto& [old_fp, new_fp] = *certs;
   uint64_t agent = 0;
+  auto [cpu0, switches0] = ProcessUsage();
   ROTOR_RETURN_IF_ERROR(
       ApiLatency(api, o, old_fp, &agent, &f->api_idle, &f->query_idle, &f->command_idle));
+  auto [cpu1, switches1] = ProcessUsage();
+  f->cpu_ms_idle = cpu1 - cpu0;
+  f->switches_idle = switches1 - switches0;
   spdlog::info("opening {} subscribers", o.subscribers);
   Result<std::unique_ptr<Watchers>> watchers = Watchers::Open((*rotord)->port(), o.subscribers);
   ROTOR_RETURN_IF_ERROR(watchers.status());
@@ -166,8 +190,14 @@ Status Run(const StreamOptions& o, Figures* f) {
     return Status::Internal(
         fmt::format("only {} of {} subscribers connected in 120 s", f->connected, o.subscribers));
   }
+  auto [cpu2, switches2] = ProcessUsage();
+  double client0 = (*watchers)->client_cpu_ms();
   ROTOR_RETURN_IF_ERROR(
       ApiLatency(api, o, old_fp, &agent, &f->api_with, &f->query_with, &f->command_with));
+  auto [cpu3, switches3] = ProcessUsage();
+  f->cpu_ms_with = cpu3 - cpu2;
+  f->client_cpu_ms_with = (*watchers)->client_cpu_ms() - client0;
+  f->switches_with = switches3 - switches2;
   std::string progress;
   ROTOR_RETURN_IF_ERROR(
       api.Call("GET", std::string("/v1/rollouts/") + kBenchRollout, kAuditorToken, "", &progress)
@@ -198,6 +228,10 @@ void Print(const StreamOptions& o, const Figures& f) {
         "  API p99 with subscribers  {:8.2f} ms (query {:.2f}, command {:.2f}) {:.2f}x "
         "(target <= {:.1f}x)\n",
         f.api_with, f.query_with, f.command_with, ratio, kApiRatioTarget);
+    fmt::print(
+        "  API phases: CPU {:.0f} / {:.0f} ms (subscriber client {:.0f}), context switches {} / "
+        "{}\n",
+        f.cpu_ms_idle, f.cpu_ms_with, f.client_cpu_ms_with, f.switches_idle, f.switches_with);
     fmt::print("  ingest                    {:8.0f} reports/s (target {})\n", f.ingest_rate,
                o.rate);
     fmt::print(
@@ -223,6 +257,11 @@ void Print(const StreamOptions& o, const Figures& f) {
       .Add("query_p99_ms_with_subscribers", f.query_with)
       .Add("command_p99_ms_idle", f.command_idle)
       .Add("command_p99_ms_with_subscribers", f.command_with)
+      .Add("api_phase_cpu_ms_idle", f.cpu_ms_idle)
+      .Add("api_phase_cpu_ms_with_subscribers", f.cpu_ms_with)
+      .Add("api_phase_subscriber_client_cpu_ms", f.client_cpu_ms_with)
+      .Add("api_phase_context_switches_idle", static_cast<uint64_t>(f.switches_idle))
+      .Add("api_phase_context_switches_with_subscribers", static_cast<uint64_t>(f.switches_with))
       .Add("ingest_target_per_s", o.rate)
       .Add("ingest_reports_per_s", f.ingest_rate)
       .Add("ingested_reports", f.ingested)

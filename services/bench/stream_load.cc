@@ -2,7 +2,9 @@
 #include "services/bench/stream_load.h"
 
 #include <httplib.h>
+#include <pthread.h>
 
+#include <ctime>
 #include <nlohmann/json.hpp>
 
 #include "base/time.h"
@@ -164,6 +166,16 @@ Result<std::unique_ptr<Watchers>> Watchers::Open(int port, size_t count) {
 Watchers::~Watchers() {
   stop_ = true;
   if (poller_.joinable()) poller_.join();
+}
+
+double Watchers::client_cpu_ms() const {
+  clockid_t clock;
+  timespec ts{};
+  if (pthread_getcpuclockid(const_cast<std::thread&>(poller_).native_handle(), &clock) != 0 ||
+      clock_gettime(clock, &ts) != 0) {
+    return 0;
+  }
+  return static_cast<double>(ts.tv_sec) * 1e3 + static_cast<double>(ts.tv_nsec) / 1e6;
 }
 
 int64_t Watchers::Received(const std::string& data) {

@@ -122,6 +122,9 @@ class Watchers {
   std::vector<double> Drain(std::chrono::milliseconds timeout, uint64_t* unseen);
   // Progress events received so far, by all subscribers.
   uint64_t events() const { return events_.load(); }
+  // CPU time the polling thread (the subscribers' client side, which shares
+  // this process and its cores with rotord) has used so far, in ms.
+  double client_cpu_ms() const;
 
  private:
   struct Batch {

@@ -171,6 +171,7 @@ void SseSubscribers::DecodeChunks(Subscriber& s) {
     if (s.chunk.size() < data + size + 2) break;  // the chunk is not complete yet
     std::string_view chunk = s.chunk;
     if (size > 0) s.parser->Feed(chunk.substr(data, size));
+    if (size == 0) s.ended = true;  // the last chunk: the server ended the stream
     pos = data + size + 2;
   }
   s.chunk.erase(0, pos);

@@ -49,6 +49,9 @@ class SseSubscribers {
   int status(size_t i) const { return subs_[i].status; }
   // The body of a reply that is not an event stream (a refusal), as far as read.
   const std::string& body(size_t i) const { return subs_[i].body; }
+  // Whether subscriber `i`'s chunked reply ended with its last chunk (the
+  // server ended the stream cleanly).
+  bool ended(size_t i) const { return subs_[i].ended; }
   // Subscribers with a 200 reply whose connection is open.
   size_t streaming() const;
 
@@ -58,9 +61,10 @@ class SseSubscribers {
     int status = 0;
     bool headers_done = false;
     bool chunked = false;
-    std::string head;   // bytes of the status line and headers
-    std::string body;   // a non-streaming reply's body
-    std::string chunk;  // undecoded bytes of the chunked body
+    bool ended = false;  // the last (empty) chunk arrived
+    std::string head;    // bytes of the status line and headers
+    std::string body;    // a non-streaming reply's body
+    std::string chunk;   // undecoded bytes of the chunked body
     std::unique_ptr<SseParser> parser;
   };
 

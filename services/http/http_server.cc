@@ -13,10 +13,16 @@
 #include "base/mutex.h"
 #include "services/console/assets.h"
 #include "services/http/client_certificate.h"
-#include "services/http/elastic_pool.h"
+#include "services/http/detaching_server.h"
+#include "services/http/stream_writer.h"
 
 namespace rotor::http {
 namespace {
+
+// Threads that write the open streams (StreamWriter); a stream whose bytes
+// wait this long to be sent is dropped.
+constexpr int kStreamWriters = 2;
+constexpr std::chrono::milliseconds kStreamWriteTimeout{5000};
 
 spdlog::logger& Logger() {
   static const std::shared_ptr<spdlog::logger> logger = spdlog::default_logger()->clone("http");
@@ -96,9 +102,10 @@ struct HttpServer::Impl {
   bool tls = false;
   Mutex tokens_mu;
   std::shared_ptr<const TokenStore> tokens GUARDED_BY(tokens_mu);  // replaced whole
-  std::atomic<ElasticPool*> pool{nullptr};  // made by httplib's listener (new_task_queue)
-  std::atomic<int> streams{0};              // open GET /v1/stream responses
-  int listen_socket = -1;                   // the listener, once created
+  std::vector<std::unique_ptr<StreamWriter>> writers;              // serve the open streams
+  std::atomic<size_t> next_writer{0};                              // round robin over writers
+  std::atomic<int> streams{0};                                     // open GET /v1/stream responses
+  int listen_socket = -1;                                          // the listener, once created
 
   Impl(app::Api& a, HttpServerOptions o)
       : api(a),
@@ -116,8 +123,10 @@ struct HttpServer::Impl {
   // A slot for one more stream (released when the pointer is dropped), or
   // null when max_streams are open.
   std::shared_ptr<void> TakeStreamSlot();
-  // Serves one stream on `sink` until the client goes away or rotord stops.
-  bool Follow(const app::Principal& principal, httplib::DataSink& sink);
+  // Writes the stream's first line on `sink`, then hands the connection to
+  // `writer` with `feed` and `slot` (ends the response early: returns false).
+  static bool HandOver(httplib::DataSink& sink, StreamWriter& writer,
+                       std::shared_ptr<app::LiveFeed> feed, std::shared_ptr<void> slot);
   void Install();
 };
 
@@ -214,12 +223,20 @@ void HttpServer::Impl::Stream(const app::ApiRequest& request, httplib::Response&
     res.set_header("Retry-After", "5");
     return;
   }
+  StreamWriter& writer = *writers[next_writer.fetch_add(1) % writers.size()];
+  Result<std::unique_ptr<app::LiveFeed>> opened =
+      api.OpenFeed(request.principal, [&writer] { writer.Wake(); });
+  if (!opened.ok()) {
+    WriteError(opened.status(), res);
+    return;
+  }
+  std::shared_ptr<app::LiveFeed> feed = std::move(*opened);
   res.set_header("Cache-Control", "no-cache");
   res.set_header("X-Accel-Buffering", "no");
-  app::Principal principal = request.principal;
-  res.set_chunked_content_provider(
-      "text/event-stream",
-      [this, principal, slot](size_t, httplib::DataSink& sink) { return Follow(principal, sink); });
+  res.set_chunked_content_provider("text/event-stream",
+                                   [&writer, feed, slot](size_t, httplib::DataSink& sink) {
+                                     return HandOver(sink, writer, feed, slot);
+                                   });
 }
 
 std::shared_ptr<void> HttpServer::Impl::TakeStreamSlot() {
@@ -230,20 +247,16 @@ std::shared_ptr<void> HttpServer::Impl::TakeStreamSlot() {
   return {this, [](void* impl) { static_cast<Impl*>(impl)->streams.fetch_sub(1); }};
 }
 
-bool HttpServer::Impl::Follow(const app::Principal& principal, httplib::DataSink& sink) {
-  std::optional<ElasticPool::Blocking> blocking;  // hand this request thread's place on
-  if (ElasticPool* p = pool.load(); p != nullptr) blocking.emplace(*p);
-  auto write = [&sink](const std::string& text) {
-    return sink.is_writable() && sink.write(text.data(), text.size());
-  };
-  if (!write("retry: 3000\n\n")) return false;
-  Status watched = api.WatchWithIdle(
-      principal, options.stream_heartbeat,
-      [&](const std::string& json) { return write("event: progress\ndata: " + json + "\n\n"); },
-      [&] { return write(": keepalive\n\n"); });
-  if (!watched.ok()) Logger().warn("stream for {}: {}", principal.name, watched.ToString());
-  sink.done();
-  return true;
+bool HttpServer::Impl::HandOver(httplib::DataSink& sink, StreamWriter& writer,
+                                std::shared_ptr<app::LiveFeed> feed, std::shared_ptr<void> slot) {
+  static constexpr std::string_view kFirst = "retry: 3000\n\n";
+  if (!sink.write(kFirst.data(), kFirst.size())) return false;  // the client went away
+  bool detached = DetachConnection(
+      [&writer, feed = std::move(feed), slot = std::move(slot)](DetachedConnection c) mutable {
+        writer.Add(c, std::move(feed), std::move(slot));
+      });
+  if (!detached) Logger().error("GET /v1/stream on a connection that cannot be handed over");
+  return false;  // ends the response here; the writer continues it
 }
 
 void HttpServer::Impl::Install() {
@@ -299,11 +312,7 @@ void HttpServer::Impl::Install() {
         WriteError(Status::Internal("unexpected error: " + what), res);
       });
   int threads = options.threads > 0 ? options.threads : 8;
-  s.new_task_queue = [this, threads] {
-    auto* made = new ElasticPool(static_cast<size_t>(threads));
-    pool.store(made);
-    return made;
-  };
+  s.new_task_queue = [threads] { return new httplib::ThreadPool(static_cast<size_t>(threads)); };
 }
 
 Result<std::unique_ptr<HttpServer>> HttpServer::Create(app::Api& api, HttpServerOptions options) {
@@ -316,17 +325,18 @@ Result<std::unique_ptr<HttpServer>> HttpServer::Create(app::Api& api, HttpServer
   if (!o.client_ca.empty() && o.tls_cert.empty()) {
     return Status::InvalidArgument("client-certificate authentication (--client-ca) needs TLS");
   }
-  if (!o.tls_cert.empty()) {
-    impl->tls = true;
-    impl->server = std::make_unique<httplib::SSLServer>(
-        o.tls_cert.c_str(), o.tls_key.c_str(), o.client_ca.empty() ? nullptr : o.client_ca.c_str());
-    if (!impl->server->is_valid()) {
-      return Status::InvalidArgument("cannot load TLS certificate " + o.tls_cert + ", key " +
-                                     o.tls_key +
-                                     (o.client_ca.empty() ? "" : " or client CA " + o.client_ca));
-    }
-  } else {
-    impl->server = std::make_unique<httplib::Server>();
+  impl->tls = !o.tls_cert.empty();
+  impl->server = MakeDetachingServer(o.tls_cert, o.tls_key, o.client_ca);
+  if (!impl->server->is_valid()) {
+    return Status::InvalidArgument("cannot load TLS certificate " + o.tls_cert + ", key " +
+                                   o.tls_key +
+                                   (o.client_ca.empty() ? "" : " or client CA " + o.client_ca));
+  }
+  for (int i = 0; i < kStreamWriters; ++i) {
+    Result<std::unique_ptr<StreamWriter>> writer =
+        StreamWriter::Start({o.stream_heartbeat, kStreamWriteTimeout});
+    if (!writer.ok()) return writer.status();
+    impl->writers.push_back(std::move(*writer));
   }
   impl->Install();
   int port = 0;
@@ -365,6 +375,7 @@ void HttpServer::Start() {
 void HttpServer::Stop() {
   if (impl_->server) impl_->server->stop();
   if (listener_.joinable()) listener_.join();
+  for (const std::unique_ptr<StreamWriter>& writer : impl_->writers) writer->Stop();
 }
 
 int HttpServer::streams() const { return impl_->streams.load(); }

@@ -20,20 +20,23 @@
 // store atomically (rotord does it on SIGHUP): requests already
 // authenticated and open connections are not affected. The request then
 // goes to Api::Handle, which owns routing and role checks; GET /v1/stream is
-// answered with Server-Sent Events fed by Api::WatchWithIdle. Bodies over
+// answered with Server-Sent Events fed by Api::OpenFeed. Bodies over
 // max_body_bytes get 400 with a JSON error, like every other refusal.
 //
-// Live streams: each open stream waits on a thread of its own (ElasticPool),
-// never on one of the `threads` request threads, so commands and queries keep
-// answering however many dashboards watch. At most `max_streams` are open at
-// once; one more gets 503 with a JSON error and Retry-After. A stream writes
-// a keepalive comment after `stream_heartbeat` of quiet; a write that fails
-// (the client went away) ends the stream and frees its slot.
+// Live streams hold no thread: once a stream's headers and first line are
+// written, its connection leaves the request thread (DetachingServer) for one
+// of two StreamWriter threads, which write every open stream's updates; so
+// commands and queries keep answering however many dashboards watch. At most
+// `max_streams` are open at once; one more gets 503 with a JSON error and
+// Retry-After. A stream gets a keepalive comment after `stream_heartbeat` of
+// quiet; a client that closes its connection frees its slot at once, and one
+// that stops reading is dropped after 5 s of unsent bytes.
 //
 // Ownership: the server borrows `api`, which must outlive it. Thread safety:
 // Create, Start and Stop are called from one thread; ReplaceTokens and
 // streams() from any thread; requests are served on a pool of `threads`
-// threads. Stop waits for open streams: end them first (Engine::BeginShutdown).
+// threads. Stop closes the open streams; end them first
+// (Engine::BeginShutdown) for their clients to see a clean end.
 #pragma once
 
 #include <chrono>

@@ -1,12 +1,14 @@
 // GET /v1/stream at dashboard scale, through the real HTTP server on an
-// ephemeral loopback port: many subscribers all receive an update, the
-// latest value arrives after a burst, a client that goes away frees its
-// slot, one over the maximum is refused with 503, and queries answer while
-// more streams are open than there are request threads.
+// ephemeral loopback port: many subscribers all receive an update, open
+// streams hold no thread, the latest value arrives after a burst, a client
+// that goes away frees its slot (at once, not at the next keepalive), one
+// over the maximum is refused with 503, queries answer while more streams
+// are open than there are request threads, and shutdown ends every stream.
 #include <gtest/gtest.h>
 #include <httplib.h>
 
 #include <csignal>
+#include <fstream>
 #include <thread>
 
 #include "services/client/sse_subscribers.h"
@@ -21,6 +23,16 @@ using std::chrono::milliseconds;
 
 constexpr char kToken[] = "t-audrey";
 constexpr milliseconds kBound{60000};  // a bound that only a broken server reaches
+
+// Threads of this process (/proc/self/status).
+int ProcessThreads() {
+  std::ifstream in("/proc/self/status");
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.rfind("Threads:", 0) == 0) return std::stoi(line.substr(8));
+  }
+  return -1;
+}
 
 class StreamHttpTest : public EngineFixture {
  protected:
@@ -118,6 +130,18 @@ TEST_F(StreamHttpTest, TwoHundredSubscribersAllReceiveAnUpdate) {
   ASSERT_TRUE(PollUntil([&] { return AllReceived(1); }));
 }
 
+TEST_F(StreamHttpTest, OpenStreamsHoldNoThread) {
+  Serve(8, 300);
+  const int before = ProcessThreads();
+  Subscribe(200);
+  ASSERT_TRUE(PollUntil([&] { return AllReceived(0); })) << subs_->streaming() << " streaming";
+  ASSERT_EQ(server_->streams(), 200);
+  // Thread-per-stream would add 200; the hub's thread and a few spares are fine.
+  EXPECT_LT(ProcessThreads() - before, 20) << before << " threads before";
+  Receive("a1");
+  ASSERT_TRUE(PollUntil([&] { return AllReceived(1); }));
+}
+
 TEST_F(StreamHttpTest, QueriesAnswerWhileStreamsOutnumberTheRequestThreads) {
   Serve(4, 100);
   Subscribe(40);
@@ -181,6 +205,30 @@ TEST_F(StreamHttpTest, AClientThatGoesAwayFreesItsSlot) {
   Subscribe(1);
   ASSERT_TRUE(PollUntil([&] { return AllReceived(0); }));
   EXPECT_EQ(subs_->status(0), 200);
+}
+
+TEST_F(StreamHttpTest, AClientThatGoesAwayFreesItsSlotBeforeAnyKeepalive) {
+  Serve(4, 1, std::chrono::hours(1));
+  Subscribe(1);
+  ASSERT_TRUE(PollUntil([&] { return AllReceived(0); }));
+  subs_->Close(0);
+  // No keepalive is due for an hour: the server notices the closed socket.
+  auto deadline = std::chrono::steady_clock::now() + kBound;
+  while (server_->streams() != 0 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(milliseconds(10));  // polling, not timing
+  }
+  ASSERT_EQ(server_->streams(), 0);
+}
+
+TEST_F(StreamHttpTest, ShutdownEndsEveryStreamWithTheClosingChunk) {
+  Serve(4, 100);
+  Subscribe(50);
+  ASSERT_TRUE(PollUntil([&] { return AllReceived(0); }));
+  engine_->BeginShutdown();
+  ASSERT_TRUE(PollUntil([&] { return subs_->streaming() == 0; }))
+      << subs_->streaming() << " still streaming";
+  for (size_t i = 0; i < subs_->size(); ++i) EXPECT_TRUE(subs_->ended(i)) << "subscriber " << i;
+  EXPECT_EQ(server_->streams(), 0);
 }
 
 }  // namespace

@@ -1,12 +1,16 @@
 // StreamHub: what a subscriber receives first, coalescing to the latest
 // value, one computation per interval however many notifications, a fresh
-// computation after a quiet spell, and Stop ending every subscription.
+// computation after a quiet spell, Stop ending every subscription, and the
+// wake callback of subscribers that Poll instead of waiting.
 #include "services/app/stream_hub.h"
 
 #include <gtest/gtest.h>
 
 #include <atomic>
 #include <chrono>
+#include <vector>
+
+#include "base/mutex.h"
 
 namespace rotor::app {
 namespace {
@@ -116,6 +120,56 @@ TEST_F(StreamHubTest, StopEndsEverySubscription) {
   ASSERT_FALSE(next.ok());
   EXPECT_EQ(next.status().code(), StatusCode::kCancelled);
   EXPECT_FALSE(hub->Subscribe()->Next(kLong).ok());
+}
+
+TEST_F(StreamHubTest, PollingSubscribersAreWokenForEachUpdateAndAtStop) {
+  auto hub = MakeHub(milliseconds(1));
+  Mutex mu;
+  CondVar cv;
+  int wakes = 0;
+  auto wake = [&] {
+    MutexLock lock(&mu);
+    ++wakes;
+    cv.SignalAll();
+  };
+  auto wait_for_wakes = [&](int n) {
+    MutexLock lock(&mu);
+    auto deadline = std::chrono::steady_clock::now() + kLong;
+    while (wakes < n) {
+      if (!cv.WaitUntil(&mu, deadline)) break;
+    }
+    return wakes >= n;
+  };
+  std::vector<std::unique_ptr<StreamHub::Subscription>> subs;
+  for (int i = 0; i < 100; ++i) subs.push_back(hub->Subscribe(wake));
+  ASSERT_TRUE(wait_for_wakes(100));  // the first computation wakes each one
+  for (auto& sub : subs) {
+    auto first = sub->Poll();
+    ASSERT_TRUE(first.ok());
+    ASSERT_EQ(first->size(), 2u);
+    EXPECT_EQ(*(*first)[0], "a=0");
+    ASSERT_TRUE(sub->Poll().ok());
+    EXPECT_TRUE(sub->Poll()->empty()) << "Poll returns nothing new without waiting";
+  }
+  value = 5;
+  hub->Notify();
+  ASSERT_TRUE(wait_for_wakes(200));
+  for (auto& sub : subs) {
+    auto next = sub->Poll();
+    ASSERT_TRUE(next.ok());
+    ASSERT_EQ(next->size(), 1u) << "only the rollout that changed";
+    EXPECT_EQ(*(*next)[0], "a=5");
+  }
+  subs.resize(50);  // the others unsubscribe and are not woken again
+  hub->Stop();
+  ASSERT_TRUE(wait_for_wakes(250));
+  {
+    MutexLock lock(&mu);
+    EXPECT_EQ(wakes, 250);
+  }
+  auto ended = subs[0]->Poll();
+  ASSERT_FALSE(ended.ok());
+  EXPECT_EQ(ended.status().code(), StatusCode::kCancelled);
 }
 
 }  // namespace
