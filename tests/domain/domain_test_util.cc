@@ -65,9 +65,7 @@ const CertificateInfo& AgentCert() { return Fixed("agent-cert", 30); }
 
 CertificateRegistered Registered(const CertificateInfo& i, CertificateKind kind,
                                  std::string agent_id) {
-  return CertificateRegistered{
-      i.fingerprint, kind,        i.subject,       i.issuer, i.serial_hex,
-      i.not_before,  i.not_after, i.key_algorithm, i.der,    std::move(agent_id)};
+  return CertificateRegistered{i, kind, std::move(agent_id)};
 }
 
 AgentReport Report(std::string report_id, std::string agent_id, Time at,

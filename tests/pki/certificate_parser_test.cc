@@ -30,7 +30,7 @@ TestCertificateOptions Options() {
 
 TEST(CertificateParserTest, ParsesPemIntoItsFacts) {
   auto cert = MakeTestCertificate(Options());
-  Result<domain::CertificateInfo> info = ParseCertificate(cert.pem);
+  Result<CertificateInfo> info = ParseCertificate(cert.pem);
   ASSERT_TRUE(info.ok()) << info.status().ToString();
   EXPECT_EQ(info->fingerprint, ToHex(Sha256(cert.der)));
   EXPECT_EQ(info->der, cert.der);
@@ -44,8 +44,8 @@ TEST(CertificateParserTest, ParsesPemIntoItsFacts) {
 
 TEST(CertificateParserTest, DerAndPemOfOneCertificateGiveTheSameFacts) {
   auto cert = MakeTestCertificate(Options());
-  Result<domain::CertificateInfo> from_pem = ParseCertificate(cert.pem);
-  Result<domain::CertificateInfo> from_der = ParseCertificate(cert.der);
+  Result<CertificateInfo> from_pem = ParseCertificate(cert.pem);
+  Result<CertificateInfo> from_der = ParseCertificate(cert.der);
   ASSERT_TRUE(from_pem.ok() && from_der.ok());
   EXPECT_EQ(*from_pem, *from_der);
 }

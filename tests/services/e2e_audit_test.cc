@@ -3,6 +3,7 @@
 // one stored event altered behind the log's back.
 #include <filesystem>
 
+#include "base/coding.h"
 #include "events/record.h"
 #include "tests/events/raw_rocksdb.h"
 #include "tests/services/e2e_article.h"
@@ -16,13 +17,13 @@ std::vector<std::string> SplitDelimited(const std::string& bytes) {
   size_t pos = 0;
   while (pos < bytes.size()) {
     uint64_t len = 0;
-    int shift = 0;
-    while (pos < bytes.size()) {
-      uint8_t b = static_cast<uint8_t>(bytes[pos++]);
-      len |= static_cast<uint64_t>(b & 0x7f) << shift;
-      shift += 7;
-      if ((b & 0x80) == 0) break;
+    const char* begin = bytes.data() + pos;
+    const char* next = GetVarint64Ptr(begin, bytes.data() + bytes.size(), &len);
+    if (next == nullptr) {
+      ADD_FAILURE() << "bad length prefix at " << pos;
+      break;
     }
+    pos += static_cast<size_t>(next - begin);
     if (pos + len > bytes.size()) {
       ADD_FAILURE() << "truncated message at " << pos;
       break;
