@@ -36,19 +36,6 @@ void PutVarint64(std::string* dst, uint64_t v) {
   dst->append(buf, static_cast<size_t>(end - buf));
 }
 
-const char* GetVarint64Ptr(const char* p, const char* limit, uint64_t* v) {
-  uint64_t result = 0;
-  for (int shift = 0; shift <= 63 && p < limit; shift += 7) {
-    auto byte = static_cast<uint8_t>(*p++);
-    result |= static_cast<uint64_t>(byte & 0x7f) << shift;
-    if ((byte & 0x80) == 0) {
-      *v = result;
-      return p;
-    }
-  }
-  return nullptr;
-}
-
 void EncodeBigEndian32(char* dst, uint32_t v) {
   for (int i = 3; i >= 0; --i, v >>= 8) dst[i] = static_cast<char>(v & 0xff);
 }

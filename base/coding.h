@@ -21,8 +21,20 @@ char* EncodeVarint64(char* dst, uint64_t v);
 // Appends `v` as a varint.
 void PutVarint64(std::string* dst, uint64_t v);
 // Reads a varint of at most 10 bytes at `p`; returns the position after it,
-// or nullptr when it runs past `limit` or is longer than 10 bytes.
-const char* GetVarint64Ptr(const char* p, const char* limit, uint64_t* v);
+// or nullptr when it runs past `limit` or is longer than 10 bytes. Inline:
+// the payload decoders' hot loops call it for every tag and length.
+inline const char* GetVarint64Ptr(const char* p, const char* limit, uint64_t* v) {
+  uint64_t result = 0;
+  for (int shift = 0; shift <= 63 && p < limit; shift += 7) {
+    auto byte = static_cast<uint8_t>(*p++);
+    result |= static_cast<uint64_t>(byte & 0x7f) << shift;
+    if ((byte & 0x80) == 0) {
+      *v = result;
+      return p;
+    }
+  }
+  return nullptr;
+}
 
 // Big-endian fixed-width integers.
 void EncodeBigEndian32(char* dst, uint32_t v);

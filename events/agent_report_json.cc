@@ -3,6 +3,8 @@
 #include <chrono>
 #include <cstdint>
 
+#include "rotor/v1/agent_report.pb.h"
+
 namespace rotor {
 namespace {
 

@@ -13,14 +13,19 @@
 // the answer or the error. tests/events/agent_report_json_test.cc compares
 // the two on every shape and on mutated inputs.
 //
+// Internal to rotor_events (codec.cc); the generated message is only
+// declared here, so the header needs no generated include.
+//
 // Pure function; thread-safe.
 #pragma once
 
 #include <string_view>
 
-#include "rotor/v1/agent_report.pb.h"
-
 namespace rotor {
+
+namespace v1 {
+class AgentReport;
+}  // namespace v1
 
 bool ScanPlainAgentReportJson(std::string_view json, v1::AgentReport* out);
 

@@ -191,9 +191,16 @@ void Fill(const CommandRefused& e, v1::CommandRefused* m) {
 Result<Event> Read(const v1::CertificateRegistered& m) {
   auto kind = CheckEnum<CertificateKind>(m.kind(), 4, "CertificateRegistered.kind");
   if (!kind.ok()) return kind.status();
-  return Event(CertificateRegistered{
-      m.fingerprint(), *kind, m.subject(), m.issuer(), m.serial_hex(), GetTime(m.not_before()),
-      GetTime(m.not_after()), m.key_algorithm(), m.der(), m.agent_id()});
+  CertificateInfo info;
+  info.fingerprint = m.fingerprint();
+  info.subject = m.subject();
+  info.issuer = m.issuer();
+  info.serial_hex = m.serial_hex();
+  info.not_before = GetTime(m.not_before());
+  info.not_after = GetTime(m.not_after());
+  info.key_algorithm = m.key_algorithm();
+  info.der = m.der();
+  return Event(CertificateRegistered{std::move(info), *kind, m.agent_id()});
 }
 Result<Event> Read(const v1::ReplacementInitiated& m) {
   auto kind = CheckEnum<CertificateKind>(m.kind(), 4, "ReplacementInitiated.kind");

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "base/time.h"
+#include "events/certificate.h"
 
 namespace rotor {
 
@@ -44,16 +45,10 @@ std::string_view ReplacementModeName(ReplacementMode mode);
 std::string_view GatewayRefreshStepName(GatewayRefreshStep step);
 std::string_view RenewalTargetName(RenewalTarget target);
 
-struct CertificateRegistered {
-  std::string fingerprint;
+// The certificate's facts and DER encoding (events/certificate.h), its kind
+// and, for a cem-agent certificate, its agent.
+struct CertificateRegistered : CertificateInfo {
   CertificateKind kind = CertificateKind::kUnspecified;
-  std::string subject;
-  std::string issuer;
-  std::string serial_hex;
-  Time not_before;
-  Time not_after;
-  std::string key_algorithm;
-  std::string der;
   std::string agent_id;
   bool operator==(const CertificateRegistered&) const = default;
 };

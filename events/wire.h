@@ -8,21 +8,18 @@
 #include <cstring>
 #include <string_view>
 
+#include "base/coding.h"
+
 namespace rotor::wire {
 
 // Reads a varint of at most 9 bytes (a value below 2^63) at `*p`, advancing
 // `*p`. False when it is longer or runs past `end`.
 inline bool GetVarint(const char** p, const char* end, uint64_t* v) {
-  uint64_t result = 0;
-  for (int shift = 0; shift < 63 && *p < end; shift += 7) {
-    uint64_t byte = static_cast<uint8_t>(*(*p)++);
-    result |= (byte & 0x7f) << shift;
-    if (byte < 0x80) {
-      *v = result;
-      return true;
-    }
-  }
-  return false;
+  const char* limit = end - *p > 9 ? *p + 9 : end;
+  const char* next = GetVarint64Ptr(*p, limit, v);
+  if (next == nullptr) return false;
+  *p = next;
+  return true;
 }
 
 // True when every byte is below 0x80 (ASCII is valid UTF-8 as it stands).

@@ -96,7 +96,7 @@ Status LoadCa(EngineCore& core) {
       ca::CertificateAuthority::Load(o.ca_cert_path, o.ca_key_path);
   if (!loaded.ok()) return loaded.status();
   core.ca = std::move(*loaded);
-  Result<domain::CertificateInfo> info = pki::ParseCertificate(core.ca->certificate_der());
+  Result<CertificateInfo> info = pki::ParseCertificate(core.ca->certificate_der());
   if (!info.ok()) return info.status().WithContext("CA certificate " + o.ca_cert_path);
   core.crl = std::make_unique<CrlCache>(*core.log, *core.ca, info->subject);
   // A cached answer keeps at least half its validity for the client.

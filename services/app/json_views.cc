@@ -1,19 +1,14 @@
 #include "services/app/json_views.h"
 
-#include <google/protobuf/descriptor.h>
-#include <google/protobuf/dynamic_message.h>
-#include <google/protobuf/message.h>
-#include <google/protobuf/util/json_util.h>
-
 #include <memory>
 
 #include "base/base64.h"
 #include "base/hash.h"
+#include "events/payload_json.h"
 
 namespace rotor::app {
 namespace {
 
-namespace pb = google::protobuf;
 using nlohmann::json;
 
 json Breakdown(const std::vector<projections::BreakdownRow>& rows) {
@@ -32,19 +27,9 @@ json OptionalTime(const std::optional<Time>& t) { return t ? json(FormatTime(*t)
 
 // The payload in protobuf's JSON mapping; nullopt when it does not decode.
 std::optional<json> PayloadJson(const RecordedEvent& event) {
-  const pb::Descriptor* descriptor =
-      pb::DescriptorPool::generated_pool()->FindMessageTypeByName(event.event_type);
-  if (descriptor == nullptr) return std::nullopt;
-  const pb::Message* prototype = pb::MessageFactory::generated_factory()->GetPrototype(descriptor);
-  if (prototype == nullptr) return std::nullopt;
-  std::unique_ptr<pb::Message> message(prototype->New());
-  if (!message->ParseFromString(event.payload)) return std::nullopt;
-  pb::util::JsonPrintOptions options;
-  options.preserve_proto_field_names = true;
-  options.always_print_primitive_fields = true;
-  std::string text;
-  if (!pb::util::MessageToJsonString(*message, &text, options).ok()) return std::nullopt;
-  json parsed = json::parse(text, nullptr, /*allow_exceptions=*/false);
+  Result<std::string> text = PayloadToJson(event.event_type, event.payload);
+  if (!text.ok()) return std::nullopt;
+  json parsed = json::parse(*text, nullptr, /*allow_exceptions=*/false);
   if (parsed.is_discarded()) return std::nullopt;
   return parsed;
 }

@@ -6,60 +6,12 @@
 #include "services/app/engine_core.h"
 #include "services/app/json_body.h"
 #include "services/app/report_batch_json.h"
+#include "services/domain/report_outcome.h"
 
 namespace rotor::app {
 namespace {
 
 using nlohmann::json;
-
-// What became of one report.
-enum class Disposition { kIngested, kDuplicate, kRejected };
-
-Disposition DispositionOf(const domain::CommandOutcome& outcome) {
-  if (outcome.IsNoOp()) return Disposition::kDuplicate;
-  for (const domain::AppendedStream& s : outcome.appended) {
-    for (const Event& e : s.events) {
-      if (std::holds_alternative<AgentReportRejected>(e)) return Disposition::kRejected;
-    }
-  }
-  return Disposition::kIngested;
-}
-
-std::string_view DispositionName(Disposition d) {
-  switch (d) {
-    case Disposition::kIngested:
-      return "ingested";
-    case Disposition::kDuplicate:
-      return "duplicate";
-    case Disposition::kRejected:
-      return "rejected";
-  }
-  return "ingested";
-}
-
-// The reason recorded by an AgentReportRejected, if any.
-std::string RejectionReason(const domain::CommandOutcome& outcome) {
-  for (const domain::AppendedStream& s : outcome.appended) {
-    for (const Event& e : s.events) {
-      if (const auto* r = std::get_if<AgentReportRejected>(&e)) return r->reason;
-    }
-  }
-  return "";
-}
-
-// Errors that are the report's fault (reported per report in a batch) rather
-// than the server's (which end the batch).
-bool IsReportError(const Status& s) {
-  switch (s.code()) {
-    case StatusCode::kInvalidArgument:
-    case StatusCode::kNotFound:
-    case StatusCode::kAlreadyExists:
-    case StatusCode::kFailedPrecondition:
-      return true;
-    default:
-      return false;
-  }
-}
 
 ApiResponse IngestOne(EngineCore& core, const RouteContext& ctx) {
   Result<json> parsed = ParseJson(ctx.request.body);
@@ -75,9 +27,11 @@ ApiResponse IngestOne(EngineCore& core, const RouteContext& ctx) {
   Result<domain::CommandOutcome> outcome = core.Execute(command);
   json extra = {{"report_id", report->report_id}};
   if (outcome.ok()) {
-    Disposition d = DispositionOf(*outcome);
-    extra["disposition"] = DispositionName(d);
-    if (d == Disposition::kRejected) extra["reason"] = RejectionReason(*outcome);
+    Result<domain::ReportOutcome> report_outcome = domain::ClassifyReport(outcome);
+    extra["disposition"] = domain::ReportDispositionName(report_outcome->disposition);
+    if (report_outcome->disposition == domain::ReportDisposition::kRejected) {
+      extra["reason"] = report_outcome->reason;
+    }
   }
   return CommandResponse(core, outcome, std::move(extra));
 }
@@ -158,33 +112,32 @@ ApiResponse IngestBatch(EngineCore& core, const RouteContext& ctx) {
   }
   std::vector<Result<domain::CommandOutcome>> outcomes = core.ExecuteBatch(commands);
   for (size_t i = 0; i < reports.size(); ++i) {
-    const Result<domain::CommandOutcome>& outcome = outcomes[i];
+    Result<domain::ReportOutcome> outcome = domain::ClassifyReport(outcomes[i]);
     if (!outcome.ok()) {
-      if (!IsReportError(outcome.status())) {
-        return ErrorResponse(outcome.status().WithContext(
-            "report " + std::to_string(i) + " (" + std::to_string(ingested) +
-            " of this batch were ingested before it; resending the batch is safe)"));
+      return ErrorResponse(outcome.status().WithContext(
+          "report " + std::to_string(i) + " (" + std::to_string(ingested) +
+          " of this batch were ingested before it; resending the batch is safe)"));
+    }
+    if (outcomes[i].ok()) {
+      for (const domain::AppendedStream& s : outcomes[i]->appended) {
+        first = first == 0 ? s.result.first_sequence : std::min(first, s.result.first_sequence);
+        last = std::max(last, s.result.last_sequence);
       }
-      rejected.push_back({{"index", i},
-                          {"report_id", reports[i].report_id},
-                          {"reason", outcome.status().message()}});
-      continue;
     }
-    for (const domain::AppendedStream& s : outcome->appended) {
-      first = first == 0 ? s.result.first_sequence : std::min(first, s.result.first_sequence);
-      last = std::max(last, s.result.last_sequence);
-    }
-    switch (DispositionOf(*outcome)) {
-      case Disposition::kIngested:
+    switch (outcome->disposition) {
+      case domain::ReportDisposition::kIngested:
         ++ingested;
         break;
-      case Disposition::kDuplicate:
+      case domain::ReportDisposition::kDuplicate:
         ++duplicates;
         break;
-      case Disposition::kRejected:
+      case domain::ReportDisposition::kRejected:
+      case domain::ReportDisposition::kInvalid:
         rejected.push_back({{"index", i},
                             {"report_id", reports[i].report_id},
-                            {"reason", RejectionReason(*outcome)}});
+                            {"reason", outcome->disposition == domain::ReportDisposition::kInvalid
+                                           ? outcome->error.message()
+                                           : outcome->reason}});
         break;
     }
   }

@@ -48,7 +48,7 @@ ApiResponse RegisterCertificate(EngineCore& core, const RouteContext& ctx) {
         "field 'kind' must be server-web, cem-root, cem-agent or gateway-reporting, got '" +
         kind_text + "'"));
   }
-  Result<domain::CertificateInfo> info = pki::ParseCertificate(bytes);
+  Result<CertificateInfo> info = pki::ParseCertificate(bytes);
   if (!info.ok()) return ErrorResponse(info.status().WithContext("certificate"));
   domain::RegisterCertificate command;
   command.certificate = *info;
@@ -133,7 +133,7 @@ ApiResponse RecordRenewed(EngineCore& core, const RouteContext& ctx) {
   std::string rollout_id = body->RequiredString("rollout_id");
   std::string bytes = CertificateBytes(*body, true);
   ROTOR_RETURN_IF_ERROR_RESPONSE(body->Finish());
-  Result<domain::CertificateInfo> info = pki::ParseCertificate(bytes);
+  Result<CertificateInfo> info = pki::ParseCertificate(bytes);
   if (!info.ok()) return ErrorResponse(info.status().WithContext("certificate"));
   std::string old_fingerprint;
   ROTOR_RETURN_IF_ERROR_RESPONSE(FindRenewal(core, agent_id, rollout_id, old_fingerprint));

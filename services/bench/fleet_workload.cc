@@ -53,14 +53,18 @@ Status ChunkedAppender::Flush() {
 
 Status AppendFleetStart(ChunkedAppender& out) {
   Time t0 = FleetTime(0);
-  ROTOR_RETURN_IF_ERROR(
-      out.Add(CertificateRegistered{OldFingerprint(), CertificateKind::kServerWeb, "CN=ns", "CN=ca",
-                                    "01", t0, FleetTime(86400000ull * 30), "", "", ""},
-              t0, "admin"));
-  ROTOR_RETURN_IF_ERROR(
-      out.Add(CertificateRegistered{NewFingerprint(), CertificateKind::kServerWeb, "CN=ns", "CN=ca",
-                                    "02", t0, FleetTime(86400000ull * 400), "", "", ""},
-              t0, "admin"));
+  ROTOR_RETURN_IF_ERROR(out.Add(
+      CertificateRegistered{
+          {{OldFingerprint(), "CN=ns", "CN=ca", "01", t0, FleetTime(86400000ull * 30), ""}, ""},
+          CertificateKind::kServerWeb,
+          ""},
+      t0, "admin"));
+  ROTOR_RETURN_IF_ERROR(out.Add(
+      CertificateRegistered{
+          {{NewFingerprint(), "CN=ns", "CN=ca", "02", t0, FleetTime(86400000ull * 400), ""}, ""},
+          CertificateKind::kServerWeb,
+          ""},
+      t0, "admin"));
   return out.Add(ReplacementInitiated{kRollout, OldFingerprint(), NewFingerprint(),
                                       CertificateKind::kServerWeb, ReplacementMode::kDirect, 1000},
                  t0, "alice");

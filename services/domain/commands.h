@@ -13,8 +13,8 @@
 #include <vector>
 
 #include "base/time.h"
+#include "events/certificate.h"
 #include "events/event_types.h"
-#include "services/domain/certificate_info.h"
 
 namespace rotor::domain {
 

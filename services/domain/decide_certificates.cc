@@ -55,9 +55,7 @@ Result<Decision> Decide(const RegisterCertificate& c, const DomainState& state) 
                                       "; now is " + FormatTime(c.now));
   }
   Decision d(c.actor, c.now);
-  d.Add(CertificateRegistered{info.fingerprint, c.kind, info.subject, info.issuer, info.serial_hex,
-                              info.not_before, info.not_after, info.key_algorithm, info.der,
-                              c.agent_id});
+  d.Add(CertificateRegistered{info, c.kind, c.agent_id});
   return d;
 }
 

@@ -45,14 +45,8 @@ struct Evolver {
 
   void operator()(const CertificateRegistered& e) {
     CertificateState& c = s.certificates[e.fingerprint];
-    c.fingerprint = e.fingerprint;
+    static_cast<CertificateFacts&>(c) = e;
     c.kind = e.kind;
-    c.subject = e.subject;
-    c.issuer = e.issuer;
-    c.serial_hex = e.serial_hex;
-    c.not_before = e.not_before;
-    c.not_after = e.not_after;
-    c.key_algorithm = e.key_algorithm;
     c.agent_id = e.agent_id;
     s.fingerprints.Intern(e.fingerprint);
     if (!e.agent_id.empty()) SetCemCertificate(e.agent_id, e.fingerprint, e.serial_hex);

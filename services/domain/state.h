@@ -36,15 +36,10 @@ inline constexpr FingerprintId kNoFingerprint = StringInterner::kNotFound;
 using NameId = uint32_t;  // an interned gateway id or site (DomainState::names)
 inline constexpr NameId kNoName = StringInterner::kNotFound;
 
-struct CertificateState {
-  std::string fingerprint;
+// A registered certificate: its facts (events/certificate.h; the DER bytes
+// stay in the log) and what the deciders track of it.
+struct CertificateState : CertificateFacts {
   CertificateKind kind = CertificateKind::kUnspecified;
-  std::string subject;
-  std::string issuer;
-  std::string serial_hex;
-  Time not_before;
-  Time not_after;
-  std::string key_algorithm;
   std::string agent_id;
   std::string active_rollout_id;       // the active replacement of this certificate
   std::string replaced_by_rollout_id;  // the finalized replacement that retired it

@@ -55,7 +55,7 @@ Result<ClientCertificate> VerifiedClientCertificate(const SSL* ssl) {
   // The names as Rotor records them for every certificate (RFC 2253).
   Result<std::string> der = ca::ToDer("encoding the client certificate", cert.get(), i2d_X509);
   if (!der.ok()) return Status::Unauthenticated(der.status().message());
-  Result<domain::CertificateInfo> info = pki::ParseCertificate(*der);
+  Result<CertificateInfo> info = pki::ParseCertificate(*der);
   if (!info.ok()) {
     return Status::Unauthenticated("the client certificate: " + info.status().message());
   }

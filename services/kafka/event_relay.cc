@@ -194,34 +194,19 @@ uint64_t EventRelay::lag() const {
   return head > acked ? head - acked : 0;
 }
 
-Status EventRelay::status() const {
-  MutexLock lock(&status_mu_);
-  return status_;
-}
-
-Status EventRelay::Fail(Status s) {
-  if (!s.ok()) {
-    Logger().error("event relay stopped: {}", s.ToString());
-    MutexLock lock(&status_mu_);
-    status_ = s;
-  }
-  return s;
-}
-
 void EventRelay::Start() {
-  if (thread_.joinable()) return;
-  running_.store(true, std::memory_order_release);
-  thread_ = std::thread([this] { (void)Run(); });
+  worker_.Start([this] { return Publish(); });
 }
 
 void EventRelay::Stop() {
-  stopping_.store(true, std::memory_order_release);
-  subscription_->Cancel();
-  if (thread_.joinable()) thread_.join();
+  worker_.Stop([this] { subscription_->Cancel(); });
 }
 
 Status EventRelay::Run() {
-  running_.store(true, std::memory_order_release);
+  return worker_.Run([this] { return Publish(); });
+}
+
+Status EventRelay::Publish() {
   Status loop = Loop();
   // Deliver what is in flight (bounded), then store how far the broker got.
   if (producer_->flush(static_cast<int>(options_.stop_flush_timeout.count())) !=
@@ -233,14 +218,13 @@ Status EventRelay::Run() {
   }
   Status stored = MaybeStoreCheckpoint(true);
   if (loop.ok()) loop = stored;
-  running_.store(false, std::memory_order_release);
-  return Fail(loop);
+  return loop;
 }
 
 Status EventRelay::Loop() {
   ReadAhead reader(*subscription_, options_.read_ahead, options_.idle_wait);
   std::vector<PublishableRecord> batch;
-  while (!stopping_.load(std::memory_order_acquire)) {
+  while (!worker_.stopping()) {
     if (events_->fatal()) {
       std::string reason;
       producer_->fatal_error(reason);
@@ -253,7 +237,7 @@ Status EventRelay::Loop() {
       if (reader.Pop(&batch, wait, &ended)) {
         for (const PublishableRecord& message : batch) ROTOR_RETURN_IF_ERROR(Produce(message));
       } else if (!ended.ok()) {
-        if (ended.code() == StatusCode::kCancelled && stopping_.load(std::memory_order_acquire)) {
+        if (ended.code() == StatusCode::kCancelled && worker_.stopping()) {
           break;
         }
         return ended;

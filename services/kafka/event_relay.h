@@ -52,6 +52,7 @@
 #include "events/subscription.h"
 #include "services/kafka/client_config.h"
 #include "services/kafka/relay_checkpoint.h"
+#include "services/kafka/worker.h"
 
 namespace rotor::kafka {
 
@@ -107,8 +108,8 @@ class EventRelay {
   void Stop();
 
   // The error that stopped Run(); OK while running or after a clean stop.
-  Status status() const EXCLUDES(status_mu_);
-  bool running() const { return running_.load(std::memory_order_acquire); }
+  Status status() const { return worker_.status(); }
+  bool running() const { return worker_.running(); }
 
   // Metrics.
   uint64_t checkpoint() const { return durable_.load(std::memory_order_acquire); }
@@ -128,6 +129,9 @@ class EventRelay {
   };
 
   EventRelay(const EventLog& log, EventRelayOptions options, RelayPosition position);
+  // Run()'s work: Loop(), then flush what is in flight and store the
+  // checkpoint. Errors: as Run().
+  Status Publish();
   Status Loop();
   // Hands one event to librdkafka (key the stream id, value the envelope),
   // serving delivery reports while its queue is full. Errors: kIoError.
@@ -136,7 +140,6 @@ class EventRelay {
   void OnDelivery(uint64_t sequence, RdKafka::ErrorCode error, const std::string& reason);
   // Stores the acknowledged position if it moved and `force` or the interval passed.
   Status MaybeStoreCheckpoint(bool force);
-  Status Fail(Status s) EXCLUDES(status_mu_);
 
   const EventLog& log_;
   const EventRelayOptions options_;
@@ -158,11 +161,7 @@ class EventRelay {
   std::atomic<uint64_t> deliveries_{0};
   std::atomic<uint64_t> delivery_errors_{0};
   std::atomic<uint64_t> checkpoint_writes_{0};
-  std::atomic<bool> stopping_{false};
-  std::atomic<bool> running_{false};
-  mutable Mutex status_mu_;
-  Status status_ GUARDED_BY(status_mu_);
-  std::thread thread_;
+  Worker worker_{"event relay"};  // last: its thread is joined before the rest goes
 };
 
 }  // namespace rotor::kafka

@@ -146,42 +146,29 @@ ReportConsumer::Offsets ReportConsumer::committed() const {
   return committed_;
 }
 
-Status ReportConsumer::status() const {
-  MutexLock lock(&mu_);
-  return status_;
-}
-
-Status ReportConsumer::Fail(Status s) {
-  if (!s.ok()) {
-    Logger().error("report consumer stopped: {}", s.ToString());
-    MutexLock lock(&mu_);
-    status_ = s;
-  }
-  return s;
-}
-
 void ReportConsumer::Start() {
-  if (!thread_.joinable()) thread_ = std::thread([this] { (void)Run(); });
+  worker_.Start([this] { return Consume(); });
 }
 
-void ReportConsumer::Stop() {
-  stopping_.store(true, std::memory_order_release);
-  if (thread_.joinable()) thread_.join();
-}
+void ReportConsumer::Stop() { worker_.Stop(); }
 
 Status ReportConsumer::Run() {
+  return worker_.Run([this] { return Consume(); });
+}
+
+Status ReportConsumer::Consume() {
   RdKafka::ErrorCode err = consumer_->subscribe({options_.topic});
   if (err != RdKafka::ERR_NO_ERROR) {
-    return Fail(Status::InvalidArgument("report consumer: subscribe to " + options_.topic + ": " +
-                                        ErrorText(err)));
+    return Status::InvalidArgument("report consumer: subscribe to " + options_.topic + ": " +
+                                   ErrorText(err));
   }
   Logger().info("report consumer: group {} subscribed to {} (dead letters to {})", options_.group,
                 options_.topic, options_.dlq_topic);
   Status result;
-  while (!stopping_.load(std::memory_order_acquire)) {
+  while (!worker_.stopping()) {
     result = FillBatch();
     if (result.ok() && !rebalance_failure_.ok()) result = rebalance_failure_;
-    if (result.ok() && !pending_.empty() && !stopping_.load(std::memory_order_acquire)) {
+    if (result.ok() && !pending_.empty() && !worker_.stopping()) {
       result = ProcessBatch();
     }
     if (!result.ok()) break;
@@ -192,12 +179,12 @@ Status ReportConsumer::Run() {
   CommitOffsets(CommitMode::kWait);
   consumer_->close();
   closed_ = true;
-  return Fail(result);
+  return result;
 }
 
 Status ReportConsumer::FillBatch() {
   std::chrono::steady_clock::time_point deadline{};
-  while (pending_.size() < options_.batch_max && !stopping_.load(std::memory_order_acquire)) {
+  while (pending_.size() < options_.batch_max && !worker_.stopping()) {
     auto timeout = kPollSlice;
     if (!pending_.empty()) {
       auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -252,10 +239,10 @@ Status ReportConsumer::ProcessBatch() {
   }
   size_t malformed = letters.size();
   ROTOR_RETURN_IF_ERROR(ingestor_.Ingest(reports_, options_.clock, &results_));
-  uint64_t counts[4] = {0, 0, 0, 0};
+  uint64_t counts[domain::kReportDispositions] = {};
   for (size_t r = 0; r < results_.size(); ++r) {
     counts[static_cast<int>(results_[r].disposition)]++;
-    if (results_[r].disposition == ReportDisposition::kInvalid) {
+    if (results_[r].disposition == domain::ReportDisposition::kInvalid) {
       letters.emplace_back(report_message_[r], results_[r].error.ToString());
     }
   }
@@ -269,7 +256,7 @@ Status ReportConsumer::ProcessBatch() {
     Status flushed = dlq_->Flush(std::chrono::milliseconds(500));
     if (flushed.ok()) break;
     if (flushed.code() != StatusCode::kDeadlineExceeded) return flushed;
-    if (stopping_.load(std::memory_order_acquire)) return Status::Ok();  // redelivered later
+    if (worker_.stopping()) return Status::Ok();  // redelivered later
     Logger().warn("report consumer: {}", flushed.message());
   }
   for (const auto& m : pending_) {
@@ -277,9 +264,9 @@ Status ReportConsumer::ProcessBatch() {
     next = std::max(next, m->offset() + 1);
   }
   pending_.clear();
-  ingested_.fetch_add(counts[static_cast<int>(ReportDisposition::kIngested)]);
-  duplicates_.fetch_add(counts[static_cast<int>(ReportDisposition::kDuplicate)]);
-  rejected_.fetch_add(counts[static_cast<int>(ReportDisposition::kRejected)]);
+  ingested_.fetch_add(counts[static_cast<int>(domain::ReportDisposition::kIngested)]);
+  duplicates_.fetch_add(counts[static_cast<int>(domain::ReportDisposition::kDuplicate)]);
+  rejected_.fetch_add(counts[static_cast<int>(domain::ReportDisposition::kRejected)]);
   dead_lettered_.fetch_add(letters.size());
   malformed_.fetch_add(malformed);
   batches_.fetch_add(1);
@@ -370,7 +357,7 @@ void ReportConsumer::OnRebalance(RdKafka::KafkaConsumer* consumer, RdKafka::Erro
   Logger().info("report consumer: {} partitions revoked ({})", partitions.size(),
                 RdKafka::err2str(err));
   // Finish the batch in hand and commit it while the partitions are still ours.
-  if (!pending_.empty() && !stopping_.load(std::memory_order_acquire) && rebalance_failure_.ok()) {
+  if (!pending_.empty() && !worker_.stopping() && rebalance_failure_.ok()) {
     rebalance_failure_ = ProcessBatch();
   }
   CommitOffsets(CommitMode::kWait);

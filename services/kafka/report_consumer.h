@@ -49,6 +49,7 @@
 #include "services/kafka/client_config.h"
 #include "services/kafka/dead_letter.h"
 #include "services/kafka/report_ingestor.h"
+#include "services/kafka/worker.h"
 
 namespace rotor::kafka {
 
@@ -92,7 +93,7 @@ class ReportConsumer {
   Status Run();
   void Start();
   void Stop();
-  Status status() const EXCLUDES(mu_);
+  Status status() const { return worker_.status(); }
 
   // Metrics (messages, each counted once in one of the first four).
   uint64_t ingested() const { return ingested_.load(std::memory_order_relaxed); }
@@ -140,7 +141,8 @@ class ReportConsumer {
   void UpdateLag();
   void OnRebalance(RdKafka::KafkaConsumer* consumer, RdKafka::ErrorCode err,
                    std::vector<RdKafka::TopicPartition*>& partitions);
-  Status Fail(Status s) EXCLUDES(mu_);
+  // Run()'s work: consume batches until Stop() or an error. Errors: as Run().
+  Status Consume();
 
   ReportIngestor& ingestor_;
   const ReportConsumerOptions options_;
@@ -154,7 +156,7 @@ class ReportConsumer {
   std::vector<std::unique_ptr<RdKafka::Message>> pending_;
   std::vector<AgentReport> reports_;
   std::vector<size_t> report_message_;  // reports_[i] came from pending_[report_message_[i]]
-  std::vector<ReportResult> results_;
+  std::vector<domain::ReportOutcome> results_;
   Offsets uncommitted_;
   std::chrono::steady_clock::time_point last_commit_sent_{};
   Status rebalance_failure_;
@@ -169,13 +171,11 @@ class ReportConsumer {
   std::atomic<uint64_t> commit_failures_{0};
   std::atomic<uint64_t> lag_{0};
   std::atomic<uint64_t> assigned_{0};
-  std::atomic<bool> stopping_{false};
   bool closed_ = false;  // consumer thread (or the destructor after it)
 
   mutable Mutex mu_;
   Offsets committed_ GUARDED_BY(mu_);
-  Status status_ GUARDED_BY(mu_);
-  std::thread thread_;
+  Worker worker_{"report consumer"};  // last: its thread is joined before the rest goes
 };
 
 }  // namespace rotor::kafka

@@ -1,5 +1,6 @@
 // ReportIngestor: runs domain::IngestAgentReport for a batch of agent
-// reports and says, per report, what became of it.
+// reports and says, per report, what became of it (domain::ClassifyReport,
+// the classification the HTTP report routes share).
 //
 // Every report is executed by a domain::CommandService, so the log gets
 // exactly the events the command service would append for it one by one: an
@@ -32,20 +33,9 @@
 #include "events/event_log.h"
 #include "events/event_types.h"
 #include "services/domain/command_service.h"
+#include "services/domain/report_outcome.h"
 
 namespace rotor::kafka {
-
-enum class ReportDisposition {
-  kIngested,   // appended an AgentInventoryReported
-  kDuplicate,  // changed nothing: a redelivered, repeated or outdated report
-  kRejected,   // appended an AgentReportRejected (a revoked agent, a report from the future)
-  kInvalid,    // refused by the domain (bad field, report_id of another agent): dead letter
-};
-
-struct ReportResult {
-  ReportDisposition disposition = ReportDisposition::kIngested;
-  Status error;  // kInvalid: the reason
-};
 
 class ReportIngestor {
  public:
@@ -65,7 +55,7 @@ class ReportIngestor {
   // kInternal from the log, kConflict when a report kept conflicting;
   // entries of `out` are then meaningless.
   Status Ingest(std::span<const AgentReport> reports, const std::function<Time()>& clock,
-                std::vector<ReportResult>* out);
+                std::vector<domain::ReportOutcome>* out);
 
  private:
   domain::CommandService& service_;
@@ -78,9 +68,5 @@ class ReportIngestor {
 // "kafka:<reports_topic>". Token names cannot contain ':', so no token can
 // pass for it.
 std::string KafkaIngestActor(std::string_view reports_topic);
-
-// Whether `error` from CommandService::Execute is the report's fault (goes to
-// the dead-letter topic) rather than the system's (retry later).
-bool IsReportError(const Status& error);
 
 }  // namespace rotor::kafka

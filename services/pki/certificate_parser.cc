@@ -140,7 +140,7 @@ std::string KeyAlgorithm(const X509* cert) {
 
 }  // namespace
 
-Result<domain::CertificateInfo> ParseCertificate(std::string_view bytes) {
+Result<CertificateInfo> ParseCertificate(std::string_view bytes) {
   Result<X509Ptr> cert = ReadCertificate(bytes);
   if (!cert.ok()) return cert.status();
   X509* x = cert->get();
@@ -151,7 +151,7 @@ Result<domain::CertificateInfo> ParseCertificate(std::string_view bytes) {
     return Status::InvalidArgument("certificate cannot be re-encoded as DER: " +
                                    TakeOpenSslError());
   }
-  domain::CertificateInfo info;
+  CertificateInfo info;
   info.der.assign(reinterpret_cast<const char*>(der), static_cast<size_t>(der_len));
   OPENSSL_free(der);
 

@@ -8,7 +8,7 @@
 #include <string_view>
 
 #include "base/status.h"
-#include "services/domain/certificate_info.h"
+#include "events/certificate.h"
 
 namespace rotor::pki {
 
@@ -17,6 +17,6 @@ namespace rotor::pki {
 // otherwise (the whole input must be exactly one certificate).
 // Errors: kInvalidArgument for empty input, bytes that are neither, trailing
 // bytes after a DER certificate, or validity times OpenSSL cannot convert.
-Result<domain::CertificateInfo> ParseCertificate(std::string_view bytes);
+Result<CertificateInfo> ParseCertificate(std::string_view bytes);
 
 }  // namespace rotor::pki

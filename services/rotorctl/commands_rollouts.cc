@@ -27,7 +27,7 @@ std::optional<Registered> RegisterFile(Session& s, const std::string& file, cons
                                        const std::string& agent_id, bool tolerate_existing) {
   Result<std::string> bytes = ReadInput(file);
   if (!bytes.ok()) return s.FailStatus(bytes.status()), std::nullopt;
-  Result<domain::CertificateInfo> info = pki::ParseCertificate(*bytes);
+  Result<CertificateInfo> info = pki::ParseCertificate(*bytes);
   if (!info.ok()) {
     s.FailUsage(file + " is not an X.509 certificate: " + info.status().message());
     return std::nullopt;

@@ -1,21 +1,15 @@
 // Event export. See export.h.
 #include "services/rotorctl/export.h"
 
-#include <google/protobuf/descriptor.h>
-#include <google/protobuf/message.h>
-#include <google/protobuf/util/json_util.h>
-
-#include <memory>
-
 #include "base/base64.h"
+#include "base/coding.h"
 #include "base/hash.h"
+#include "events/payload_json.h"
 #include "events/record.h"
 #include "services/rotorctl/format.h"
 
 namespace rotor::ctl {
 namespace {
-
-namespace pb = google::protobuf;
 
 Result<Sha256Digest> DigestFromHex(const std::string& hex, const std::string& what) {
   Sha256Digest d{};
@@ -36,15 +30,7 @@ Result<std::string> PayloadBytes(const json& event, const std::string& type) {
   if (payload.is_object() && payload.contains("undecodable_base64")) {
     return Base64Decode(Str(payload, "undecodable_base64"), "undecodable_base64");
   }
-  const pb::Descriptor* d = pb::DescriptorPool::generated_pool()->FindMessageTypeByName(type);
-  if (d == nullptr) return Status::InvalidArgument("unknown event type " + type);
-  const pb::Message* prototype = pb::MessageFactory::generated_factory()->GetPrototype(d);
-  std::unique_ptr<pb::Message> message(prototype->New());
-  auto status = pb::util::JsonStringToMessage(payload.dump(), message.get());
-  if (!status.ok()) return Status::InvalidArgument("payload: " + status.message().ToString());
-  std::string bytes;
-  if (!message->SerializeToString(&bytes)) return Status::Internal("cannot serialize the payload");
-  return bytes;
+  return PayloadFromJson(type, payload.dump());
 }
 
 // Rebuilds the stored record from its JSON and checks that it reproduces
@@ -81,15 +67,9 @@ Result<RecordedEvent> ToRecord(const json& e) {
 }
 
 void WriteDelimited(std::ostream& out, const std::string& bytes) {
-  uint64_t n = bytes.size();
   char varint[10];
-  size_t len = 0;
-  do {
-    uint8_t b = n & 0x7f;
-    n >>= 7;
-    varint[len++] = static_cast<char>(n != 0 ? b | 0x80 : b);
-  } while (n != 0);
-  out.write(varint, static_cast<std::streamsize>(len));
+  const char* end = EncodeVarint64(varint, bytes.size());
+  out.write(varint, end - varint);
   out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
 }
 

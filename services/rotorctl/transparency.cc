@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include "base/base64.h"
+#include "base/coding.h"
 #include "events/record.h"
 #include "services/rotorctl/format.h"
 #include "services/transparency/note.h"
@@ -22,17 +23,22 @@ Result<std::string> ReadText(const std::string& path) {
 
 // Reads one varint-length-delimited message; false at a clean end of file.
 Result<bool> ReadDelimited(std::istream& in, std::string* out) {
+  char prefix[10];
+  size_t length = 0;
+  for (int c = in.get();; c = in.get()) {
+    if (c == EOF) {
+      if (length == 0) return false;
+      return Status::InvalidArgument("export: the file ends inside a length prefix");
+    }
+    prefix[length++] = static_cast<char>(c);
+    if ((c & 0x80) == 0) break;  // the prefix's last byte
+    if (length == sizeof prefix) {
+      return Status::InvalidArgument("export: a length prefix is too long");
+    }
+  }
   uint64_t size = 0;
-  int shift = 0;
-  int c = in.get();
-  if (c == EOF) return false;
-  while (true) {
-    if (shift > 35) return Status::InvalidArgument("export: a length prefix is too long");
-    size |= static_cast<uint64_t>(c & 0x7f) << shift;
-    if ((c & 0x80) == 0) break;
-    shift += 7;
-    c = in.get();
-    if (c == EOF) return Status::InvalidArgument("export: the file ends inside a length prefix");
+  if (GetVarint64Ptr(prefix, prefix + length, &size) == nullptr) {
+    return Status::InvalidArgument("export: a length prefix is too long");
   }
   if (size > (64u << 20)) return Status::InvalidArgument("export: a record is over 64 MiB");
   out->resize(size);

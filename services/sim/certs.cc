@@ -11,7 +11,7 @@ namespace rotor::sim {
 Result<MadeCertificate> SelfSigned(std::string_view cn, Time not_before, Time not_after) {
   auto made = ca::GenerateSelfSignedCa(cn, not_before, not_after);
   if (!made.ok()) return made.status();
-  Result<domain::CertificateInfo> info = pki::ParseCertificate(made->first);
+  Result<CertificateInfo> info = pki::ParseCertificate(made->first);
   if (!info.ok()) return info.status();
   return MadeCertificate{made->first, info->fingerprint};
 }

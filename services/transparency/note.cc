@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "base/base64.h"
+#include "base/coding.h"
 #include "base/hash.h"
 
 namespace rotor::transparency {
@@ -45,7 +46,7 @@ uint32_t KeyHash(std::string_view name, const std::array<uint8_t, 32>& public_ke
   std::string prefix = std::string(name) + "\n";
   prefix.push_back(static_cast<char>(kAlgEd25519));
   Sha256Digest d = Sha256(prefix, Bytes(public_key));
-  return (uint32_t{d[0]} << 24) | (uint32_t{d[1]} << 16) | (uint32_t{d[2]} << 8) | d[3];
+  return DecodeBigEndian32(reinterpret_cast<const char*>(d.data()));
 }
 
 std::string Hex8(uint32_t v) {
@@ -140,10 +141,7 @@ Result<std::string> NoteVerifier::Open(std::string_view note) const {
     Result<std::string> sig = Base64Decode(line.substr(space + 1), "note signature");
     if (!sig.ok()) return sig.status();
     if (sig->size() < 4) return Status::InvalidArgument("malformed note: signature too short");
-    uint32_t hash = (uint32_t{static_cast<uint8_t>((*sig)[0])} << 24) |
-                    (uint32_t{static_cast<uint8_t>((*sig)[1])} << 16) |
-                    (uint32_t{static_cast<uint8_t>((*sig)[2])} << 8) |
-                    static_cast<uint8_t>((*sig)[3]);
+    uint32_t hash = DecodeBigEndian32(sig->data());
     if (hash != key_hash_) continue;
     found = true;
     PkeyPtr pkey(EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, nullptr, public_key_.data(), 32));
@@ -229,10 +227,7 @@ Result<std::string> NoteSigner::Sign(std::string_view text) const {
     return OpenSslError("Ed25519 sign setup");
   }
   std::string sig(4 + 64, '\0');
-  sig[0] = static_cast<char>(key_hash_ >> 24);
-  sig[1] = static_cast<char>(key_hash_ >> 16);
-  sig[2] = static_cast<char>(key_hash_ >> 8);
-  sig[3] = static_cast<char>(key_hash_);
+  EncodeBigEndian32(sig.data(), key_hash_);
   size_t sig_len = 64;
   if (EVP_DigestSign(ctx.get(), reinterpret_cast<unsigned char*>(sig.data() + 4), &sig_len,
                      reinterpret_cast<const unsigned char*>(text.data()), text.size()) != 1 ||

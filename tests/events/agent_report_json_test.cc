@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "events/codec.h"
+#include "rotor/v1/agent_report.pb.h"
 
 namespace rotor::testing {
 namespace {

@@ -24,10 +24,12 @@ inline const std::string kFpNew =
 
 inline std::vector<Event> SampleEvents() {
   std::vector<Event> events;
-  events.push_back(CertificateRegistered{kFpNew, CertificateKind::kCemRoot, "CN=Rotor Root",
-                                         "CN=Corp CA", "0a1b2c", TimeFromMicros(-500000),
-                                         SampleTime(123456), "EC-prime256v1",
-                                         std::string("\x30\x82\x01\x00", 4), "agent-7"});
+  events.push_back(
+      CertificateRegistered{{{kFpNew, "CN=Rotor Root", "CN=Corp CA", "0a1b2c",
+                              TimeFromMicros(-500000), SampleTime(123456), "EC-prime256v1"},
+                             std::string("\x30\x82\x01\x00", 4)},
+                            CertificateKind::kCemRoot,
+                            "agent-7"});
   events.push_back(ReplacementInitiated{"rollout-1", kFpOld, kFpNew, CertificateKind::kServerWeb,
                                         ReplacementMode::kPreStaged, 900});
   events.push_back(CertificateStaged{"rollout-1", kFpNew, "default-profile"});

@@ -45,7 +45,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace rotor;
   std::string_view input = fuzz::Bytes(data, size);
 
-  Result<domain::CertificateInfo> cert = pki::ParseCertificate(input);
+  Result<CertificateInfo> cert = pki::ParseCertificate(input);
   FUZZ_CHECK(cert.ok() || Refused(cert.status()));
   Result<ca::X509Ptr> pem_cert = ca::ReadPemCertificate(input, "input");
   FUZZ_CHECK(pem_cert.ok() || Refused(pem_cert.status()));
@@ -61,7 +61,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   Result<ca::IssuedCertificate> issued = Ca().SignCsr(input, options);
   FUZZ_CHECK(issued.ok() || Refused(issued.status()));
   if (!issued.ok()) return 0;
-  Result<domain::CertificateInfo> back = pki::ParseCertificate(issued->pem);
+  Result<CertificateInfo> back = pki::ParseCertificate(issued->pem);
   FUZZ_CHECK(back.ok() && back->fingerprint == issued->fingerprint);
   FUZZ_CHECK(back->subject == "CN=agent-0001" && back->issuer == "CN=Rotor Fuzz CA");
   return 0;
