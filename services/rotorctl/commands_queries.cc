@@ -32,6 +32,18 @@ CLI::App* AddRead(CLI::App& app, Session& s, Action& action, const std::string& 
   return cmd;
 }
 
+// `--as-of` on a read command: as Rotor stood at that moment (the server's
+// `as_of`, the same moment syntax as `replay --as-of`).
+void AddAsOf(CLI::App* cmd, std::string& as_of) {
+  cmd->add_option("--as-of", as_of,
+                  "as Rotor stood at this RFC 3339 time or sequence number (as replay)");
+}
+
+std::map<std::string, std::string> Moment(const std::string& as_of) {
+  if (as_of.empty()) return {};
+  return {{"as_of", as_of}};
+}
+
 void PrintRollouts(const json& reply) {
   const json& rollouts = Array(reply, {"rollouts"});
   if (rollouts.empty()) {
@@ -164,12 +176,22 @@ void PrintTimeline(const json& reply) {
 
 void AddQueryCommands(CLI::App& app, Session& s, Action& action) {
   AddStatus(app, s, action);
-  AddRead(
-      app, s, action, "rollouts", "every rollout with its progress",
-      [](Session& s) { return s.Request("GET", "/v1/rollouts"); }, PrintRollouts);
-  AddRead(
-      app, s, action, "stale", "stale agents, oldest report first",
-      [](Session& s) { return s.Request("GET", "/v1/stale-agents"); }, PrintStale);
+  auto rollouts_at = std::make_shared<std::string>();
+  AddAsOf(AddRead(
+              app, s, action, "rollouts", "every rollout with its progress",
+              [rollouts_at](Session& s) {
+                return s.Request("GET", "/v1/rollouts", nullptr, Moment(*rollouts_at));
+              },
+              PrintRollouts),
+          *rollouts_at);
+  auto stale_at = std::make_shared<std::string>();
+  AddAsOf(AddRead(
+              app, s, action, "stale", "stale agents, oldest report first",
+              [stale_at](Session& s) {
+                return s.Request("GET", "/v1/stale-agents", nullptr, Moment(*stale_at));
+              },
+              PrintStale),
+          *stale_at);
 
   // `agents`: one agent, its timeline, or a page of the fleet or of a
   // rollout's agents filtered by the server (docs/api.md).
@@ -187,8 +209,7 @@ void AddQueryCommands(CLI::App& app, Session& s, Action& action) {
       app, s, action, "agents",
       "agents (or one agent, or its --timeline): certificates, last report, flags",
       [q](Session& s) {
-        std::map<std::string, std::string> moment;
-        if (!q->as_of.empty()) moment["as_of"] = q->as_of;
+        std::map<std::string, std::string> moment = Moment(q->as_of);
         if (!q->agent.empty()) {
           std::string path = client::PathWith("/v1/agents/", q->agent);
           return s.Request("GET", q->timeline ? path + "/timeline" : path, nullptr, moment);
@@ -227,29 +248,33 @@ void AddQueryCommands(CLI::App& app, Session& s, Action& action) {
   }
   agents->add_option("--offset", q->offset, "skip this many agents");
   agents->add_option("--limit", q->limit, "at most this many agents")->check(CLI::Range(1, 10000));
-  agents->add_option("--as-of", q->as_of,
-                     "as Rotor stood at this RFC 3339 time or sequence number (as replay)");
+  AddAsOf(agents, q->as_of);
 
   auto due = std::make_shared<int>(-1);
+  auto certs_at = std::make_shared<std::string>();
   CLI::App* certs = AddRead(
       app, s, action, "certificates", "registered certificates, holders and expiry",
-      [due](Session& s) {
-        std::map<std::string, std::string> query;
+      [due, certs_at](Session& s) {
+        std::map<std::string, std::string> query = Moment(*certs_at);
         if (*due >= 0) query["due_within_days"] = std::to_string(*due);
         return s.Request("GET", "/v1/certificates", nullptr, query);
       },
       PrintCertificates);
   certs->add_option("--due-within-days", *due, "only those expiring within N days")
       ->check(CLI::NonNegativeNumber);
+  AddAsOf(certs, *certs_at);
 
   auto rollout = std::make_shared<std::string>();
+  auto timeline_at = std::make_shared<std::string>();
   CLI::App* timeline = AddRead(
       app, s, action, "timeline", "every action on a rollout, with actor and time",
-      [rollout](Session& s) {
-        return s.Request("GET", client::PathWith("/v1/rollouts/", *rollout, "/timeline"));
+      [rollout, timeline_at](Session& s) {
+        return s.Request("GET", client::PathWith("/v1/rollouts/", *rollout, "/timeline"), nullptr,
+                         Moment(*timeline_at));
       },
       PrintTimeline);
   timeline->add_option("rollout", *rollout, "rollout id")->required();
+  AddAsOf(timeline, *timeline_at);
 }
 
 }  // namespace rotor::ctl

@@ -68,6 +68,23 @@ TEST_F(ArticleTest, AgentsListsARolloutsOutstandingAgentsAndAnAgentsTimeline) {
   r = Ctl({"agents", "--rollout", kRollout, "--as-of", "1"}, kAuditorToken);
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find("does not exist"), std::string::npos) << r.err;
+  // Every read command travels the same way: at the head, today's answer.
+  const std::string at_head = std::to_string(head["events"].get<uint64_t>());
+  const std::vector<std::pair<std::vector<std::string>, std::string>> reads = {
+      {{"rollouts"}, "rollouts"},
+      {{"stale"}, "stale_agents"},
+      {{"certificates"}, "certificates"},
+      {{"timeline", kRollout}, "entries"}};
+  for (const auto& [read, key] : reads) {
+    std::vector<std::string> then_read = read;
+    then_read.insert(then_read.end(), {"--as-of", at_head});
+    EXPECT_EQ(CtlJson(then_read)[key], CtlJson(read)[key]) << "rotorctl " << read[0];
+  }
+  // After the first event (the old certificate's registration): no rollout,
+  // one certificate of the two.
+  EXPECT_EQ(CtlJson({"rollouts", "--as-of", "1"})["rollouts"].size(), 0u);
+  EXPECT_EQ(CtlJson({"certificates", "--as-of", "1"})["certificates"].size(), 1u);
+  EXPECT_EQ(CtlJson({"certificates"})["certificates"].size(), 2u);
 }
 
 TEST_F(ArticleTest, StatusFollowDrawsProgressFromTheStreamUntilTheRolloutEnds) {
