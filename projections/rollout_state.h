@@ -1,9 +1,9 @@
-// RolloutState: one rollout inside FleetProjection — its definition, its
+// RolloutState: one rollout of the fleet projection (kept by FleetRollouts) — its definition, its
 // lifecycle flags, and progress counters maintained incrementally from each
 // agent's Contribution, so a progress query is O(1) in the number of agents.
 //
 // Counters of an active rollout are a pure function of the agents' current
-// state (the sum of Contribution over all agents); FleetProjection keeps them
+// state (the sum of Contribution over all agents); FleetRollouts keeps them
 // by subtracting an agent's contribution before a change and adding it after.
 // A finalized or cancelled rollout stops changing: it keeps the counters it
 // had at that moment. Value type; thread-compatible.
