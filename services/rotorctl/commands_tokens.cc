@@ -1,9 +1,11 @@
 // `rotorctl token create`: makes a bearer token for rotord. The secret comes
 // from OpenSSL's RAND_bytes, is printed once on stdout and never stored; the
 // tokens file gets only its SHA-256 digest line (TokenStore::MakeLine),
-// appended to a file created with mode 0600. The command works on the file
-// alone (no server, no data directory): rotord reads it at start and on
-// SIGHUP (docs/operations.md, "Tokens").
+// appended to a file created with mode 0600. With `--certificate FILE` it
+// makes no secret: it maps that client certificate (PEM or DER) to the name
+// and role with a `cert-sha256:` line. The command works on the file alone
+// (no server, no data directory): rotord reads it at start and on SIGHUP
+// (docs/operations.md, "Tokens").
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -15,6 +17,7 @@
 #include <sstream>
 
 #include "services/http/tokens.h"
+#include "services/pki/certificate_parser.h"
 #include "services/rotorctl/commands.h"
 
 namespace rotor::ctl {
@@ -24,6 +27,7 @@ struct TokenCreateOptions {
   std::string name;
   std::string role;
   std::string agent_id;
+  std::string certificate;  // a person's client certificate file: no secret
   std::string tokens_file;
 };
 
@@ -55,23 +59,51 @@ int Failed(int code, const Status& s, const char* prefix = "") {
   return code;
 }
 
+// Appends `line` to the tokens file when the file still loads with it (a file
+// rotord would refuse, e.g. a bad line, is not written to). Returns the exit
+// code; prints the error.
+int AppendLine(const std::string& tokens_file, const std::string& line) {
+  Result<std::string> existing = ReadExisting(tokens_file);
+  if (!existing.ok()) return Failed(kExitError, existing.status());
+  std::string addition = line;
+  if (!existing->empty() && existing->back() != '\n') addition = "\n" + addition;
+  Result<http::TokenStore> check = http::TokenStore::Parse(*existing + addition, tokens_file);
+  if (!check.ok()) return Failed(kExitUsage, check.status(), "the tokens file was not changed: ");
+  Status appended = AppendDurably(tokens_file, addition);
+  if (!appended.ok()) return Failed(kExitError, appended);
+  return kExitOk;
+}
+
+// `--certificate FILE`: maps the certificate's SHA-256 to NAME and ROLE.
+int MapCertificate(const TokenCreateOptions& o) {
+  if (!o.agent_id.empty()) {
+    return Failed(kExitUsage, Status::InvalidArgument(
+                                  "--agent goes with a token; an agent's certificate needs no line "
+                                  "(its CN is its agent id)"));
+  }
+  Result<std::string> bytes = ReadInput(o.certificate);
+  if (!bytes.ok()) return Failed(kExitError, bytes.status());
+  Result<CertificateInfo> cert = pki::ParseCertificate(*bytes);
+  if (!cert.ok()) return Failed(kExitUsage, cert.status(), (o.certificate + ": ").c_str());
+  std::string line = "cert-sha256:" + cert->fingerprint + " " + o.name + " " + o.role + "\n";
+  if (int code = AppendLine(o.tokens_file, line); code != kExitOk) return code;
+  std::fprintf(stderr,
+               "certificate %s (%s) mapped to '%s' (role %s) in %s. Send SIGHUP to rotord to load "
+               "it.\n",
+               cert->fingerprint.c_str(), cert->subject.c_str(), o.name.c_str(), o.role.c_str(),
+               o.tokens_file.c_str());
+  return kExitOk;
+}
+
 int CreateToken(const TokenCreateOptions& o) {
   Result<app::Role> role = app::ParseRole(o.role);
   if (!role.ok()) return Failed(kExitUsage, role.status());
+  if (!o.certificate.empty()) return MapCertificate(o);
   Result<std::string> secret = http::TokenStore::NewSecret();
   if (!secret.ok()) return Failed(kExitError, secret.status());
   Result<std::string> line = http::TokenStore::MakeLine(*secret, o.name, *role, o.agent_id);
   if (!line.ok()) return Failed(kExitUsage, line.status());
-  Result<std::string> existing = ReadExisting(o.tokens_file);
-  if (!existing.ok()) return Failed(kExitError, existing.status());
-  std::string addition = *line;
-  if (!existing->empty() && existing->back() != '\n') addition = "\n" + addition;
-  // The file must still load with the new line; a file rotord would refuse
-  // (a plaintext token, a bad line) is not written to.
-  Result<http::TokenStore> check = http::TokenStore::Parse(*existing + addition, o.tokens_file);
-  if (!check.ok()) return Failed(kExitUsage, check.status(), "the tokens file was not changed: ");
-  Status appended = AppendDurably(o.tokens_file, addition);
-  if (!appended.ok()) return Failed(kExitError, appended);
+  if (int code = AppendLine(o.tokens_file, *line); code != kExitOk) return code;
   std::printf("%s\n", secret->c_str());
   std::fflush(stdout);
   std::fprintf(stderr,
@@ -96,6 +128,9 @@ void AddTokenCommands(CLI::App& app, Action& action) {
       ->required();
   create->add_option("--agent", options->agent_id,
                      "role agent: the one agent the token speaks for");
+  create->add_option("--certificate", options->certificate,
+                     "instead of a token: map this client certificate (PEM or DER) to the name "
+                     "and role (used with rotord --client-ca)");
   create->add_option("--tokens-file", options->tokens_file, "rotord's --tokens file")->required();
   create->callback([options, &action] { action = [options] { return CreateToken(*options); }; });
 }

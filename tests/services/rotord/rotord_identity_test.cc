@@ -158,6 +158,17 @@ std::string OpensslFingerprint(const std::string& pem_file) {
   return hex;
 }
 
+// Runs `rotorctl token create ARGS`; returns its stdout, or "" (and fails)
+// when it exits non-zero.
+std::string TokenCreate(const std::string& args, const std::string& err_file) {
+  std::string command = std::string(ROTORCTL_PATH) + " token create " + args + " 2>" + err_file;
+  int status = 0;
+  std::string out = RunCommand(command, &status);
+  EXPECT_EQ(status, 0) << command << ": " << rotor::testing::ReadFile(err_file);
+  if (!out.empty() && out.back() == '\n') out.pop_back();
+  return status == 0 ? out : "";
+}
+
 TEST_F(RotordIdentityTest, AClientCertificateMappedInTheTokensFileSignsInAsItsPerson) {
   ClientCertificateFiles audrey =
       IssueClientCertificate(dir_->path(), "audrey", "People CA", "audrey");
@@ -168,8 +179,15 @@ TEST_F(RotordIdentityTest, AClientCertificateMappedInTheTokensFileSignsInAsItsPe
             rotor::testing::ReadFile(audrey.ca_cert) + rotor::testing::ReadFile(laptop.ca_cert));
   std::string fingerprint = OpensslFingerprint(audrey.cert);
   ASSERT_EQ(fingerprint.size(), 64u);
-  WriteFile(files_.tokens, rotor::testing::ReadFile(files_.tokens) + "cert-sha256:" + fingerprint +
-                               " audrey-cert auditor\n");
+  // rotorctl writes the line; openssl's fingerprint is the one it must name.
+  EXPECT_EQ(TokenCreate("--certificate " + audrey.cert + " --name audrey-cert --role auditor " +
+                            "--tokens-file " + files_.tokens,
+                        dir_->Sub("ctl.err")),
+            "")
+      << "no secret is printed for a certificate";
+  std::string tokens = rotor::testing::ReadFile(files_.tokens);
+  EXPECT_TRUE(tokens.ends_with("\ncert-sha256:" + fingerprint + " audrey-cert auditor\n"))
+      << tokens;
   auto rotord = RotordProcess::Start(Args({"--client-ca", both_cas}), dir_->path());
   ASSERT_NE(rotord, nullptr);
   // No bearer token: the mapped certificate is the auditor audrey-cert.
@@ -187,17 +205,6 @@ TEST_F(RotordIdentityTest, AClientCertificateMappedInTheTokensFileSignsInAsItsPe
   ASSERT_TRUE(agent);
   EXPECT_EQ(json::parse(agent->body)["role"], "agent") << agent->body;
   EXPECT_EQ(rotord->Terminate(), 0);
-}
-
-// Runs `rotorctl token create ARGS`; returns its stdout, or "" (and fails)
-// when it exits non-zero.
-std::string TokenCreate(const std::string& args, const std::string& err_file) {
-  std::string command = std::string(ROTORCTL_PATH) + " token create " + args + " 2>" + err_file;
-  int status = 0;
-  std::string out = RunCommand(command, &status);
-  EXPECT_EQ(status, 0) << command << ": " << rotor::testing::ReadFile(err_file);
-  if (!out.empty() && out.back() == '\n') out.pop_back();
-  return status == 0 ? out : "";
 }
 
 // Waits (bounded) until rotord's log holds `count` lines containing `text`.
