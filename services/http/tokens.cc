@@ -130,6 +130,15 @@ Result<std::string> TokenStore::MakeLine(std::string_view secret, const std::str
   return line + "\n";
 }
 
+Result<std::string> TokenStore::MakeCertificateLine(std::string_view fingerprint,
+                                                    const std::string& name, app::Role role) {
+  std::string line = std::string(kCertificatePrefix) + std::string(fingerprint) + " " + name + " " +
+                     std::string(app::RoleName(role));
+  TokenStore check;  // the line must be one that Parse reads back
+  ROTOR_RETURN_IF_ERROR(check.AddCertificate(Words(line), "the certificate line"));
+  return line + "\n";
+}
+
 Result<std::string> TokenStore::NewSecret() {
   unsigned char bytes[32];
   if (RAND_bytes(bytes, sizeof(bytes)) != 1) {

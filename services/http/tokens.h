@@ -52,6 +52,12 @@ class TokenStore {
   static Result<std::string> MakeLine(std::string_view secret, const std::string& name,
                                       app::Role role, const std::string& agent_id);
 
+  // The tokens-file line (with its '\n') that maps the client certificate
+  // whose lower-case hex SHA-256 is `fingerprint` to `name` with `role`.
+  // Errors: kInvalidArgument for a bad fingerprint or name, or role agent.
+  static Result<std::string> MakeCertificateLine(std::string_view fingerprint,
+                                                 const std::string& name, app::Role role);
+
   // A new random secret: "rotor_" and 64 hex digits from OpenSSL's RAND_bytes
   // (256 bits). Errors: kInternal when the generator fails.
   static Result<std::string> NewSecret();

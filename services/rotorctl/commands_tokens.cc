@@ -75,7 +75,7 @@ int AppendLine(const std::string& tokens_file, const std::string& line) {
 }
 
 // `--certificate FILE`: maps the certificate's SHA-256 to NAME and ROLE.
-int MapCertificate(const TokenCreateOptions& o) {
+int MapCertificate(const TokenCreateOptions& o, app::Role role) {
   if (!o.agent_id.empty()) {
     return Failed(kExitUsage, Status::InvalidArgument(
                                   "--agent goes with a token; an agent's certificate needs no line "
@@ -85,8 +85,9 @@ int MapCertificate(const TokenCreateOptions& o) {
   if (!bytes.ok()) return Failed(kExitError, bytes.status());
   Result<CertificateInfo> cert = pki::ParseCertificate(*bytes);
   if (!cert.ok()) return Failed(kExitUsage, cert.status(), (o.certificate + ": ").c_str());
-  std::string line = "cert-sha256:" + cert->fingerprint + " " + o.name + " " + o.role + "\n";
-  if (int code = AppendLine(o.tokens_file, line); code != kExitOk) return code;
+  Result<std::string> line = http::TokenStore::MakeCertificateLine(cert->fingerprint, o.name, role);
+  if (!line.ok()) return Failed(kExitUsage, line.status());
+  if (int code = AppendLine(o.tokens_file, *line); code != kExitOk) return code;
   std::fprintf(stderr,
                "certificate %s (%s) mapped to '%s' (role %s) in %s. Send SIGHUP to rotord to load "
                "it.\n",
@@ -98,7 +99,7 @@ int MapCertificate(const TokenCreateOptions& o) {
 int CreateToken(const TokenCreateOptions& o) {
   Result<app::Role> role = app::ParseRole(o.role);
   if (!role.ok()) return Failed(kExitUsage, role.status());
-  if (!o.certificate.empty()) return MapCertificate(o);
+  if (!o.certificate.empty()) return MapCertificate(o, *role);
   Result<std::string> secret = http::TokenStore::NewSecret();
   if (!secret.ok()) return Failed(kExitError, secret.status());
   Result<std::string> line = http::TokenStore::MakeLine(*secret, o.name, *role, o.agent_id);

@@ -134,6 +134,19 @@ TEST(TokenStoreTest, RefusesCertificateLinesForAgentsBadFingerprintsAndRepeats) 
   EXPECT_NE(repeat.message().find("repeats"), std::string::npos) << repeat.message();
 }
 
+TEST(TokenStoreTest, MakeCertificateLineWritesWhatParseReads) {
+  Result<std::string> line =
+      TokenStore::MakeCertificateLine(kS3cretDigest, "audrey-cert", app::Role::kOperator);
+  ASSERT_TRUE(line.ok()) << line.status().ToString();
+  EXPECT_EQ(*line, std::string("cert-sha256:") + kS3cretDigest + " audrey-cert operator\n");
+  Result<TokenStore> store = TokenStore::Parse(*line, "tokens");
+  ASSERT_TRUE(store.ok()) << store.status().ToString();
+  EXPECT_EQ(store->FindCertificate(kS3cretDigest)->role, app::Role::kOperator);
+  EXPECT_FALSE(TokenStore::MakeCertificateLine(kS3cretDigest, "x", app::Role::kAgent).ok());
+  EXPECT_FALSE(TokenStore::MakeCertificateLine("ABC", "x", app::Role::kAdmin).ok());
+  EXPECT_FALSE(TokenStore::MakeCertificateLine(kS3cretDigest, "a b", app::Role::kAdmin).ok());
+}
+
 TEST(TokenStoreTest, NewSecretsAreLongAndDistinct) {
   std::set<std::string> seen;
   for (int i = 0; i < 100; ++i) {
