@@ -127,7 +127,10 @@ async function offerCertificate(where) {
       }}, 'Use my client certificate')));
 }
 
+let routing = 0;  // counts route() calls, so that only the latest one draws
+
 async function route() {
+  const mine = ++routing;
   if (current) current.abort();
   current = null;
   if (!api.signedIn()) {
@@ -141,6 +144,7 @@ async function route() {
       if (err.status !== 401) replace(main, h('p', {class: 'error', role: 'alert'}, err.message));
       return;
     }
+    if (mine !== routing) return;  // the user moved on while we asked
   }
   if (session.who.role === 'agent') {
     signOut('This token has the agent role, which may only send reports: sign in as an admin, ' +
@@ -155,12 +159,16 @@ async function route() {
   showBanner();
   current = new AbortController();
   const signal = current.signal;
-  clear(main);
+  // Each screen draws into a view of its own: when the user moves on while
+  // a screen still awaits its data, its late writes land in a view that is
+  // no longer in the page instead of over the next screen.
+  const view = h('div', {class: 'view'});
+  replace(main, view);
   try {
-    await r.screen.render(main, m.slice(1).map(decodeURIComponent), signal);
+    await r.screen.render(view, m.slice(1).map(decodeURIComponent), signal);
   } catch (err) {
     if (!signal.aborted && err.status !== 401) {
-      main.appendChild(h('p', {class: 'error', role: 'alert'}, err.message));
+      view.appendChild(h('p', {class: 'error', role: 'alert'}, err.message));
     }
   }
 }

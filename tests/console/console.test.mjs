@@ -352,6 +352,29 @@ test('the pending gateway refresh is a checklist item an operator records', asyn
   await page.close();
 });
 
+test('a screen left before its data arrived does not draw over the next one', async () => {
+  const page = await newPage();
+  // Hold the rollouts list's data until the user has moved on to a rollout.
+  let release;
+  const held = new Promise((resolve) => { release = resolve; });
+  await page.route((u) => u.pathname === '/v1/rollouts', async (r) => {
+    await held;
+    await r.continue();
+  });
+  await signIn(page, rotord.url, 'operator');  // draws the rollouts list: its data is held
+  await page.goto(`${rotord.url}/#/rollouts/${story.rolloutId}`);
+  const heading = page.getByRole('heading', {name: `Rollout ${story.rolloutId}`});
+  await heading.waitFor();
+  release();
+  // Wait until the page has the held list and has run what follows it.
+  await page.waitForFunction(() => performance.getEntriesByType('resource')
+      .some((e) => new URL(e.name).pathname === '/v1/rollouts'));
+  await page.evaluate(() => new Promise((resolve) => setTimeout(resolve, 0)));
+  assert.equal(await heading.count(), 1);
+  assert.equal(await page.getByRole('heading', {name: 'Rollouts', exact: true}).count(), 0);
+  await page.close();
+});
+
 test('every action is reachable with the keyboard', async () => {
   const page = await newPage();
   await signIn(page, rotord.url, 'operator');
