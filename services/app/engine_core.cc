@@ -31,21 +31,28 @@ bool EngineCore::WaitForProjections(uint64_t sequence, std::chrono::milliseconds
 
 namespace {
 
-void RecordCommand(Metrics& metrics, const domain::Command& command,
-                   const Result<domain::CommandOutcome>& outcome, double seconds) {
-  uint64_t appended = 0;
-  std::string_view label;
+// The outcome label of one executed command ("appended", "noop" or the
+// error code's name); adds the events it appended to `*appended`, and counts
+// a recorded refusal.
+std::string_view OutcomeLabel(Metrics& metrics, const domain::Command& command,
+                              const Result<domain::CommandOutcome>& outcome, uint64_t* appended) {
   if (outcome.ok()) {
-    for (const domain::AppendedStream& s : outcome->appended) appended += s.events.size();
-    label = outcome->IsNoOp() ? "noop" : "appended";
-  } else {
-    label = StatusCodeName(outcome.status().code());
-    if (domain::IsRecordedRefusal(command, outcome.status())) {
-      metrics.CommandRefused(domain::CommandName(command));
-    }
+    for (const domain::AppendedStream& s : outcome->appended) *appended += s.events.size();
+    return outcome->IsNoOp() ? "noop" : "appended";
   }
-  metrics.CommandExecuted(domain::CommandName(command), label, seconds, appended);
+  if (domain::IsRecordedRefusal(command, outcome.status())) {
+    metrics.CommandRefused(domain::CommandName(command));
+  }
+  return StatusCodeName(outcome.status().code());
 }
+
+// Commands of a batch with the same name and outcome label: counted once.
+struct CommandTally {
+  std::string_view command;
+  std::string_view outcome;
+  uint64_t count = 0;
+  uint64_t appended = 0;
+};
 
 }  // namespace
 
@@ -53,7 +60,9 @@ Result<domain::CommandOutcome> EngineCore::Execute(const domain::Command& comman
   auto start = std::chrono::steady_clock::now();
   Result<domain::CommandOutcome> outcome = commands->Execute(command);
   double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  RecordCommand(metrics, command, outcome, seconds);
+  uint64_t appended = 0;
+  std::string_view label = OutcomeLabel(metrics, command, outcome, &appended);
+  metrics.CommandExecuted(domain::CommandName(command), label, seconds, appended);
   return outcome;
 }
 
@@ -62,7 +71,21 @@ std::vector<Result<domain::CommandOutcome>> EngineCore::ExecuteBatch(
   auto start = std::chrono::steady_clock::now();
   std::vector<Result<domain::CommandOutcome>> outcomes = commands->ExecuteBatch(batch);
   double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  for (size_t i = 0; i < batch.size(); ++i) RecordCommand(metrics, batch[i], outcomes[i], seconds);
+  std::vector<CommandTally> tallies;  // a batch has few distinct (command, outcome) pairs
+  for (size_t i = 0; i < batch.size(); ++i) {
+    uint64_t appended = 0;
+    std::string_view label = OutcomeLabel(metrics, batch[i], outcomes[i], &appended);
+    std::string_view name = domain::CommandName(batch[i]);
+    auto it = std::find_if(tallies.begin(), tallies.end(), [&](const CommandTally& t) {
+      return t.command == name && t.outcome == label;
+    });
+    if (it == tallies.end()) it = tallies.insert(tallies.end(), CommandTally{name, label});
+    ++it->count;
+    it->appended += appended;
+  }
+  for (const CommandTally& t : tallies) {
+    metrics.CommandsExecuted(t.command, t.outcome, t.count, seconds, t.appended);
+  }
   return outcomes;
 }
 

@@ -97,13 +97,14 @@ Metrics::Metrics()
 
 Metrics::~Metrics() = default;
 
-void Metrics::CommandExecuted(std::string_view command, std::string_view outcome, double seconds,
-                              uint64_t events_appended) {
+void Metrics::CommandsExecuted(std::string_view command, std::string_view outcome, uint64_t count,
+                               double seconds, uint64_t events_appended) {
   f_->commands->Add({{"command", std::string(command)}, {"outcome", std::string(outcome)}})
-      .Increment();
+      .Increment(static_cast<double>(count));
   if (events_appended > 0) {
     f_->events_appended->Increment(static_cast<double>(events_appended));
-    f_->append_latency->Observe(seconds);
+    // Only appending commands are timed; with "appended" every one of them appended.
+    for (uint64_t i = 0; i < count; ++i) f_->append_latency->Observe(seconds);
   }
 }
 

@@ -54,7 +54,14 @@ class Metrics {
   // One command ran: `outcome` is "appended", "noop" or the error code name;
   // `seconds` is its latency (observed when it appended).
   void CommandExecuted(std::string_view command, std::string_view outcome, double seconds,
-                       uint64_t events_appended);
+                       uint64_t events_appended) {
+    CommandsExecuted(command, outcome, 1, seconds, events_appended);
+  }
+  // `count` commands of one kind ran with the same outcome and latency (a
+  // batch), appending `events_appended` events between them: as many calls of
+  // CommandExecuted, with the counter's labels looked up once.
+  void CommandsExecuted(std::string_view command, std::string_view outcome, uint64_t count,
+                        double seconds, uint64_t events_appended);
   // A lifecycle command was refused by the rules and the refusal recorded
   // (domain/refusals.h).
   void CommandRefused(std::string_view command);

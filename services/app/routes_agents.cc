@@ -106,12 +106,12 @@ ApiResponse IngestBatch(EngineCore& core, const RouteContext& ctx) {
   json rejected = json::array();
   std::vector<domain::Command> commands;
   commands.reserve(reports.size());
-  for (const AgentReport& report : reports) {
-    commands.emplace_back(domain::IngestAgentReport{report, core.Now(), ctx.request.principal.name,
-                                                    core.options.max_clock_skew});
+  for (AgentReport& report : reports) {  // moved: each report is parsed once and never copied
+    commands.emplace_back(domain::IngestAgentReport{
+        std::move(report), core.Now(), ctx.request.principal.name, core.options.max_clock_skew});
   }
   std::vector<Result<domain::CommandOutcome>> outcomes = core.ExecuteBatch(commands);
-  for (size_t i = 0; i < reports.size(); ++i) {
+  for (size_t i = 0; i < commands.size(); ++i) {
     Result<domain::ReportOutcome> outcome = domain::ClassifyReport(outcomes[i]);
     if (!outcome.ok()) {
       return ErrorResponse(outcome.status().WithContext(
@@ -133,11 +133,12 @@ ApiResponse IngestBatch(EngineCore& core, const RouteContext& ctx) {
         break;
       case domain::ReportDisposition::kRejected:
       case domain::ReportDisposition::kInvalid:
-        rejected.push_back({{"index", i},
-                            {"report_id", reports[i].report_id},
-                            {"reason", outcome->disposition == domain::ReportDisposition::kInvalid
-                                           ? outcome->error.message()
-                                           : outcome->reason}});
+        rejected.push_back(
+            {{"index", i},
+             {"report_id", std::get<domain::IngestAgentReport>(commands[i]).report.report_id},
+             {"reason", outcome->disposition == domain::ReportDisposition::kInvalid
+                            ? outcome->error.message()
+                            : outcome->reason}});
         break;
     }
   }

@@ -8,6 +8,7 @@
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
+#include <ctime>
 #include <filesystem>
 
 namespace rotor::bench {
@@ -52,6 +53,12 @@ TempDir::~TempDir() {
 }
 
 std::string TempDir::Sub(std::string_view name) const { return path_ + "/" + std::string(name); }
+
+double ThreadCpuSeconds() {
+  timespec ts{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
+}
 
 double Percentile(std::vector<double> v, double q) {
   if (v.empty()) return 0;

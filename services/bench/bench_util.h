@@ -53,6 +53,10 @@ inline double PerSecond(uint64_t count, double seconds) {
   return seconds > 0 ? static_cast<double>(count) / seconds : 0.0;
 }
 
+// CPU seconds used by the calling thread (a figure that contention on a
+// shared machine distorts less than wall-clock time).
+double ThreadCpuSeconds();
+
 // The `q` quantile (0 to 1) of `v` by rank; 0 for an empty `v`.
 double Percentile(std::vector<double> v, double q);
 

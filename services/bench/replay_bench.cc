@@ -90,14 +90,6 @@ Result<uint64_t> BuildLog(EventLog& log, uint64_t agents) {
   return log.Head();
 }
 
-// CPU seconds used by the calling thread (the figures that contention on a
-// shared machine does not distort).
-double ThreadCpuSeconds() {
-  timespec ts{};
-  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-  return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
-}
-
 uint64_t ResidentBytes() {
   std::FILE* f = std::fopen("/proc/self/statm", "r");
   if (f == nullptr) return 0;

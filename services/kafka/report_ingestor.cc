@@ -8,15 +8,15 @@ std::string KafkaIngestActor(std::string_view reports_topic) {
   return "kafka:" + std::string(reports_topic);
 }
 
-Status ReportIngestor::Ingest(std::span<const AgentReport> reports,
-                              const std::function<Time()>& clock,
+Status ReportIngestor::Ingest(std::span<AgentReport> reports, const std::function<Time()>& clock,
                               std::vector<domain::ReportOutcome>* out) {
   out->clear();
   out->reserve(reports.size());
   commands_.clear();
   commands_.reserve(reports.size());
-  for (const AgentReport& report : reports) {
-    commands_.emplace_back(domain::IngestAgentReport{report, clock(), actor_, max_clock_skew_});
+  for (AgentReport& report : reports) {
+    commands_.emplace_back(
+        domain::IngestAgentReport{std::move(report), clock(), actor_, max_clock_skew_});
   }
   std::vector<Result<domain::CommandOutcome>> outcomes = service_.ExecuteBatch(commands_);
   for (const Result<domain::CommandOutcome>& executed : outcomes) {

@@ -49,12 +49,14 @@ class ReportIngestor {
   ReportIngestor& operator=(const ReportIngestor&) = delete;
 
   // Executes IngestAgentReport{reports[i], clock(), actor, max_clock_skew} for every report and
-  // fills `out` (resized to reports.size()). On success every report's
+  // fills `out` (resized to reports.size()). The reports are moved into the
+  // commands (each is parsed once and never copied): their values are
+  // unspecified afterwards. On success every report's
   // events are durable. Errors (the batch must then be retried, which is
   // harmless: repeats are no-ops): kIoError, kCancelled, kCorruption,
   // kInternal from the log, kConflict when a report kept conflicting;
   // entries of `out` are then meaningless.
-  Status Ingest(std::span<const AgentReport> reports, const std::function<Time()>& clock,
+  Status Ingest(std::span<AgentReport> reports, const std::function<Time()>& clock,
                 std::vector<domain::ReportOutcome>* out);
 
  private:

@@ -1,5 +1,6 @@
-// End to end for `rotor-bench node` (issue #17's benchmark) at a tiny size:
-// it starts the real rotord binary, builds both fleets through the HTTP
+// End to end for `rotor-bench node` (issue #17's benchmark) and `rotor-bench
+// ingest` (issue #16's) at a tiny size. The node bench
+// starts the real rotord binary, builds both fleets through the HTTP
 // API, restarts rotord, and prints one JSON object holding every figure.
 #include <gtest/gtest.h>
 
@@ -90,6 +91,29 @@ TEST(BenchNodeTest, RefusesMoreRequestsThanTheSmallFleetHasAgentsFor) {
             std::string::npos)
       << run.err;
   EXPECT_TRUE(std::filesystem::is_empty(dir.path()));
+}
+
+// `rotor-bench ingest` at a tiny size: every side ran over every report (the
+// raw side refuses to report a rate for fewer reports than asked).
+TEST(BenchIngestTest, JsonHoldsEveryFigureOfATinyRun) {
+  TempDir dir;
+  ToolResult run = RunTool(
+      "rotor-bench",
+      {"ingest", "--reports", "250", "--batch", "100", "--shuffle", "--dir", dir.path(), "--json"},
+      {}, {}, std::chrono::seconds(120));
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  json j = json::parse(run.out, nullptr, false);
+  ASSERT_TRUE(j.is_object()) << run.out;
+  for (const char* key : {"request_bytes", "http_ingest_per_s", "raw_durable_write_per_s",
+                          "http_vs_raw_durable_write", "http_cpu_us_per_report",
+                          "engine_ingest_per_s", "engine_cpu_us_per_report"}) {
+    ASSERT_TRUE(j.contains(key) && j[key].is_number()) << key << " in " << run.out;
+    EXPECT_GT(j[key].get<double>(), 0) << key << " in " << run.out;
+  }
+  EXPECT_EQ(j["reports"], 250);
+  EXPECT_EQ(j["batch"], 100);
+  EXPECT_EQ(j["shuffle"], true);
+  EXPECT_TRUE(std::filesystem::is_empty(dir.path())) << dir.path();
 }
 
 }  // namespace

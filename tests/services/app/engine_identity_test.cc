@@ -97,6 +97,20 @@ TEST_F(EngineIdentityTest, IngestReportsForAnyAgentInOneBatch) {
   for (uint64_t s = head + 1; s <= head + 3; ++s) EXPECT_EQ(ActorAt(s), "gateway-relay");
 }
 
+// A batch's commands are counted one by one, though the metrics add them up
+// once per (command, outcome).
+TEST_F(EngineIdentityTest, MetricsCountEveryReportOfABatch) {
+  double timed = Metric("\nrotor_append_latency_seconds_count ");
+  double events = Metric("\nrotor_events_appended_total ");
+  json batch = {
+      {"reports", {ReportOf("rep-1", "a1"), ReportOf("rep-2", "a2"), ReportOf("rep-1", "a1")}}};
+  ASSERT_EQ(CallJson("POST", "/v1/reports:batch", batch, Ingest()).status, 200);
+  EXPECT_EQ(Metric("rotor_commands_total{command=\"IngestAgentReport\",outcome=\"appended\"} "), 2);
+  EXPECT_EQ(Metric("rotor_commands_total{command=\"IngestAgentReport\",outcome=\"noop\"} "), 1);
+  EXPECT_EQ(Metric("\nrotor_append_latency_seconds_count "), timed + 2);
+  EXPECT_EQ(Metric("\nrotor_events_appended_total "), events + 2);
+}
+
 TEST_F(EngineIdentityTest, IngestMayOnlyReport) {
   uint64_t head = engine_->Head();
   EXPECT_EQ(CallJson("POST", "/v1/agents/a1/revoke", json{{"reason", 1}}, Ingest()).status, 403);

@@ -37,14 +37,6 @@ class EngineRefusedTest : public EngineFixture {
     EXPECT_EQ(timeline.status, 200) << timeline.body;
     return timeline.json["entries"];
   }
-
-  // The value of `series` in GET /metrics; -1 when absent.
-  double Metric(const std::string& series) {
-    Reply metrics = Call("GET", "/metrics", "", Auditor());
-    EXPECT_EQ(metrics.status, 200);
-    size_t at = metrics.body.find(series);
-    return at == std::string::npos ? -1 : std::stod(metrics.body.substr(at + series.size()));
-  }
 };
 
 TEST_F(EngineRefusedTest, ARefusedFinalizeIsRecordedTimelinedAndCountedWithTheSameAnswer) {

@@ -82,6 +82,13 @@ Reply EngineFixture::CallJson(const std::string& method, const std::string& path
   return Call(method, path, body.dump(), principal);
 }
 
+double EngineFixture::Metric(const std::string& series) {
+  Reply metrics = Call("GET", "/metrics", "", Auditor());
+  EXPECT_EQ(metrics.status, 200);
+  size_t at = metrics.body.find(series);
+  return at == std::string::npos ? -1 : std::stod(metrics.body.substr(at + series.size()));
+}
+
 std::string EngineFixture::RegisterServerCert(const std::string& cn) {
   TestCertificate cert =
       MakeCertificate(cn, At("2026-01-01T00:00:00Z"), At("2028-01-01T00:00:00Z"));

@@ -62,6 +62,8 @@ class EngineFixture : public ::testing::Test {
              const std::map<std::string, std::string>& query = {});
   Reply CallJson(const std::string& method, const std::string& path, const nlohmann::json& body,
                  const Principal& principal = Admin());
+  // The value of `series` (its name and labels, then a space) in GET /metrics; -1 when absent.
+  double Metric(const std::string& series);
 
   // Registers a server-web certificate valid 2026-01-01..2028-01-01.
   std::string RegisterServerCert(const std::string& cn);
