@@ -37,8 +37,6 @@ constexpr size_t kLookupCacheBytes = 32 << 20;
 constexpr char kStreamsCf[] = "streams";
 constexpr char kHeadsCf[] = "stream_heads";
 constexpr char kIdempotencyCf[] = "idempotency";
-// Upper bound on how long a leader waits for concurrent appenders to queue.
-constexpr std::chrono::microseconds kMaxGatherWait{2000};
 
 // ZSTD when this RocksDB build has it, else the build's default.
 rocksdb::CompressionType DenseCompression(rocksdb::CompressionType fallback) {
@@ -110,19 +108,19 @@ class SortedPuts {
 
 }  // namespace
 
-struct RocksDbEventLog::Writer {
+// One appender's requests in the group commit queue; `events` (of the
+// requests still to write) is the Member's.
+struct RocksDbEventLog::Writer : GroupCommit::Member {
   // results[i] is filled for each request i; a request that is already
   // refused (invalid) arrives with its result set and is skipped.
   std::span<const AppendRequest> requests;
   std::vector<std::optional<Result<AppendResult>>> results;
-  size_t events = 0;  // of the requests still to write
-  // Its place in the queue (writers pushed before it). Only its own thread
-  // uses it: it is done once the leaders have popped past it (popped_).
-  uint64_t ticket = 0;
-  CondVar cv;
 };
 
-RocksDbEventLog::RocksDbEventLog(RocksDbEventLogOptions options) : options_(options) {}
+RocksDbEventLog::RocksDbEventLog(RocksDbEventLogOptions options)
+    : options_(options),
+      group_(options.max_group_events,
+             [this](const std::vector<GroupCommit::Member*>& group) { CommitGroup(group); }) {}
 
 RocksDbEventLog::~RocksDbEventLog() {
   Close();
@@ -248,69 +246,18 @@ std::vector<Result<AppendResult>> RocksDbEventLog::AppendEach(std::vector<Append
 }
 
 void RocksDbEventLog::Enqueue(Writer& w) {
-  MutexLock lock(&mu_);
   if (closed()) {
     for (auto& r : w.results) {
       if (!r.has_value()) r = Status::Cancelled("event log is closed");
     }
     return;
   }
-  w.ticket = pushed_++;
-  writers_.push_back(&w);
-  queued_events_ += w.events;
-  if (gathering_ != nullptr && GatherDone()) gathering_->cv.Signal();
-  while (w.ticket >= popped_ && writers_.front() != &w) w.cv.Wait(&mu_);
-  if (w.ticket < popped_) return;  // a leader committed it
-
-  // This writer leads: take every queued writer, up to the group bound.
-  GatherWriters(&w);
-  std::vector<Writer*> group;
-  size_t events = 0;
-  for (Writer* x : writers_) {
-    if (!group.empty() && events + x->events > options_.max_group_events) break;
-    group.push_back(x);
-    events += x->events;
-  }
-  lock.Unlock();
-  auto start = std::chrono::steady_clock::now();
-  CommitGroup(group);
-  lock.Lock();
-  gather_target_ = writers_.size();  // this group and everyone queued behind it
-  last_commit_end_ = std::chrono::steady_clock::now();
-  last_commit_ = last_commit_end_ - start;
-  for (Writer* x : group) {
-    writers_.pop_front();
-    ++popped_;
-    queued_events_ -= x->events;
-    if (x != &w) x->cv.Signal();
-  }
-  if (!writers_.empty()) writers_.front()->cv.Signal();
+  group_.Join(w);
 }
 
-size_t RocksDbEventLog::queued_appenders() const {
-  MutexLock lock(&mu_);
-  return writers_.size();
-}
+size_t RocksDbEventLog::queued_appenders() const { return group_.in_flight(); }
 
-bool RocksDbEventLog::GatherDone() const {
-  return writers_.size() >= gather_target_ || queued_events_ >= options_.max_group_events;
-}
-
-void RocksDbEventLog::GatherWriters(Writer* leader) {
-  // The last group's appenders are on their way back: wait for them, or
-  // groups alternate between the halves that queued during each other's sync.
-  if (GatherDone()) return;
-  auto now = std::chrono::steady_clock::now();
-  auto bound = std::min<std::chrono::steady_clock::duration>(last_commit_ / 2, kMaxGatherWait);
-  if (now - last_commit_end_ > bound) return;  // idle since: nobody is coming back
-  gathering_ = leader;
-  while (!GatherDone() && !closed()) {
-    if (!leader->cv.WaitUntil(&mu_, now + bound)) break;
-  }
-  gathering_ = nullptr;
-}
-
-void RocksDbEventLog::CommitGroup(const std::vector<Writer*>& group) {
+void RocksDbEventLog::CommitGroup(const std::vector<GroupCommit::Member*>& group) {
   rocksdb::WriteBatch batch;
   std::unordered_map<std::string, uint64_t> versions;       // this group's stream heads
   std::unordered_map<std::string, AppendResult> seen_keys;  // this group's idempotency keys
@@ -327,7 +274,8 @@ void RocksDbEventLog::CommitGroup(const std::vector<Writer*>& group) {
   // families, written in key order after the events (see SortedPuts).
   SortedPuts streams(streams_), heads(heads_), keys(idempotency_);
 
-  for (Writer* w : group) {
+  for (GroupCommit::Member* member : group) {
+    auto* w = static_cast<Writer*>(member);
     for (size_t i = 0; i < w->requests.size(); ++i) {
       std::optional<Result<AppendResult>>& out = w->results[i];
       if (out.has_value()) continue;  // refused before it was queued
