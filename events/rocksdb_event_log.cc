@@ -10,6 +10,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <chrono>
 #include <optional>
 #include <span>
 #include <unordered_map>
@@ -37,6 +38,10 @@ constexpr size_t kLookupCacheBytes = 32 << 20;
 constexpr char kStreamsCf[] = "streams";
 constexpr char kHeadsCf[] = "stream_heads";
 constexpr char kIdempotencyCf[] = "idempotency";
+
+uint64_t Nanos(std::chrono::steady_clock::duration d) {
+  return static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(d).count());
+}
 
 // ZSTD when this RocksDB build has it, else the build's default.
 rocksdb::CompressionType DenseCompression(rocksdb::CompressionType fallback) {
@@ -258,6 +263,7 @@ void RocksDbEventLog::Enqueue(Writer& w) {
 size_t RocksDbEventLog::queued_appenders() const { return group_.in_flight(); }
 
 void RocksDbEventLog::CommitGroup(const std::vector<GroupCommit::Member*>& group) {
+  auto start = std::chrono::steady_clock::now();
   rocksdb::WriteBatch batch;
   std::unordered_map<std::string, uint64_t> versions;       // this group's stream heads
   std::unordered_map<std::string, AppendResult> seen_keys;  // this group's idempotency keys
@@ -350,7 +356,9 @@ void RocksDbEventLog::CommitGroup(const std::vector<GroupCommit::Member*>& group
   keys.WriteTo(&batch);
   rocksdb::WriteOptions wo;
   wo.sync = options_.sync;
+  auto sealed_at = std::chrono::steady_clock::now();
   rocksdb::Status s = db_->Write(wo, &batch);
+  auto written_at = std::chrono::steady_clock::now();
   if (!s.ok()) {
     Status failure = FromRocks(s, "append");
     spdlog::error("event log write failed, {} appends refused: {}", appends, failure.ToString());
@@ -361,6 +369,8 @@ void RocksDbEventLog::CommitGroup(const std::vector<GroupCommit::Member*>& group
   last_hash_ = hash;
   group_commits_.fetch_add(1, std::memory_order_relaxed);
   grouped_requests_.fetch_add(appends, std::memory_order_relaxed);
+  seal_nanos_.fetch_add(Nanos(sealed_at - start), std::memory_order_relaxed);
+  write_nanos_.fetch_add(Nanos(written_at - sealed_at), std::memory_order_relaxed);
   PublishHead(sequence - 1);
 }
 

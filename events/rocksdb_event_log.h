@@ -75,6 +75,11 @@ class RocksDbEventLog final : public EventLog {
   // Group commits performed and requests they carried (for metrics and the benchmark).
   uint64_t group_commits() const { return group_commits_.load(std::memory_order_relaxed); }
   uint64_t grouped_requests() const { return grouped_requests_.load(std::memory_order_relaxed); }
+  // Nanoseconds the written group commits spent sealing (reading stream
+  // heads and idempotency keys, encoding, hashing, building the batch) and
+  // in RocksDB's Write (the WAL, its fsync, the memtables), summed.
+  uint64_t seal_nanos() const { return seal_nanos_.load(std::memory_order_relaxed); }
+  uint64_t write_nanos() const { return write_nanos_.load(std::memory_order_relaxed); }
   // Appenders queued for a group commit now, the leader's included (tests use
   // it to act once appenders are queued, instead of sleeping).
   size_t queued_appenders() const;
@@ -104,6 +109,8 @@ class RocksDbEventLog final : public EventLog {
 
   std::atomic<uint64_t> group_commits_{0};
   std::atomic<uint64_t> grouped_requests_{0};
+  std::atomic<uint64_t> seal_nanos_{0};
+  std::atomic<uint64_t> write_nanos_{0};
 };
 
 }  // namespace rotor
