@@ -11,9 +11,9 @@
 // thread; until then the first to arrive waits for the others, for at most
 // half the last commit's duration (and never more than 2 ms), then leads
 // whatever has queued. Taking over wakes nobody: the first arrival sleeps on
-// the same futex word as everyone else, with its deadline. After an idle spell nobody waits: the
-// first arrival leads alone. Without this wait groups alternate between the halves that queued
-// during each other's sync.
+// the same futex word as everyone else, with its deadline. After an idle
+// spell nobody waits: the first arrival leads alone. Without this wait
+// groups alternate between the halves that queued during each other's sync.
 //
 // Waking. A leader marks its group's members done and wakes every waiter
 // with one futex broadcast (`epoch_`); waiters hold no lock while they wait,
@@ -24,8 +24,9 @@
 // group order, without `mu_` held: whatever it keeps between groups (the
 // next sequence, the chain's last hash) needs no lock of its own.
 //
-// Thread safety: all methods are safe to call concurrently. A Member belongs
-// to the thread that queues it and must stay alive until Join returns.
+// Linux only (futex). Thread safety: all methods are safe to call
+// concurrently. A Member belongs to the thread that queues it and must stay
+// alive until Join returns.
 #pragma once
 
 #include <atomic>
