@@ -11,6 +11,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <chrono>
 #include <optional>
 #include <span>
 #include <unordered_map>
@@ -38,8 +39,10 @@ constexpr size_t kLookupCacheBytes = 32 << 20;
 constexpr char kStreamsCf[] = "streams";
 constexpr char kHeadsCf[] = "stream_heads";
 constexpr char kIdempotencyCf[] = "idempotency";
-// Upper bound on how long a leader waits for concurrent appenders to queue.
-constexpr std::chrono::microseconds kMaxGatherWait{2000};
+
+uint64_t Nanos(std::chrono::steady_clock::duration d) {
+  return static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(d).count());
+}
 
 // ZSTD when this RocksDB build has it, else the build's default.
 rocksdb::CompressionType DenseCompression(rocksdb::CompressionType fallback) {
@@ -124,19 +127,19 @@ class SortedPuts {
 
 }  // namespace
 
-struct RocksDbEventLog::Writer {
+// One appender's requests in the group commit queue; `events` (of the
+// requests still to write) is the Member's.
+struct RocksDbEventLog::Writer : GroupCommit::Member {
   // results[i] is filled for each request i; a request that is already
   // refused (invalid) arrives with its result set and is skipped.
   std::span<const AppendRequest> requests;
   std::vector<std::optional<Result<AppendResult>>> results;
-  size_t events = 0;  // of the requests still to write
-  // Its place in the queue (writers pushed before it). Only its own thread
-  // uses it: it is done once the leaders have popped past it (popped_).
-  uint64_t ticket = 0;
-  CondVar cv;
 };
 
-RocksDbEventLog::RocksDbEventLog(RocksDbEventLogOptions options) : options_(options) {}
+RocksDbEventLog::RocksDbEventLog(RocksDbEventLogOptions options)
+    : options_(options),
+      group_(options.max_group_events,
+             [this](const std::vector<GroupCommit::Member*>& group) { CommitGroup(group); }) {}
 
 RocksDbEventLog::~RocksDbEventLog() {
   Close();
@@ -262,69 +265,19 @@ std::vector<Result<AppendResult>> RocksDbEventLog::AppendEach(std::vector<Append
 }
 
 void RocksDbEventLog::Enqueue(Writer& w) {
-  MutexLock lock(&mu_);
   if (closed()) {
     for (auto& r : w.results) {
       if (!r.has_value()) r = Status::Cancelled("event log is closed");
     }
     return;
   }
-  w.ticket = pushed_++;
-  writers_.push_back(&w);
-  queued_events_ += w.events;
-  if (gathering_ != nullptr && GatherDone()) gathering_->cv.Signal();
-  while (w.ticket >= popped_ && writers_.front() != &w) w.cv.Wait(&mu_);
-  if (w.ticket < popped_) return;  // a leader committed it
+  group_.Join(w);
+}
 
-  // This writer leads: take every queued writer, up to the group bound.
-  GatherWriters(&w);
-  std::vector<Writer*> group;
-  size_t events = 0;
-  for (Writer* x : writers_) {
-    if (!group.empty() && events + x->events > options_.max_group_events) break;
-    group.push_back(x);
-    events += x->events;
-  }
-  lock.Unlock();
+size_t RocksDbEventLog::queued_appenders() const { return group_.in_flight(); }
+
+void RocksDbEventLog::CommitGroup(const std::vector<GroupCommit::Member*>& group) {
   auto start = std::chrono::steady_clock::now();
-  CommitGroup(group);
-  lock.Lock();
-  gather_target_ = writers_.size();  // this group and everyone queued behind it
-  last_commit_end_ = std::chrono::steady_clock::now();
-  last_commit_ = last_commit_end_ - start;
-  for (Writer* x : group) {
-    writers_.pop_front();
-    ++popped_;
-    queued_events_ -= x->events;
-    if (x != &w) x->cv.Signal();
-  }
-  if (!writers_.empty()) writers_.front()->cv.Signal();
-}
-
-size_t RocksDbEventLog::queued_appenders() const {
-  MutexLock lock(&mu_);
-  return writers_.size();
-}
-
-bool RocksDbEventLog::GatherDone() const {
-  return writers_.size() >= gather_target_ || queued_events_ >= options_.max_group_events;
-}
-
-void RocksDbEventLog::GatherWriters(Writer* leader) {
-  // The last group's appenders are on their way back: wait for them, or
-  // groups alternate between the halves that queued during each other's sync.
-  if (GatherDone()) return;
-  auto now = std::chrono::steady_clock::now();
-  auto bound = std::min<std::chrono::steady_clock::duration>(last_commit_ / 2, kMaxGatherWait);
-  if (now - last_commit_end_ > bound) return;  // idle since: nobody is coming back
-  gathering_ = leader;
-  while (!GatherDone() && !closed()) {
-    if (!leader->cv.WaitUntil(&mu_, now + bound)) break;
-  }
-  gathering_ = nullptr;
-}
-
-void RocksDbEventLog::CommitGroup(const std::vector<Writer*>& group) {
   rocksdb::WriteBatch batch;
   std::unordered_map<std::string, uint64_t> versions;       // this group's stream heads
   std::unordered_map<std::string, AppendResult> seen_keys;  // this group's idempotency keys
@@ -341,7 +294,8 @@ void RocksDbEventLog::CommitGroup(const std::vector<Writer*>& group) {
   // families, written in key order after the events (see SortedPuts).
   SortedPuts streams(streams_), heads(heads_), keys(idempotency_);
 
-  for (Writer* w : group) {
+  for (GroupCommit::Member* member : group) {
+    auto* w = static_cast<Writer*>(member);
     for (size_t i = 0; i < w->requests.size(); ++i) {
       std::optional<Result<AppendResult>>& out = w->results[i];
       if (out.has_value()) continue;  // refused before it was queued
@@ -416,7 +370,9 @@ void RocksDbEventLog::CommitGroup(const std::vector<Writer*>& group) {
   keys.WriteTo(&batch);
   rocksdb::WriteOptions wo;
   wo.sync = options_.sync;
+  auto sealed_at = std::chrono::steady_clock::now();
   rocksdb::Status s = db_->Write(wo, &batch);
+  auto written_at = std::chrono::steady_clock::now();
   if (!s.ok()) {
     Status failure = FromRocks(s, "append");
     spdlog::error("event log write failed, {} appends refused: {}", appends, failure.ToString());
@@ -427,6 +383,8 @@ void RocksDbEventLog::CommitGroup(const std::vector<Writer*>& group) {
   last_hash_ = hash;
   group_commits_.fetch_add(1, std::memory_order_relaxed);
   grouped_requests_.fetch_add(appends, std::memory_order_relaxed);
+  seal_nanos_.fetch_add(Nanos(sealed_at - start), std::memory_order_relaxed);
+  write_nanos_.fetch_add(Nanos(written_at - sealed_at), std::memory_order_relaxed);
   PublishHead(sequence - 1);
 }
 

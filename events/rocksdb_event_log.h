@@ -7,24 +7,22 @@
 //   idempotency   key                           -> BE64(first) BE64(last) BE64(version)
 //   default       "format"                      -> format version
 //
-// Durability and group commit: appenders queue; the one at the front becomes
-// the leader, seals every queued request into one WriteBatch, writes it with
-// sync=true (one fsync for the whole group) and wakes the others. An Append
-// that returned success is on disk. When appenders are concurrent, a new
-// leader first waits a little (at most half the last commit's duration) for
-// the previous group's appenders to queue again, so that groups stay whole.
+// Durability and group commit: appenders queue in a GroupCommit
+// (events/group_commit.h); a group's leader seals every queued request into
+// one WriteBatch, writes it with sync=true (one fsync for the whole group)
+// and wakes the others with one broadcast. An Append that returned success
+// is on disk.
 //
 // Thread safety: all methods are safe to call concurrently.
 #pragma once
 
-#include <chrono>
-#include <deque>
+#include <atomic>
 #include <memory>
 #include <string>
+#include <vector>
 
-#include "base/mutex.h"
-#include "base/thread_annotations.h"
 #include "events/event_log.h"
+#include "events/group_commit.h"
 
 namespace rocksdb {
 class DB;
@@ -77,6 +75,11 @@ class RocksDbEventLog final : public EventLog {
   // Group commits performed and requests they carried (for metrics and the benchmark).
   uint64_t group_commits() const { return group_commits_.load(std::memory_order_relaxed); }
   uint64_t grouped_requests() const { return grouped_requests_.load(std::memory_order_relaxed); }
+  // Nanoseconds the written group commits spent sealing (reading stream
+  // heads and idempotency keys, encoding, hashing, building the batch) and
+  // in RocksDB's Write (the WAL, its fsync, the memtables), summed.
+  uint64_t seal_nanos() const { return seal_nanos_.load(std::memory_order_relaxed); }
+  uint64_t write_nanos() const { return write_nanos_.load(std::memory_order_relaxed); }
   // Appenders queued for a group commit now, the leader's included (tests use
   // it to act once appenders are queued, instead of sleeping).
   size_t queued_appenders() const;
@@ -84,17 +87,12 @@ class RocksDbEventLog final : public EventLog {
  private:
   struct Writer;
 
-  RocksDbEventLog(RocksDbEventLogOptions options);
-  // Queues `w`, and leads a group commit when it reaches the front. Returns
-  // when w's results are filled.
-  void Enqueue(Writer& w) EXCLUDES(mu_);
-  // Leader: seals and writes the requests of `group`; fills their results.
-  void CommitGroup(const std::vector<Writer*>& group);
-  // Leader: briefly waits for the appenders of the previous group to queue
-  // again, so that one sync carries all of them.
-  void GatherWriters(Writer* leader) REQUIRES(mu_);
-  // Whether the queue holds all the appenders expected back, or a full group.
-  bool GatherDone() const REQUIRES(mu_);
+  explicit RocksDbEventLog(RocksDbEventLogOptions options);
+  // Queues `w` for a group commit; returns when w's results are filled.
+  void Enqueue(Writer& w);
+  // A group's leader: seals and writes the requests of `group` (Writers);
+  // fills their results.
+  void CommitGroup(const std::vector<GroupCommit::Member*>& group);
 
   RocksDbEventLogOptions options_;
   std::unique_ptr<rocksdb::DB> db_;
@@ -104,24 +102,15 @@ class RocksDbEventLog final : public EventLog {
   rocksdb::ColumnFamilyHandle* heads_ = nullptr;
   rocksdb::ColumnFamilyHandle* idempotency_ = nullptr;
 
-  mutable Mutex mu_;
-  std::deque<Writer*> writers_ GUARDED_BY(mu_);  // front is the leader
-  // Appenders in flight when the last group commit ended, how long it took
-  // and when it ended, and the leader waiting for them (if any).
-  size_t gather_target_ GUARDED_BY(mu_) = 0;
-  size_t queued_events_ GUARDED_BY(mu_) = 0;  // events of the requests in writers_
-  std::chrono::steady_clock::duration last_commit_ GUARDED_BY(mu_){};
-  std::chrono::steady_clock::time_point last_commit_end_ GUARDED_BY(mu_){};
-  Writer* gathering_ GUARDED_BY(mu_) = nullptr;
-  // Writers ever queued, and ever committed (popped off the front).
-  uint64_t pushed_ GUARDED_BY(mu_) = 0;
-  uint64_t popped_ GUARDED_BY(mu_) = 0;
-  // Owned by the current leader (only one at a time, ordered by mu_).
+  GroupCommit group_;
+  // Owned by the current group's leader (one at a time, ordered by group_).
   uint64_t next_sequence_ = 1;
   Sha256Digest last_hash_{};
 
   std::atomic<uint64_t> group_commits_{0};
   std::atomic<uint64_t> grouped_requests_{0};
+  std::atomic<uint64_t> seal_nanos_{0};
+  std::atomic<uint64_t> write_nanos_{0};
 };
 
 }  // namespace rotor

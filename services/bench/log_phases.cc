@@ -13,6 +13,7 @@
 #include <latch>
 #include <thread>
 
+#include "events/group_commit.h"
 #include "events/rocksdb_event_log.h"
 
 namespace rotor::bench {
@@ -161,6 +162,37 @@ Result<double> MedianFsyncSeconds(const std::string& dir, size_t bytes, int writ
                    seconds.begin() + static_cast<std::ptrdiff_t>(seconds.size() / 2),
                    seconds.end());
   return seconds[seconds.size() / 2];
+}
+
+Result<double> MinimalGroupCommitPerSecond(const std::string& dir, size_t bytes, size_t threads,
+                                           size_t per_thread) {
+  std::string path = dir + "/group-commit-floor";
+  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0600);
+  if (fd < 0) return Status::IoError("open " + path + ": " + std::strerror(errno));
+  std::string block;
+  Status status;  // the first failure; commits run one at a time
+  GroupCommit queue(per_thread * threads, [&](const std::vector<GroupCommit::Member*>& group) {
+    block.assign(bytes * group.size(), 'g');
+    if (!status.ok()) return;
+    if (::write(fd, block.data(), block.size()) != static_cast<ssize_t>(block.size())) {
+      status = Status::IoError("write " + path + ": " + std::strerror(errno));
+    } else if (::fdatasync(fd) != 0) {
+      status = Status::IoError("fdatasync " + path + ": " + std::strerror(errno));
+    }
+  });
+  Result<double> seconds = RunThreads(threads, [&](size_t) {
+    for (size_t i = 0; i < per_thread; ++i) {
+      GroupCommit::Member append;
+      append.events = 1;
+      queue.Join(append);
+    }
+    return Status::Ok();
+  });
+  ::close(fd);
+  ::unlink(path.c_str());
+  ROTOR_RETURN_IF_ERROR(seconds.status());
+  ROTOR_RETURN_IF_ERROR(status);
+  return static_cast<double>(threads * per_thread) / *seconds;
 }
 
 }  // namespace rotor::bench

@@ -49,6 +49,15 @@ Result<Timing> RotorRead(const EventLog& log, uint64_t count);
 // file and the call that failed.
 Result<double> MedianFsyncSeconds(const std::string& dir, size_t bytes, int writes);
 
+// The least a group commit of `threads` concurrent appenders costs on this
+// disk and these cores: each thread makes `per_thread` appends through the
+// log's own GroupCommit queue, whose commit is one appending `write` of
+// `bytes` per member to a new file in `dir` plus one fdatasync; no sealing,
+// no RocksDB. Returns appends per second. The file is removed afterwards.
+// Errors: kIoError naming the file and the call that failed.
+Result<double> MinimalGroupCommitPerSecond(const std::string& dir, size_t bytes, size_t threads,
+                                           size_t per_thread);
+
 // Runs `work(t)` for t in [0, threads) on threads released together. Returns
 // the wall-clock seconds until the last finished, or the first error.
 Result<double> RunThreads(size_t threads, const std::function<Status(size_t)>& work);
