@@ -18,10 +18,13 @@ CertificateState* MutableCertificate(DomainState& s, std::string_view fingerprin
   return it == s.certificates.end() ? nullptr : &it->second;
 }
 
-// The index of `agent_id`, adding an unknown agent's record.
+// The index of `agent_id`, adding an unknown agent's record. Every change
+// Evolve makes to an agent's record or side tables reaches it through here,
+// so this is where the change is marked for a snapshot being encoded.
 uint32_t IndexOf(DomainState& s, std::string_view agent_id) {
   uint32_t index = s.agent_ids.Intern(agent_id);
   if (index == s.agents.size()) s.agents.emplace_back();
+  s.changed.Mark(index);
   return index;
 }
 

@@ -125,6 +125,52 @@ struct GatewayState {
   bool setting_recorded = false;  // a GatewayAutoRefreshChanged was seen
 };
 
+// Which chunks of agents (agent index / chunk size) changed while a snapshot
+// is encoded in pieces (StateEncoder, state_encoder.h): a bit per chunk, set
+// by Evolve for every agent it reaches (its record or its side tables). Not
+// a fact of the state: never encoded or compared. Marking is off (and costs a
+// branch) unless Start was called.
+class ChangedChunks {
+ public:
+  // Starts marking, with chunks of `chunk_agents` (> 0) agents; clears every mark.
+  void Start(uint32_t chunk_agents) {
+    chunk_agents_ = chunk_agents;
+    bits_.clear();
+  }
+  // Stops marking and frees the marks.
+  void Stop() {
+    chunk_agents_ = 0;
+    bits_ = {};
+  }
+  bool active() const { return chunk_agents_ != 0; }
+  void Mark(uint32_t agent) {
+    if (chunk_agents_ != 0) Set(agent / chunk_agents_);
+  }
+  // True when `chunk` was marked since the last Take of it; clears its mark.
+  bool Take(size_t chunk) {
+    if (chunk / 64 >= bits_.size()) return false;
+    uint64_t bit = uint64_t{1} << (chunk % 64);
+    bool marked = (bits_[chunk / 64] & bit) != 0;
+    bits_[chunk / 64] &= ~bit;
+    return marked;
+  }
+  // The marked chunks.
+  size_t Count() const {
+    size_t n = 0;
+    for (uint64_t word : bits_) n += static_cast<size_t>(__builtin_popcountll(word));
+    return n;
+  }
+
+ private:
+  void Set(size_t chunk) {
+    if (chunk / 64 >= bits_.size()) bits_.resize(chunk / 64 + 1, 0);
+    bits_[chunk / 64] |= uint64_t{1} << (chunk % 64);
+  }
+
+  uint32_t chunk_agents_ = 0;  // 0: not marking
+  std::vector<uint64_t> bits_;
+};
+
 // Rejected report ids remembered per agent for the deciders' repeat check;
 // older repeats are caught by the log's idempotency keys (command_service.h).
 inline constexpr size_t kRememberedRejections = 8;
@@ -145,6 +191,7 @@ struct DomainState {
   // Versions of the streams that are not agent streams (agents keep their own).
   std::unordered_map<std::string, uint64_t, StringHash, std::equal_to<>> stream_versions;
   std::vector<std::string> tracked_rollouts;  // ids of the rollouts with `tracked`
+  ChangedChunks changed;  // the piecewise snapshot encoder's bookkeeping (not a fact)
 
   // The stream's current version; 0 when it has no events.
   uint64_t StreamVersion(std::string_view stream_id) const;
