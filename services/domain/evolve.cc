@@ -270,8 +270,10 @@ struct Evolver {
 void Evolve(DomainState& state, const EventMeta& meta, const Event& event) {
   if (meta.sequence > state.last_sequence) state.last_sequence = meta.sequence;
   if (std::optional<std::string_view> agent_id = AgentOfStream(meta.stream_id)) {
-    uint64_t& version = state.agents[IndexOf(state, *agent_id)].stream_version;
-    if (meta.stream_version > version) version = meta.stream_version;
+    AgentState& agent = state.agents[IndexOf(state, *agent_id)];
+    if (meta.stream_version > agent.stream_version) {
+      agent.stream_version = std::min(meta.stream_version, AgentState::kMaxStreamVersion);
+    }
   } else if (!meta.stream_id.empty()) {
     auto it = state.stream_versions.find(meta.stream_id);
     if (it == state.stream_versions.end()) {

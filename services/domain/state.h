@@ -6,8 +6,9 @@
 //
 // Memory: agents are fixed-size records indexed by an interned agent id;
 // fingerprints, gateway ids and sites are interned and inventories are shared
-// interned sets (model/), so an agent costs about 70 bytes; certificate DER
-// bytes are not kept. Rollouts keep their progress counters and a bitmap of
+// interned sets (model/), so an agent costs its 40-byte record and its
+// interned id (about 60 bytes in all); certificate DER bytes are not kept.
+// Rollouts keep their progress counters and a bitmap of
 // outstanding agents incrementally, so no decision walks the fleet except a
 // rollout's initiation (once) and the stale sweep.
 //
@@ -96,24 +97,30 @@ struct RolloutState {
   bool IsOutstanding(uint32_t index) const;
 };
 
-// One agent, fixed size (the fleet's bulk: 48 bytes an agent). Strings are
+// One agent, fixed size (the fleet's bulk: 40 bytes an agent). Strings are
 // interned in DomainState; rarer facts (revocation, CEM serial, rejected
-// report ids) live in DomainState's side tables.
+// report ids) live in DomainState's side tables. The flags share a word with
+// the stream's version.
 struct AgentState {
+  // The largest stream version an agent record holds (2^56 - 1: far beyond
+  // any agent's stream).
+  static constexpr uint64_t kMaxStreamVersion = (uint64_t{1} << 56) - 1;
+
   Time last_report_at;
-  Time last_report_recorded_at;  // the server's time when the latest report was recorded
-  uint64_t stream_version = 0;   // of the agent's stream (agent-<id>)
-  uint32_t inventory = 0;        // DomainState::inventories set id, from the latest report
-  NameId gateway = kNoName;
-  NameId site = kNoName;
-  FingerprintId cem_fingerprint = kNoFingerprint;  // the agent's current CEM certificate
+  Time last_report_recorded_at;      // the server's time when the latest report was recorded
+  uint64_t stream_version : 56 = 0;  // of the agent's stream (agent-<id>)
   bool known : 1 = false;  // an event about the agent was folded (not only its stream's version)
   bool has_report : 1 = false;
   bool cloud_enabled : 1 = false;
   bool stale : 1 = false;
   bool deleted : 1 = false;
   bool revoked : 1 = false;
+  uint32_t inventory = 0;  // DomainState::inventories set id, from the latest report
+  NameId gateway = kNoName;
+  NameId site = kNoName;
+  FingerprintId cem_fingerprint = kNoFingerprint;  // the agent's current CEM certificate
 };
+static_assert(sizeof(AgentState) == 40, "an agent record is 40 bytes (the fleet's bulk)");
 
 struct Revocation {
   uint32_t reason = 0;

@@ -59,6 +59,7 @@ void DecodeAgentsOf(uint64_t version, Reader& r, DomainState& s) {
   uint64_t chunk = r.U("agent chunk size");
   if (n != s.agent_ids.size()) r.Fail("agents (not one per agent id)");
   if (chunk == 0 && n != 0) r.Fail("agent chunk size");
+  if (r.ok()) s.agents.reserve(n);
   for (size_t first = 0; first < n && r.ok(); first += chunk) {
     DecodeAgents(r, s, std::min<uint64_t>(chunk, n - first));
   }

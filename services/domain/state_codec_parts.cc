@@ -134,7 +134,9 @@ void DecodeAgents(Reader& r, DomainState& s, size_t expected) {
     AgentState& a = s.agents[i];
     a.last_report_at = r.T("agent report time");
     a.last_report_recorded_at = r.T("agent recorded time");
-    a.stream_version = r.U("agent stream version");
+    uint64_t version = r.U("agent stream version");
+    if (version > AgentState::kMaxStreamVersion) r.Fail("agent stream version");
+    a.stream_version = version;
     uint64_t set = r.U("agent inventory");
     if (set >= sets.size()) r.Fail("agent inventory");
     if (!r.ok()) break;
