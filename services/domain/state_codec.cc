@@ -10,10 +10,7 @@ namespace rotor::domain {
 using state_codec::DecodeAgents;
 using state_codec::DecodeCertificates;
 using state_codec::DecodeRollout;
-using state_codec::EncodeCertificates;
-using state_codec::EncodeRollout;
 using state_codec::Reader;
-using state_codec::Writer;
 
 std::string EncodeState(const DomainState& s) {
   StateEncoder encoder;
