@@ -35,7 +35,7 @@ bool StateEncoder::EncodeSlice(const DomainState& s) {
         static_cast<uint32_t>(std::min<size_t>(in.size(), size_t{from} + options_.slice_strings));
     Writer w;
     for (uint32_t id = from; id < to; ++id) w.S(in.Get(id));
-    strings_[which].append(w.Take());
+    slices_[which].push_back(w.Take());
     from = to;
     return true;
   }
@@ -125,11 +125,12 @@ void StateEncoder::Abort(ChangedChunks* changed) {
 
 std::vector<std::string_view> StateEncoder::Parts() const {
   std::vector<std::string_view> parts;
-  parts.reserve(2 * kInterners + chunks_.size() + 3);
+  parts.reserve(kInterners + slices_[0].size() + slices_[1].size() + slices_[2].size() +
+                chunks_.size() + 3);
   parts.push_back(head_);
   for (size_t which = 0; which < kInterners; ++which) {
     parts.push_back(counts_[which]);
-    parts.push_back(strings_[which]);
+    for (const std::string& slice : slices_[which]) parts.push_back(slice);
   }
   parts.push_back(agents_head_);
   for (const std::string& chunk : chunks_) parts.push_back(chunk);

@@ -75,7 +75,9 @@ class StateEncoder {
 
   const Options options_;
   Phase phase_ = Phase::kStart;
-  std::array<std::string, kInterners> strings_;  // each interner's strings so far, encoded
+  // Each interner's strings so far, encoded, a slice a piece (not one
+  // growing string: copying it as it grows would hold the lock longer).
+  std::array<std::vector<std::string>, kInterners> slices_;
   std::array<uint32_t, kInterners> encoded_strings_{};
   std::vector<std::string> chunks_;  // by chunk; empty: not encoded yet
   size_t next_chunk_ = 0;
