@@ -6,6 +6,8 @@
 #include <cassert>
 #include <memory>
 
+#include "base/sha256_parts.h"
+
 namespace rotor {
 
 namespace {
@@ -34,13 +36,19 @@ EVP_MD_CTX* ThreadCtx() {
 }  // namespace
 
 Sha256Digest Sha256(std::string_view a, std::string_view b) {
+  const std::string_view parts[] = {a, b};
+  return Sha256OfParts(parts);
+}
+
+Sha256Digest Sha256OfParts(std::span<const std::string_view> parts) {
   Sha256Digest out{};
   EVP_MD_CTX* ctx = ThreadCtx();
   unsigned int len = 0;
-  bool ok = ctx != nullptr && EVP_DigestInit_ex2(ctx, Sha256Md(), nullptr) == 1 &&
-            EVP_DigestUpdate(ctx, a.data(), a.size()) == 1 &&
-            EVP_DigestUpdate(ctx, b.data(), b.size()) == 1 &&
-            EVP_DigestFinal_ex(ctx, out.data(), &len) == 1;
+  bool ok = ctx != nullptr && EVP_DigestInit_ex2(ctx, Sha256Md(), nullptr) == 1;
+  for (std::string_view part : parts) {
+    ok = ok && EVP_DigestUpdate(ctx, part.data(), part.size()) == 1;
+  }
+  ok = ok && EVP_DigestFinal_ex(ctx, out.data(), &len) == 1;
   // SHA-256 through EVP cannot fail short of memory exhaustion.
   assert(ok && len == out.size());
   (void)ok;

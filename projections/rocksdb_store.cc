@@ -14,9 +14,14 @@ namespace {
 
 using rocksdb_keys::FromRocks;
 
+// The memtable budget of every projection's column family together: what a
+// bulk ingest adds to rotord's resident memory for the projections (peak
+// memory, docs/operations.md).
+constexpr size_t kMemtableBudgetBytes = 16 << 20;
+
 rocksdb::ColumnFamilyOptions FamilyOptions(std::string_view name) {
   rocksdb::ColumnFamilyOptions cf;
-  cf.write_buffer_size = 64 << 20;
+  cf.write_buffer_size = kMemtableBudgetBytes;
   if (name == kSnapshotFamily) {
     // Snapshot chunks are large and written once: kept in blob files, so
     // compactions move only their keys.
@@ -104,8 +109,8 @@ Result<std::unique_ptr<RocksDbProjectionStore>> RocksDbProjectionStore::Open(
   db_options.create_missing_column_families = true;
   db_options.max_background_jobs = 2;
   db_options.max_total_wal_size = 64 << 20;  // bounds a start's WAL replay (docs/storage.md)
-  // One memtable budget for every projection's column family (peak memory).
-  db_options.write_buffer_manager = std::make_shared<rocksdb::WriteBufferManager>(64 << 20);
+  db_options.write_buffer_manager =
+      std::make_shared<rocksdb::WriteBufferManager>(kMemtableBudgetBytes);
   if (options.env != nullptr) db_options.env = options.env;
   std::vector<std::string> names;
   rocksdb::Status listed = rocksdb::DB::ListColumnFamilies(db_options, path, &names);

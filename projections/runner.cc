@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "base/thread_priority.h"
 #include "projections/fold.h"
 #include "projections/snapshot.h"
 
@@ -97,6 +98,7 @@ void ProjectionRunner::Snapshot(const Checkpoint& at) {
     return;
   }
   snapshot_thread_ = std::thread([this, at, reader = std::move(*state)] {
+    LowerThisThreadPriority();  // requests first
     Result<size_t> bytes = TakeSnapshot(store_, projection_.name(), at, *reader);
     Status s = bytes.ok() ? ThinSnapshots(store_, projection_.name(),
                                           options_.snapshot_every_events, options_.snapshots_dense)

@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <cstring>
 
+#include "base/sha256_parts.h"
 #include "services/domain/state_codec.h"
 
 namespace rotor::app {
@@ -84,6 +85,12 @@ Result<std::vector<uint64_t>> StateSnapshots::List() const {
 
 Status StateSnapshots::Write(uint64_t sequence, const Sha256Digest& hash,
                              std::string_view encoded) const {
+  const std::string_view parts[] = {encoded};
+  return Write(sequence, hash, parts);
+}
+
+Status StateSnapshots::Write(uint64_t sequence, const Sha256Digest& hash,
+                             std::span<const std::string_view> encoded) const {
   rocksdb::IOOptions io;
   // The directory and its parent (DATA/snapshots/state).
   size_t slash = dir_.find_last_of('/');
@@ -95,14 +102,17 @@ Status StateSnapshots::Write(uint64_t sequence, const Sha256Digest& hash,
   std::string head(kMagic);
   PutFixed64(head, sequence);
   head.append(reinterpret_cast<const char*>(hash.data()), hash.size());
-  Sha256Digest sum = Sha256(head, encoded);
+  std::vector<std::string_view> summed = {head};
+  summed.insert(summed.end(), encoded.begin(), encoded.end());
+  Sha256Digest sum = Sha256OfParts(summed);
   std::string path = PathOf(sequence);
   std::string tmp = path + ".tmp";
   std::unique_ptr<rocksdb::FSWritableFile> file;
   s = fs_->NewWritableFile(tmp, rocksdb::FileOptions(), &file, nullptr);
   if (!s.ok()) return IoError("create", tmp, s);
-  s = file->Append(head, io, nullptr);
-  if (s.ok()) s = file->Append(encoded, io, nullptr);
+  for (std::string_view part : summed) {
+    if (s.ok()) s = file->Append(rocksdb::Slice(part.data(), part.size()), io, nullptr);
+  }
   if (s.ok()) {
     s = file->Append(rocksdb::Slice(reinterpret_cast<const char*>(sum.data()), sum.size()), io,
                      nullptr);

@@ -21,6 +21,7 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -46,6 +47,10 @@ class StateSnapshots {
   // `sequence`, whose record hash is `hash`) durably, then deletes older
   // snapshots beyond the newest `keep`. Errors: kIoError (nothing replaced).
   Status Write(uint64_t sequence, const Sha256Digest& hash, std::string_view encoded) const;
+  // As Write, with the encoding in parts written one after another
+  // (StateEncoder::Parts).
+  Status Write(uint64_t sequence, const Sha256Digest& hash,
+               std::span<const std::string_view> encoded) const;
 
   // The newest usable snapshot's state (see above); nullopt when none is.
   // Errors: kIoError when the directory cannot be listed.

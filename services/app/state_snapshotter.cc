@@ -5,7 +5,7 @@
 
 #include <string>
 
-#include "services/domain/state_codec.h"
+#include "services/domain/state_encoder.h"
 
 namespace rotor::app {
 
@@ -41,23 +41,24 @@ void StateSnapshotter::Stop() {
 
 Result<uint64_t> StateSnapshotter::TakeNow() {
   MutexLock lock(&take_mu_);
-  ROTOR_RETURN_IF_ERROR(commands_.CatchUp());
-  std::string encoded;
+  if (log_.Head() == last_) return last_;
   uint64_t sequence = 0;
-  const uint64_t last = last_;
-  commands_.Snapshot([&](const domain::DomainState& state) {
-    sequence = state.last_sequence;
-    if (sequence != last) encoded = domain::EncodeState(state);
-  });
-  if (sequence == 0 || sequence == last_) return last_;
-  RecordedEvent record;
-  ROTOR_RETURN_IF_ERROR(log_.ReadOne(sequence, &record));
-  ROTOR_RETURN_IF_ERROR(snapshots_.Write(sequence, record.hash, encoded));
+  size_t bytes = 0;
+  {
+    domain::StateEncoder encoder;
+    ROTOR_RETURN_IF_ERROR(commands_.EncodeSnapshot(encoder));
+    sequence = encoder.sequence();
+    if (sequence == 0 || sequence == last_) return last_;
+    RecordedEvent record;
+    ROTOR_RETURN_IF_ERROR(log_.ReadOne(sequence, &record));
+    std::vector<std::string_view> parts = encoder.Parts();
+    for (std::string_view part : parts) bytes += part.size();
+    ROTOR_RETURN_IF_ERROR(snapshots_.Write(sequence, record.hash, parts));
+  }
   last_ = sequence;
   last_at_ = std::chrono::steady_clock::now();
-  encoded = {};
   malloc_trim(0);  // give the encoding's tens of megabytes back to the system
-  spdlog::debug("state snapshot at sequence {} ({} bytes)", sequence, encoded.size());
+  spdlog::debug("state snapshot at sequence {} ({} bytes)", sequence, bytes);
   return sequence;
 }
 

@@ -1,10 +1,10 @@
 // StateSnapshotter: takes snapshots of the deciders' state (StateSnapshots)
 // on its own thread, so that a restart folds a bounded number of events: one
 // when at least `every_events` events were folded since the last one and at
-// least `min_interval` has passed (encoding holds the command service's lock,
-// about 60 ms per million agents, so it is not taken more often), and one at
-// Stop(). After a crash, a start folds at most the events since the last
-// snapshot: `every_events`, or what arrived within `min_interval`.
+// least `min_interval` has passed (encoding costs about 60 ms of CPU per
+// million agents; it holds the command service's lock for one piece at a time,
+// CommandService::EncodeSnapshot), and one at Stop(). After a crash, a start folds at most the
+// events since the last snapshot: `every_events`, or what arrived within `min_interval`.
 //
 // Thread-safe. `commands` and `log` must outlive it.
 #pragma once

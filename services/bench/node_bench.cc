@@ -6,12 +6,13 @@
 // Phases:
 //   1. small fleet (--small-agents): a fleet built through POST
 //      /v1/reports:batch (node_fleet.h), a replacement and a fleet-wide CEM
-//      agent renewal; then the request latencies (CSR, report, refused
-//      finalize). Stopped.
+//      agent renewal; then, once rotord is idle (its CPU time still: the
+//      compactions and snapshots that follow a bulk ingest have settled),
+//      the request latencies (CSR, report, refused finalize). Stopped.
 //   2. large fleet (--agents), a second data directory: rotord's RSS empty;
-//      the same fleet, with the peak RSS (VmHWM) after the ingest and the
-//      WAL bytes (*.log of DATA/events and DATA/projections); the same
-//      request latencies.
+//      the same fleet, with the WAL bytes (*.log of DATA/events and
+//      DATA/projections) after the ingest and the peak RSS (VmHWM) once idle
+//      after it; the same request latencies.
 //   3. restarts of the large fleet: SIGTERM and start (startup_s, then the
 //      steady RSS), SIGKILL and start (startup_after_sigkill_s), and with
 //      --variant-args once more with those extra flags (e.g. to compare a
@@ -40,7 +41,7 @@ namespace {
 struct NodeOptions {
   uint64_t agents = 1000000;
   uint64_t small_agents = 10000;
-  uint64_t requests = 200;
+  uint64_t requests = 2000;
   uint64_t log_rounds = 3;
   std::string rotord;
   std::string variant_args;
@@ -55,6 +56,11 @@ constexpr double kRssPerAgentTarget = 150;
 constexpr double kRssPeakPerAgentTarget = 300;
 constexpr double kLatencyRatioTarget = 1.5;
 
+// rotord counts as idle below this share of one core over two such windows.
+constexpr double kIdleShare = 0.05;
+constexpr std::chrono::milliseconds kIdleWindow{500};
+constexpr std::chrono::seconds kSettleTimeout{300};
+
 struct Figures {
   uint64_t events = 0;
   double ingest_s = 0;
@@ -64,7 +70,8 @@ struct Figures {
   double startup_long_s = NAN;
   uint64_t rss_empty = 0, rss_peak = 0, rss = 0, wal_bytes = 0;
   RequestLatencies small, large;
-  std::string snapshot_flags;  // rotord --help lines that mention "snapshot"
+  double settle_small_s = 0, settle_s = 0;  // waited for rotord to be idle before timing
+  std::string snapshot_flags;               // rotord --help lines that mention "snapshot"
 };
 
 // The lines of `rotord --help` that mention snapshots, joined with "; ".
@@ -111,7 +118,7 @@ class Node {
   // `latencies`; for the large fleet (`large` not null) also its ingest
   // time, peak RSS, WAL bytes and the log's head.
   Status Measure(const RotordChild& child, uint64_t agents, RequestLatencies* latencies,
-                 Figures* large);
+                 double* settle_s, Figures* large);
   Status Restarts(Figures* f);
   // Every agent reports --log-rounds - 1 more times; then a timed restart.
   Status LongerLog(Figures* f);
@@ -128,7 +135,7 @@ Status Node::SmallFleet(Figures* f) {
   ROTOR_RETURN_IF_ERROR(rotord.status());
   spdlog::info("rotor-bench node: small fleet of {} on 127.0.0.1:{}", o_.small_agents,
                (*rotord)->port());
-  ROTOR_RETURN_IF_ERROR(Measure(**rotord, o_.small_agents, &f->small, nullptr));
+  ROTOR_RETURN_IF_ERROR(Measure(**rotord, o_.small_agents, &f->small, &f->settle_small_s, nullptr));
   return (*rotord)->Terminate();
 }
 
@@ -140,12 +147,12 @@ Status Node::LargeFleet(Figures* f) {
   ROTOR_RETURN_IF_ERROR(empty.status());
   f->rss_empty = *empty;
   spdlog::info("rotor-bench node: large fleet of {} on 127.0.0.1:{}", o_.agents, (*rotord)->port());
-  ROTOR_RETURN_IF_ERROR(Measure(**rotord, o_.agents, &f->large, f));
+  ROTOR_RETURN_IF_ERROR(Measure(**rotord, o_.agents, &f->large, &f->settle_s, f));
   return (*rotord)->Terminate();
 }
 
 Status Node::Measure(const RotordChild& child, uint64_t agents, RequestLatencies* latencies,
-                     Figures* large) {
+                     double* settle_s, Figures* large) {
   ApiClient api(child.port());  // closed on return: rotord waits for it when it stops
   Stopwatch ingest;
   Result<FleetFingerprints> fps = BuildFleet(api, agents);
@@ -153,10 +160,21 @@ Status Node::Measure(const RotordChild& child, uint64_t agents, RequestLatencies
   if (large != nullptr) {
     large_fps_ = *fps;
     large->ingest_s = ingest.Seconds();
+    large->wal_bytes = WalBytes(dir_.Sub("large/events")) + WalBytes(dir_.Sub("large/projections"));
+  }
+  // Background work that follows a bulk ingest on any node (RocksDB
+  // compactions, snapshots) settles before the requests are timed, at both
+  // sizes alike (docs/performance.md).
+  Result<double> settled = child.WaitUntilIdle(kIdleShare, kIdleWindow, kSettleTimeout);
+  ROTOR_RETURN_IF_ERROR(settled.status());
+  *settle_s = *settled;
+  spdlog::info("rotor-bench node: rotord idle after {:.1f} s", *settle_s);
+  if (large != nullptr) {
+    // The peak includes what the ingest set off (a snapshot due at the
+    // ingest's last events is taken just after it).
     Result<uint64_t> peak = child.StatusBytes("VmHWM");
     ROTOR_RETURN_IF_ERROR(peak.status());
     large->rss_peak = *peak;
-    large->wal_bytes = WalBytes(dir_.Sub("large/events")) + WalBytes(dir_.Sub("large/projections"));
   }
   Result<RequestLatencies> measured = MeasureRequests(api, *fps, o_.requests);
   ROTOR_RETURN_IF_ERROR(measured.status());
@@ -284,6 +302,8 @@ void PrintText(const NodeOptions& o, const Figures& f) {
       Ratio(f.large.report_p99, f.small.report_p99), kLatencyRatioTarget);
   fmt::print("  finalize refusal          {:8.2f} ms ({:.2f} ms at {})\n",
              f.large.finalize_refusal_ms, f.small.finalize_refusal_ms, o.small_agents);
+  fmt::print("  idle before timing after  {:8.1f} s ({:.1f} s at {})\n", f.settle_s,
+             f.settle_small_s, o.small_agents);
   fmt::print("  WAL after the ingest      {:8} bytes — targets {}\n", f.wal_bytes,
              TargetsMet(o, f) ? "met" : "MISSED");
 }
@@ -325,6 +345,8 @@ void PrintJson(const NodeOptions& o, const Figures& f) {
       .Add("report_p99_ratio", Ratio(f.large.report_p99, f.small.report_p99))
       .Add("finalize_refusal_ms_small_fleet", f.small.finalize_refusal_ms)
       .Add("finalize_refusal_ms", f.large.finalize_refusal_ms)
+      .Add("settle_s_small_fleet", f.settle_small_s)
+      .Add("settle_s", f.settle_s)
       .Add("wal_bytes", f.wal_bytes)
       .AddObject("targets", targets)
       .Add("targets_met", TargetsMet(o, f));

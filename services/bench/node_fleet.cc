@@ -1,6 +1,8 @@
 // The workload of `rotor-bench node`. See node_fleet.h.
 #include "services/bench/node_fleet.h"
 
+#include <spdlog/spdlog.h>
+
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
@@ -108,6 +110,7 @@ Result<RequestLatencies> MeasureRequests(ApiClient& api, const FleetFingerprints
     csrs.push_back(std::move(made->first));
   }
   std::vector<double> csr_ms, report_ms, finalize_ms;
+  spdlog::info("rotor-bench node: timing {} CSRs and {} reports", requests, requests);
   for (uint64_t i = 0; i < requests; ++i) {
     Result<double> ms = CsrLatency(api, i, csrs[i]);
     if (!ms.ok()) return ms.status();
@@ -121,6 +124,9 @@ Result<RequestLatencies> MeasureRequests(ApiClient& api, const FleetFingerprints
     if (!ms.ok()) return ms.status();
     report_ms.push_back(*ms);
   }
+  spdlog::info("rotor-bench node: CSR p50 {:.2f} max {:.2f} ms; report p50 {:.2f} max {:.2f} ms",
+               Percentile(csr_ms, 0.5), Percentile(csr_ms, 1.0), Percentile(report_ms, 0.5),
+               Percentile(report_ms, 1.0));
   ROTOR_RETURN_IF_ERROR(CheckReceived(api, requests));
   const std::string finalize = std::string("/v1/rollouts/") + kBenchRollout + "/finalize";
   for (int i = 0; i < kFinalizeTries; ++i) {

@@ -12,6 +12,7 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <thread>
 
 #include "services/bench/bench_util.h"
 
@@ -130,6 +131,43 @@ Result<uint64_t> RotordChild::StatusBytes(std::string_view field) const {
     if (line.rfind(prefix, 0) == 0) return std::stoull(line.substr(prefix.size())) * 1024;
   }
   return Status::NotFound(path + " has no field " + std::string(field));
+}
+
+Result<double> RotordChild::CpuSeconds() const {
+  std::string path = "/proc/" + std::to_string(pid_) + "/stat";
+  std::ifstream in(path);
+  std::string stat;
+  if (!in || !std::getline(in, stat)) return Status::IoError("cannot read " + path);
+  // Fields after the command's closing parenthesis: state is field 3,
+  // utime and stime are fields 14 and 15.
+  size_t close = stat.rfind(')');
+  if (close == std::string::npos) return Status::IoError("cannot parse " + path);
+  std::istringstream fields(stat.substr(close + 1));
+  std::string field;
+  uint64_t utime = 0, stime = 0;
+  for (int i = 3; i <= 15 && fields >> field; ++i) {
+    if (i == 14) utime = std::stoull(field);
+    if (i == 15) stime = std::stoull(field);
+  }
+  if (!fields) return Status::IoError("cannot parse " + path);
+  return static_cast<double>(utime + stime) / static_cast<double>(sysconf(_SC_CLK_TCK));
+}
+
+Result<double> RotordChild::WaitUntilIdle(double share, std::chrono::milliseconds window,
+                                          std::chrono::seconds timeout) const {
+  const auto start = std::chrono::steady_clock::now();
+  Result<double> before = CpuSeconds();
+  if (!before.ok()) return before.status();
+  int quiet_windows = 0;
+  while (quiet_windows < 2 && std::chrono::steady_clock::now() - start < timeout) {
+    std::this_thread::sleep_for(window);
+    Result<double> now = CpuSeconds();
+    if (!now.ok()) return now.status();
+    double busy = (*now - *before) / std::chrono::duration<double>(window).count();
+    quiet_windows = busy < share ? quiet_windows + 1 : 0;
+    before = now;
+  }
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }
 
 std::string RotordBesideSelf() {

@@ -11,6 +11,7 @@
 
 #include <sys/types.h>
 
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -50,6 +51,16 @@ class RotordChild {
   // Errors: kIoError when the file cannot be read; kNotFound for a field it
   // does not have.
   Result<uint64_t> StatusBytes(std::string_view field) const;
+  // rotord's CPU time so far (user + system, all threads), in seconds, from
+  // /proc/PID/stat. Errors: kIoError when the file cannot be read or parsed.
+  Result<double> CpuSeconds() const;
+  // Waits until rotord is idle: its CPU time grows by less than `share` of
+  // one core over each of two consecutive `window`s (background work after
+  // a bulk ingest, such as RocksDB compactions and snapshots, has settled),
+  // or until `timeout`. Returns the seconds waited (about `timeout` when it
+  // never settled). Errors: as CpuSeconds.
+  Result<double> WaitUntilIdle(double share, std::chrono::milliseconds window,
+                               std::chrono::seconds timeout) const;
 
  private:
   RotordChild() = default;

@@ -217,6 +217,7 @@ class CommandService::Batch {
 
 std::vector<Result<CommandOutcome>> CommandService::ExecuteBatch(
     std::span<const Command> commands) {
+  InFlight in_flight(in_flight_);
   MutexLock lock(&mu_);
   return Batch(*this, commands).Run();
 }

@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include <optional>
+#include <thread>
 
 #include "events/codec.h"
 #include "services/domain/command_service_internal.h"
@@ -33,6 +34,7 @@ CommandService::CommandService(EventLog& log, Options options)
     : log_(log), options_(std::move(options)) {}
 
 Result<CommandOutcome> CommandService::Execute(const Command& command) {
+  InFlight in_flight(in_flight_);
   MutexLock lock(&mu_);
   CommandOutcome outcome;
   std::string duplicate_key;  // the key a previous attempt found held by another append
@@ -97,11 +99,13 @@ Status CommandService::DuplicateKey(const StreamAppend& append, const AppendResu
 }
 
 Status CommandService::CatchUp() {
+  InFlight in_flight(in_flight_);
   MutexLock lock(&mu_);
   return CatchUpLocked();
 }
 
 Status CommandService::Read(const std::function<void(const DomainState&)>& read) {
+  InFlight in_flight(in_flight_);
   MutexLock lock(&mu_);
   ROTOR_RETURN_IF_ERROR(CatchUpLocked());
   read(state_);
@@ -113,10 +117,19 @@ void CommandService::Restore(DomainState state) {
   state_ = std::move(state);
 }
 
-uint64_t CommandService::Snapshot(const std::function<void(const DomainState&)>& snapshot) {
-  MutexLock lock(&mu_);
-  snapshot(state_);
-  return state_.last_sequence;
+Status CommandService::EncodeSnapshot(StateEncoder& encoder) {
+  // At most this many yields before each piece while callers are in flight.
+  constexpr int kYieldsPerPiece = 64;
+  ROTOR_RETURN_IF_ERROR(CatchUp());
+  for (bool done = false; !done;) {
+    // Callers waiting for the lock go first: a command waits for at most one piece.
+    for (int i = 0; i < kYieldsPerPiece && in_flight_.load(std::memory_order_relaxed) > 0; ++i) {
+      std::this_thread::yield();
+    }
+    MutexLock lock(&mu_);
+    done = encoder.Step(state_, &state_.changed);
+  }
+  return Status::Ok();
 }
 
 Status CommandService::CatchUpLocked() {

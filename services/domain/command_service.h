@@ -20,6 +20,7 @@
 // serializes them. `log` must outlive the service.
 #pragma once
 
+#include <atomic>
 #include <functional>
 #include <span>
 #include <string>
@@ -33,6 +34,7 @@
 #include "services/domain/commands.h"
 #include "services/domain/decision.h"
 #include "services/domain/state.h"
+#include "services/domain/state_encoder.h"
 
 namespace rotor::domain {
 
@@ -102,9 +104,12 @@ class CommandService {
   // fold from there. For start-up, before the first command.
   void Restore(DomainState state) EXCLUDES(mu_);
 
-  // Calls `snapshot` with the state as folded so far (no catch-up), under the
-  // lock: commands wait while it runs. Returns the state's last_sequence.
-  uint64_t Snapshot(const std::function<void(const DomainState&)>& snapshot) EXCLUDES(mu_);
+  // Encodes the state for a snapshot (state_codec.h) with `encoder`, taking
+  // the lock for one piece at a time (state_encoder.h), so commands wait for
+  // at most one piece rather than for the whole fleet; catches up first. On
+  // return the encoder holds the encoding at encoder.sequence(). Errors: as
+  // CatchUp (the encoding is then abandoned).
+  Status EncodeSnapshot(StateEncoder& encoder) EXCLUDES(mu_);
 
  private:
   class Batch;  // one ExecuteBatch call (command_batch.cc)
@@ -122,8 +127,22 @@ class CommandService {
   Status DuplicateKey(const StreamAppend& append, const AppendResult& result,
                       std::string& duplicate_key, bool* repeat) const;
 
+  // Counts a caller of a locking method from before it waits for the lock
+  // until it returns (EncodeSnapshot lets them go first).
+  class InFlight {
+   public:
+    explicit InFlight(std::atomic<int>& n) : n_(n) { n_.fetch_add(1, std::memory_order_relaxed); }
+    ~InFlight() { n_.fetch_sub(1, std::memory_order_relaxed); }
+    InFlight(const InFlight&) = delete;
+    InFlight& operator=(const InFlight&) = delete;
+
+   private:
+    std::atomic<int>& n_;
+  };
+
   EventLog& log_;
   const Options options_;
+  std::atomic<int> in_flight_{0};
   Mutex mu_;
   DomainState state_ GUARDED_BY(mu_);
 };

@@ -18,10 +18,13 @@ CertificateState* MutableCertificate(DomainState& s, std::string_view fingerprin
   return it == s.certificates.end() ? nullptr : &it->second;
 }
 
-// The index of `agent_id`, adding an unknown agent's record.
+// The index of `agent_id`, adding an unknown agent's record. Every change
+// Evolve makes to an agent's record or side tables reaches it through here,
+// so this is where the change is marked for a snapshot being encoded.
 uint32_t IndexOf(DomainState& s, std::string_view agent_id) {
   uint32_t index = s.agent_ids.Intern(agent_id);
   if (index == s.agents.size()) s.agents.emplace_back();
+  s.changed.Mark(index);
   return index;
 }
 
@@ -267,8 +270,10 @@ struct Evolver {
 void Evolve(DomainState& state, const EventMeta& meta, const Event& event) {
   if (meta.sequence > state.last_sequence) state.last_sequence = meta.sequence;
   if (std::optional<std::string_view> agent_id = AgentOfStream(meta.stream_id)) {
-    uint64_t& version = state.agents[IndexOf(state, *agent_id)].stream_version;
-    if (meta.stream_version > version) version = meta.stream_version;
+    AgentState& agent = state.agents[IndexOf(state, *agent_id)];
+    if (meta.stream_version > agent.stream_version) {
+      agent.stream_version = std::min(meta.stream_version, AgentState::kMaxStreamVersion);
+    }
   } else if (!meta.stream_id.empty()) {
     auto it = state.stream_versions.find(meta.stream_id);
     if (it == state.stream_versions.end()) {

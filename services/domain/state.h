@@ -6,8 +6,9 @@
 //
 // Memory: agents are fixed-size records indexed by an interned agent id;
 // fingerprints, gateway ids and sites are interned and inventories are shared
-// interned sets (model/), so an agent costs about 70 bytes; certificate DER
-// bytes are not kept. Rollouts keep their progress counters and a bitmap of
+// interned sets (model/), so an agent costs its 40-byte record and its
+// interned id (about 60 bytes in all); certificate DER bytes are not kept.
+// Rollouts keep their progress counters and a bitmap of
 // outstanding agents incrementally, so no decision walks the fleet except a
 // rollout's initiation (once) and the stale sweep.
 //
@@ -96,24 +97,30 @@ struct RolloutState {
   bool IsOutstanding(uint32_t index) const;
 };
 
-// One agent, fixed size (the fleet's bulk: 48 bytes an agent). Strings are
+// One agent, fixed size (the fleet's bulk: 40 bytes an agent). Strings are
 // interned in DomainState; rarer facts (revocation, CEM serial, rejected
-// report ids) live in DomainState's side tables.
+// report ids) live in DomainState's side tables. The flags share a word with
+// the stream's version.
 struct AgentState {
+  // The largest stream version an agent record holds (2^56 - 1: far beyond
+  // any agent's stream).
+  static constexpr uint64_t kMaxStreamVersion = (uint64_t{1} << 56) - 1;
+
   Time last_report_at;
-  Time last_report_recorded_at;  // the server's time when the latest report was recorded
-  uint64_t stream_version = 0;   // of the agent's stream (agent-<id>)
-  uint32_t inventory = 0;        // DomainState::inventories set id, from the latest report
-  NameId gateway = kNoName;
-  NameId site = kNoName;
-  FingerprintId cem_fingerprint = kNoFingerprint;  // the agent's current CEM certificate
+  Time last_report_recorded_at;      // the server's time when the latest report was recorded
+  uint64_t stream_version : 56 = 0;  // of the agent's stream (agent-<id>)
   bool known : 1 = false;  // an event about the agent was folded (not only its stream's version)
   bool has_report : 1 = false;
   bool cloud_enabled : 1 = false;
   bool stale : 1 = false;
   bool deleted : 1 = false;
   bool revoked : 1 = false;
+  uint32_t inventory = 0;  // DomainState::inventories set id, from the latest report
+  NameId gateway = kNoName;
+  NameId site = kNoName;
+  FingerprintId cem_fingerprint = kNoFingerprint;  // the agent's current CEM certificate
 };
+static_assert(sizeof(AgentState) == 40, "an agent record is 40 bytes (the fleet's bulk)");
 
 struct Revocation {
   uint32_t reason = 0;
@@ -123,6 +130,52 @@ struct Revocation {
 struct GatewayState {
   bool auto_refresh = false;      // the article's default: not enabled
   bool setting_recorded = false;  // a GatewayAutoRefreshChanged was seen
+};
+
+// Which chunks of agents (agent index / chunk size) changed while a snapshot
+// is encoded in pieces (StateEncoder, state_encoder.h): a bit per chunk, set
+// by Evolve for every agent it reaches (its record or its side tables). Not
+// a fact of the state: never encoded or compared. Marking is off (and costs a
+// branch) unless Start was called.
+class ChangedChunks {
+ public:
+  // Starts marking, with chunks of `chunk_agents` (> 0) agents; clears every mark.
+  void Start(uint32_t chunk_agents) {
+    chunk_agents_ = chunk_agents;
+    bits_.clear();
+  }
+  // Stops marking and frees the marks.
+  void Stop() {
+    chunk_agents_ = 0;
+    bits_ = {};
+  }
+  bool active() const { return chunk_agents_ != 0; }
+  void Mark(uint32_t agent) {
+    if (chunk_agents_ != 0) Set(agent / chunk_agents_);
+  }
+  // True when `chunk` was marked since the last Take of it; clears its mark.
+  bool Take(size_t chunk) {
+    if (chunk / 64 >= bits_.size()) return false;
+    uint64_t bit = uint64_t{1} << (chunk % 64);
+    bool marked = (bits_[chunk / 64] & bit) != 0;
+    bits_[chunk / 64] &= ~bit;
+    return marked;
+  }
+  // The marked chunks.
+  size_t Count() const {
+    size_t n = 0;
+    for (uint64_t word : bits_) n += static_cast<size_t>(__builtin_popcountll(word));
+    return n;
+  }
+
+ private:
+  void Set(size_t chunk) {
+    if (chunk / 64 >= bits_.size()) bits_.resize(chunk / 64 + 1, 0);
+    bits_[chunk / 64] |= uint64_t{1} << (chunk % 64);
+  }
+
+  uint32_t chunk_agents_ = 0;  // 0: not marking
+  std::vector<uint64_t> bits_;
 };
 
 // Rejected report ids remembered per agent for the deciders' repeat check;
@@ -145,6 +198,7 @@ struct DomainState {
   // Versions of the streams that are not agent streams (agents keep their own).
   std::unordered_map<std::string, uint64_t, StringHash, std::equal_to<>> stream_versions;
   std::vector<std::string> tracked_rollouts;  // ids of the rollouts with `tracked`
+  ChangedChunks changed;  // the piecewise snapshot encoder's bookkeeping (not a fact)
 
   // The stream's current version; 0 when it has no events.
   uint64_t StreamVersion(std::string_view stream_id) const;

@@ -1,26 +1,29 @@
 #include "services/domain/state_codec.h"
 
+#include <algorithm>
+
 #include "services/domain/state_codec_io.h"
+#include "services/domain/state_encoder.h"
 
 namespace rotor::domain {
 
 using state_codec::DecodeAgents;
 using state_codec::DecodeCertificates;
 using state_codec::DecodeRollout;
-using state_codec::EncodeAgents;
-using state_codec::EncodeCertificates;
-using state_codec::EncodeRollout;
 using state_codec::Reader;
-using state_codec::Writer;
 
 std::string EncodeState(const DomainState& s) {
-  Writer w;
-  w.U(kStateFormatVersion);
-  w.U(s.last_sequence);
-  w.Interner(s.fingerprints);
-  w.Interner(s.names);
-  w.Interner(s.agent_ids);
-  EncodeAgents(w, s);
+  StateEncoder encoder;
+  while (!encoder.Step(s, nullptr)) {
+  }
+  std::string out;
+  for (std::string_view part : encoder.Parts()) out.append(part);
+  return out;
+}
+
+namespace state_codec {
+
+void EncodeRest(Writer& w, const DomainState& s) {
   EncodeCertificates(w, s);
   w.U(s.rollouts.size());
   for (const auto& [id, r] : s.rollouts) EncodeRollout(w, r);
@@ -36,16 +39,39 @@ std::string EncodeState(const DomainState& s) {
     w.U(version);
   }
   w.Strings(s.tracked_rollouts);
-  return w.Take();
 }
+
+}  // namespace state_codec
+
+namespace {
+
+// Format version 1: the agents at once; version 2: their count, the chunk
+// size, then the chunks in order (state_encoder.h).
+void DecodeAgentsOf(uint64_t version, Reader& r, DomainState& s) {
+  if (version == kStateFormatVersionOne) {
+    DecodeAgents(r, s, s.agent_ids.size());
+    return;
+  }
+  size_t n = r.Count("agents");
+  uint64_t chunk = r.U("agent chunk size");
+  if (n != s.agent_ids.size()) r.Fail("agents (not one per agent id)");
+  if (chunk == 0 && n != 0) r.Fail("agent chunk size");
+  if (r.ok()) s.agents.reserve(n);
+  for (size_t first = 0; first < n && r.ok(); first += chunk) {
+    DecodeAgents(r, s, std::min<uint64_t>(chunk, n - first));
+  }
+}
+
+}  // namespace
 
 Result<DomainState> DecodeState(std::string_view bytes) {
   Reader r(bytes);
   uint64_t version = r.U("format version");
   if (!r.ok()) return Status::Corruption(r.error());
-  if (version != kStateFormatVersion) {
+  if (version != kStateFormatVersion && version != kStateFormatVersionOne) {
     return Status::FailedPrecondition("state snapshot has format version " +
-                                      std::to_string(version) + "; this build reads version " +
+                                      std::to_string(version) + "; this build reads versions " +
+                                      std::to_string(kStateFormatVersionOne) + " and " +
                                       std::to_string(kStateFormatVersion));
   }
   DomainState s;
@@ -53,7 +79,7 @@ Result<DomainState> DecodeState(std::string_view bytes) {
   r.Interner(s.fingerprints, "fingerprints");
   r.Interner(s.names, "names");
   r.Interner(s.agent_ids, "agent ids");
-  DecodeAgents(r, s);
+  DecodeAgentsOf(version, r, s);
   DecodeCertificates(r, s);
   size_t rollouts = r.Count("rollouts");
   for (size_t i = 0; i < rollouts && r.ok(); ++i) {

@@ -20,14 +20,20 @@
 
 namespace rotor::domain {
 
-// Bumped whenever the encoding or the meaning of a field changes.
-inline constexpr uint32_t kStateFormatVersion = 1;
+// Bumped whenever the encoding or the meaning of a field changes. Version 2
+// writes the agents in chunks (StateEncoder, state_encoder.h), so that a
+// snapshot can be taken a piece at a time; version 1 (all the agents at
+// once, written by earlier builds) is still read.
+inline constexpr uint32_t kStateFormatVersion = 2;
+inline constexpr uint32_t kStateFormatVersionOne = 1;
 
-// The encoding of `state` (with kStateFormatVersion).
+// The encoding of `state` (with kStateFormatVersion), in one go (StateEncoder
+// is the piecewise way).
 std::string EncodeState(const DomainState& state);
 
-// Errors: kFailedPrecondition (another format version; the message names
-// both), kCorruption (truncated or malformed bytes; the message names what).
+// Reads versions 1 and 2. Errors: kFailedPrecondition (another format
+// version; the message names it and the versions read), kCorruption
+// (truncated or malformed bytes; the message names what).
 Result<DomainState> DecodeState(std::string_view bytes);
 
 }  // namespace rotor::domain

@@ -39,12 +39,10 @@ class Writer {
     U(v.size());
     for (const std::string& s : v) S(s);
   }
-  void Interner(const StringInterner& in) {
-    U(in.size());
-    for (uint32_t i = 0; i < in.size(); ++i) S(in.Get(i));
-  }
   // An optional id as id + 1 (0: none).
   void Id(uint32_t id) { U(id == StringInterner::kNotFound ? 0 : uint64_t{id} + 1); }
+  void Append(std::string_view bytes) { out_.append(bytes); }
+  size_t size() const { return out_.size(); }
   std::string Take() { return std::move(out_); }
 
  private:
@@ -143,12 +141,18 @@ class Reader {
   std::string error_;
 };
 
-// Agents with their side tables; certificates; one rollout.
-void EncodeAgents(Writer& w, const DomainState& s);
-void DecodeAgents(Reader& r, DomainState& s);
+// The agents [first, end) with their side tables (a chunk of format
+// version 2; in version 1, all the agents at once). DecodeAgents appends
+// `expected` agents after those `s` holds; side-table entries must name them.
+void EncodeAgents(Writer& w, const DomainState& s, uint32_t first, uint32_t end);
+void DecodeAgents(Reader& r, DomainState& s, size_t expected);
+// Certificates; one rollout.
 void EncodeCertificates(Writer& w, const DomainState& s);
 void DecodeCertificates(Reader& r, DomainState& s);
 void EncodeRollout(Writer& w, const RolloutState& rollout);
 RolloutState DecodeRollout(Reader& r, const DomainState& s);
+// Everything after the agents: certificates, rollouts, gateways, stream
+// versions, tracked rollouts (state_codec.cc).
+void EncodeRest(Writer& w, const DomainState& s);
 
 }  // namespace rotor::domain::state_codec

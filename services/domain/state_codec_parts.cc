@@ -21,22 +21,49 @@ void SetFlags(AgentState& a, uint64_t f) {
   a.revoked = (f & 32) != 0;
 }
 
-// Side tables keyed by agent index: the index must name an agent.
-uint32_t AgentIndex(Reader& r, const DomainState& s, std::string_view what) {
+// Side tables keyed by agent index: the index must name an agent of the
+// range being decoded, [first, s.agents.size()).
+uint32_t AgentIndex(Reader& r, const DomainState& s, size_t first, std::string_view what) {
   uint32_t index = r.U32(what);
-  if (index >= s.agents.size()) r.Fail(what);
+  if (index < first || index >= s.agents.size()) r.Fail(what);
   return index;
+}
+
+// Calls f(index, value) for the entries of `table` (keyed by agent index) in
+// [first, end): by lookup when the range is the smaller, else by a walk.
+template <typename Map, typename F>
+void ForEachInRange(const Map& table, uint32_t first, uint32_t end, F&& f) {
+  if (table.empty()) return;
+  if (end - first < table.size()) {
+    for (uint32_t i = first; i < end; ++i) {
+      auto it = table.find(i);
+      if (it != table.end()) f(i, it->second);
+    }
+    return;
+  }
+  for (const auto& [index, value] : table) {
+    if (index >= first && index < end) f(index, value);
+  }
+}
+
+// Writes a count, then the items `f` writes (it returns how many).
+template <typename F>
+void Counted(Writer& w, F&& f) {
+  Writer items;
+  w.U(f(items));
+  w.Append(items.Take());
 }
 
 }  // namespace
 
-void EncodeAgents(Writer& w, const DomainState& s) {
+void EncodeAgents(Writer& w, const DomainState& s, uint32_t first, uint32_t end) {
   // Inventory sets by dense number, in order of first use.
   std::unordered_map<uint32_t, uint32_t> dense;
   std::vector<uint32_t> sets;
-  for (const AgentState& a : s.agents) {
-    if (dense.try_emplace(a.inventory, static_cast<uint32_t>(sets.size())).second) {
-      sets.push_back(a.inventory);
+  for (uint32_t i = first; i < end; ++i) {
+    uint32_t inventory = s.agents[i].inventory;
+    if (dense.try_emplace(inventory, static_cast<uint32_t>(sets.size())).second) {
+      sets.push_back(inventory);
     }
   }
   w.U(sets.size());
@@ -45,8 +72,9 @@ void EncodeAgents(Writer& w, const DomainState& s) {
     w.U(fingerprints.size());
     for (uint32_t fp : fingerprints) w.U(fp);
   }
-  w.U(s.agents.size());
-  for (const AgentState& a : s.agents) {
+  w.U(end - first);
+  for (uint32_t i = first; i < end; ++i) {
+    const AgentState& a = s.agents[i];
     w.T(a.last_report_at);
     w.T(a.last_report_recorded_at);
     w.U(a.stream_version);
@@ -56,25 +84,38 @@ void EncodeAgents(Writer& w, const DomainState& s) {
     w.Id(a.cem_fingerprint);
     w.U(Flags(a));
   }
-  w.U(s.revocations.size());
-  for (const auto& [index, rev] : s.revocations) {
-    w.U(index);
-    w.U(rev.reason);
-    w.T(rev.revoked_at);
-  }
-  w.U(s.cem_serials.size());
-  for (const auto& [index, serial] : s.cem_serials) {
-    w.U(index);
-    w.S(serial);
-  }
-  w.U(s.rejected_reports.size());
-  for (const auto& [index, ids] : s.rejected_reports) {
-    w.U(index);
-    w.Strings(ids);
-  }
+  Counted(w, [&](Writer& items) {
+    size_t n = 0;
+    ForEachInRange(s.revocations, first, end, [&](uint32_t index, const Revocation& rev) {
+      items.U(index);
+      items.U(rev.reason);
+      items.T(rev.revoked_at);
+      ++n;
+    });
+    return n;
+  });
+  Counted(w, [&](Writer& items) {
+    size_t n = 0;
+    ForEachInRange(s.cem_serials, first, end, [&](uint32_t index, const std::string& serial) {
+      items.U(index);
+      items.S(serial);
+      ++n;
+    });
+    return n;
+  });
+  Counted(w, [&](Writer& items) {
+    size_t n = 0;
+    ForEachInRange(s.rejected_reports, first, end,
+                   [&](uint32_t index, const std::vector<std::string>& ids) {
+                     items.U(index);
+                     items.Strings(ids);
+                     ++n;
+                   });
+    return n;
+  });
 }
 
-void DecodeAgents(Reader& r, DomainState& s) {
+void DecodeAgents(Reader& r, DomainState& s, size_t expected) {
   std::vector<std::vector<uint32_t>> sets(r.Count("inventory sets"));
   for (std::vector<uint32_t>& set : sets) {
     set.resize(r.Count("inventory set"));
@@ -85,12 +126,17 @@ void DecodeAgents(Reader& r, DomainState& s) {
     if (!std::is_sorted(set.begin(), set.end())) r.Fail("inventory set order");
   }
   size_t n = r.Count("agents");
-  if (n != s.agent_ids.size()) r.Fail("agents (not one per agent id)");
-  s.agents.resize(r.ok() ? n : 0);
-  for (AgentState& a : s.agents) {
+  const size_t first = s.agents.size();
+  if (n != expected || first + n > s.agent_ids.size()) r.Fail("agents (not one per agent id)");
+  if (!r.ok()) return;
+  s.agents.resize(first + n);
+  for (size_t i = first; i < first + n; ++i) {
+    AgentState& a = s.agents[i];
     a.last_report_at = r.T("agent report time");
     a.last_report_recorded_at = r.T("agent recorded time");
-    a.stream_version = r.U("agent stream version");
+    uint64_t version = r.U("agent stream version");
+    if (version > AgentState::kMaxStreamVersion) r.Fail("agent stream version");
+    a.stream_version = version;
     uint64_t set = r.U("agent inventory");
     if (set >= sets.size()) r.Fail("agent inventory");
     if (!r.ok()) break;
@@ -102,18 +148,18 @@ void DecodeAgents(Reader& r, DomainState& s) {
   }
   size_t revocations = r.Count("revocations");
   for (size_t i = 0; i < revocations && r.ok(); ++i) {
-    Revocation& rev = s.revocations[AgentIndex(r, s, "revocation agent")];
+    Revocation& rev = s.revocations[AgentIndex(r, s, first, "revocation agent")];
     rev.reason = r.U32("revocation reason");
     rev.revoked_at = r.T("revocation time");
   }
   size_t serials = r.Count("CEM serials");
   for (size_t i = 0; i < serials && r.ok(); ++i) {
-    uint32_t index = AgentIndex(r, s, "CEM serial agent");
+    uint32_t index = AgentIndex(r, s, first, "CEM serial agent");
     s.cem_serials[index] = r.S("CEM serial");
   }
   size_t rejected = r.Count("rejected reports");
   for (size_t i = 0; i < rejected && r.ok(); ++i) {
-    uint32_t index = AgentIndex(r, s, "rejected reports agent");
+    uint32_t index = AgentIndex(r, s, first, "rejected reports agent");
     s.rejected_reports[index] = r.Strings("rejected report ids");
   }
 }
@@ -216,10 +262,10 @@ RolloutState DecodeRollout(Reader& r, const DomainState& s) {
   o.renewed_fingerprint = r.S("rollout renewed fingerprint");
   o.agent_ids = r.Strings("rollout agent ids");
   o.targets.resize(r.Count("rollout targets"));
-  for (uint32_t& t : o.targets) t = AgentIndex(r, s, "rollout target");
+  for (uint32_t& t : o.targets) t = AgentIndex(r, s, 0, "rollout target");
   size_t renewed = r.Count("rollout renewed");
   for (size_t i = 0; i < renewed && r.ok(); ++i) {
-    uint32_t index = AgentIndex(r, s, "rollout renewed agent");
+    uint32_t index = AgentIndex(r, s, 0, "rollout renewed agent");
     uint32_t fp = r.U32("rollout renewed fingerprint");
     if (fp >= s.fingerprints.size()) r.Fail("rollout renewed fingerprint");
     o.renewed[index] = fp;

@@ -305,6 +305,10 @@ int main(int argc, char** argv) {
   // Two malloc arenas, not eight per core: request threads' freed memory is
   // reused instead of held per thread (resident memory; docs/operations.md).
   mallopt(M_ARENA_MAX, 2);
+  // Blocks of 256 KiB and more always come from mmap and go back to the
+  // system when freed (glibc otherwise raises this threshold after the first
+  // large free, and later large buffers fragment the heap).
+  mallopt(M_MMAP_THRESHOLD, 256 << 10);
   // Signals are taken by sigwait in Run; every thread inherits the mask.
   sigset_t signals;
   sigemptyset(&signals);

@@ -5,8 +5,11 @@
 
 #include <gmock/gmock.h>
 
+#include <thread>
+
 #include "events/codec.h"
 #include "events/memory_event_log.h"
+#include "services/domain/state_codec.h"
 #include "services/domain/streams.h"
 #include "tests/services/domain/domain_test_util.h"
 
@@ -221,6 +224,62 @@ TEST_F(CommandServiceTest, AnEventThisBuildCannotReadStopsTheService) {
   EXPECT_EQ(outcome.status().code(), StatusCode::kInvalidArgument);
   EXPECT_THAT(outcome.status().message(), StartsWith("sequence 1: "));
   EXPECT_EQ(log_.Head(), 1u);
+}
+
+// The agents' facts of `s`, as text: id, version, report time, inventory.
+std::string AgentFacts(const DomainState& s) {
+  std::string out;
+  s.ForEachAgent([&](std::string_view id, const AgentState& a) {
+    out += std::string(id) + " v" + std::to_string(a.stream_version) + " " +
+           std::to_string(ToMicros(a.last_report_at)) + " [";
+    for (uint32_t fp : s.inventories.Get(a.inventory)) out += std::string(s.fingerprints.Get(fp));
+    out += "]\n";
+  });
+  return out;
+}
+
+// Reports keep arriving while a snapshot is encoded in tiny pieces: the
+// snapshot is the fold of the log up to its sequence, whichever reports
+// landed between its pieces.
+TEST_F(CommandServiceTest, ASnapshotEncodedWhileReportsArriveIsTheLogFoldedToItsSequence) {
+  Seed();
+  auto report = [&](int i) {
+    std::string agent = "pc-" + std::to_string(i % 400);
+    std::vector<std::string> held = {kOld};
+    if (i >= 400) held.push_back(kNew);
+    ASSERT_TRUE(
+        service_.Execute(Ingest("rep-" + std::to_string(i), agent, T0() + Hours(1 + i), held))
+            .ok());
+  };
+  for (int i = 0; i < 400; ++i) report(i);
+  std::thread reporter([&] {
+    for (int i = 400; i < 1000; ++i) report(i);
+  });
+  StateEncoder encoder({.chunk_agents = 4, .slice_strings = 8});
+  Status encoded = service_.EncodeSnapshot(encoder);
+  reporter.join();
+  ASSERT_TRUE(encoded.ok()) << encoded.ToString();
+  std::string bytes;
+  for (std::string_view part : encoder.Parts()) bytes.append(part);
+  Result<DomainState> snapshot = DecodeState(bytes);
+  ASSERT_TRUE(snapshot.ok()) << snapshot.status().ToString();
+  DomainState folded;
+  ASSERT_TRUE(
+      log_.ForEach(1,
+                   [&](const RecordedEvent& r) {
+                     if (r.sequence > encoder.sequence()) return false;
+                     Evolve(folded,
+                            {r.sequence, r.stream_id, r.stream_version, r.recorded_at, r.actor},
+                            *DecodeEvent(r));
+                     return true;
+                   })
+          .ok());
+  EXPECT_EQ(snapshot->last_sequence, encoder.sequence());
+  EXPECT_EQ(folded.last_sequence, encoder.sequence());
+  EXPECT_EQ(AgentFacts(*snapshot), AgentFacts(folded));
+  const RolloutState* r1 = snapshot->FindRollout("r1");
+  ASSERT_NE(r1, nullptr);
+  EXPECT_EQ(r1->counters.received, folded.FindRollout("r1")->counters.received);
 }
 
 }  // namespace

@@ -1,7 +1,9 @@
 // Snapshots of the deciders' state (services/domain/state_codec.h) over
 // random histories: a decoded snapshot holds every fact of the state it was
 // taken from, folding on from it gives the state folding through gives, and
-// bad bytes or another format version are refused, never half-read.
+// bad bytes or another format version are refused, never half-read; a
+// snapshot encoded piece by piece while events keep being folded is the
+// state at its end; a snapshot an older build wrote (format version 1) is read.
 #include "services/domain/state_codec.h"
 
 #include <gtest/gtest.h>
@@ -13,8 +15,10 @@
 #include <vector>
 
 #include "services/domain/progress.h"
+#include "services/domain/state_encoder.h"
 #include "services/domain/streams.h"
 #include "tests/projections/history_gen.h"
+#include "tests/services/domain/state_codec_v1_golden.h"
 
 namespace rotor::domain {
 namespace {
@@ -167,6 +171,67 @@ TEST(StateCodecTest, AnotherFormatVersionIsRefusedNamingBoth) {
               std::string::npos)
         << decoded.status().message();
   }
+}
+
+std::string Join(const StateEncoder& encoder) {
+  std::string out;
+  for (std::string_view part : encoder.Parts()) out.append(part);
+  return out;
+}
+
+// Between the encoder's pieces, the next events of the history are folded
+// (as commands run between pieces in CommandService::EncodeSnapshot); tiny
+// chunks and slices make every history span many pieces.
+TEST(StateEncoderTest, APieceByPieceSnapshotOfAChangingStateIsTheStateAtItsEnd) {
+  for (uint64_t seed = 1; seed <= 150; ++seed) {
+    std::vector<TimedEvent> history = RandomHistory(seed, Shape(seed));
+    DomainState state;
+    Folder folder;
+    size_t folded = history.size() / 4;
+    folder.Fold(state, history, 0, folded);
+    StateEncoder encoder({.chunk_agents = 1 + static_cast<uint32_t>(seed % 3),
+                          .slice_strings = 2,
+                          .final_marked_chunks = seed % 4});
+    size_t pieces = 1;
+    for (; !encoder.Step(state, &state.changed); ++pieces) {
+      size_t next = std::min(history.size(), folded + 1 + seed % 3);
+      folder.Fold(state, history, folded, next);
+      folded = next;
+    }
+    ASSERT_FALSE(state.changed.active()) << "seed " << seed;
+    ASSERT_GT(pieces, 3u) << "seed " << seed;
+    EXPECT_EQ(encoder.sequence(), state.last_sequence) << "seed " << seed;
+    Result<DomainState> decoded = DecodeState(Join(encoder));
+    ASSERT_TRUE(decoded.ok()) << "seed " << seed << ": " << decoded.status().ToString();
+    ASSERT_EQ(Describe(*decoded), Describe(state))
+        << "seed " << seed << ", " << pieces << " pieces, " << folded << " events";
+  }
+}
+
+TEST(StateEncoderTest, AnAbandonedEncodingStopsMarking) {
+  std::vector<TimedEvent> history = RandomHistory(5, Shape(5));
+  DomainState state;
+  Folder().Fold(state, history, 0, history.size());
+  StateEncoder encoder({.chunk_agents = 1});
+  ASSERT_FALSE(encoder.Step(state, &state.changed));
+  EXPECT_TRUE(state.changed.active());
+  encoder.Abort(&state.changed);
+  EXPECT_FALSE(state.changed.active());
+}
+
+TEST(StateCodecTest, ASnapshotOfFormatVersionOneIsRead) {
+  std::string bytes;
+  ASSERT_TRUE(FromHex(testing::kStateFormatV1Hex, &bytes));
+  ASSERT_EQ(bytes[0], char{1});
+  Result<DomainState> decoded = DecodeState(bytes);
+  ASSERT_TRUE(decoded.ok()) << decoded.status().ToString();
+  std::vector<TimedEvent> history =
+      RandomHistory(29, {.events = 90, .agents = 9, .fingerprints = 4, .rollouts = 3});
+  DomainState state;
+  Folder().Fold(state, history, 0, history.size());
+  ASSERT_FALSE(state.revocations.empty());
+  ASSERT_FALSE(state.rejected_reports.empty());
+  EXPECT_EQ(Describe(*decoded), Describe(state));
 }
 
 }  // namespace
