@@ -21,6 +21,9 @@ class TempDir {
   // Creates "<base>/rotor-bench-XXXXXX"; an empty `base` means $TMPDIR or /tmp.
   // Errors: kIoError naming the path.
   static Result<std::unique_ptr<TempDir>> Create(std::string_view base);
+  // An existing directory, kept when the TempDir is destroyed. Errors:
+  // kNotFound when `path` is not a directory.
+  static Result<std::unique_ptr<TempDir>> Existing(const std::string& path);
   ~TempDir();
   TempDir(const TempDir&) = delete;
   TempDir& operator=(const TempDir&) = delete;

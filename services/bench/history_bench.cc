@@ -17,6 +17,10 @@
 //      against a fold from sequence 1.
 //   6. proofs: inclusion and consistency proofs, averaged over `--proofs`
 //      random leaves, against the whole tree and one of 1/100 its size.
+//
+// `--keep` leaves the scratch directory in place; `--data DIR` measures such
+// a directory again (phases 1 to 3 then find nothing to do), so a change to
+// the as-of or proof path can be measured without building the log again.
 #include <spdlog/fmt/fmt.h>
 #include <spdlog/spdlog.h>
 
@@ -50,6 +54,8 @@ struct HistoryOptions {
   int proofs = 2000;
   uint64_t seed = 1;
   std::string dir;
+  std::string data;  // an existing directory left by --keep
+  bool keep = false;
   bool json = false;
 };
 
@@ -247,9 +253,11 @@ Status Run(const HistoryOptions& o, const TempDir& dir, Figures* f) {
       RocksDbEventLog::Open(dir.Sub("log"), {.sync = false});
   ROTOR_RETURN_IF_ERROR(log.status());
   Stopwatch build;
-  Result<uint64_t> events = BuildHistory(**log, o, &f->rounds);
-  ROTOR_RETURN_IF_ERROR(events.status());
-  f->events = *events;
+  if (o.data.empty()) {
+    Result<uint64_t> events = BuildHistory(**log, o, &f->rounds);
+    ROTOR_RETURN_IF_ERROR(events.status());
+  }
+  f->events = (*log)->Head();
   f->build_s = build.Seconds();
   spdlog::info("log: {} events in {:.1f} s", f->events, f->build_s);
 
@@ -273,12 +281,14 @@ Status Run(const HistoryOptions& o, const TempDir& dir, Figures* f) {
 }
 
 int RunHistoryBench(const HistoryOptions& o) {
-  Result<std::unique_ptr<TempDir>> dir = TempDir::Create(o.dir);
+  Result<std::unique_ptr<TempDir>> dir =
+      o.data.empty() ? TempDir::Create(o.dir) : TempDir::Existing(o.data);
   if (!dir.ok()) {
     spdlog::error("{}", dir.status().ToString());
     return 1;
   }
-  spdlog::info("rotor-bench history: data in {}", (*dir)->path());
+  if (o.keep || !o.data.empty()) (*dir)->Keep();
+  spdlog::info("rotor-bench history: data in {}{}", (*dir)->path(), o.keep ? " (kept)" : "");
   Figures f;
   Status s = Run(o, **dir, &f);
   if (!s.ok()) {
@@ -313,6 +323,9 @@ Runner AddHistoryBench(CLI::App* command) {
   command->add_option("--seed", o->seed, "random seed of the points and proofs")
       ->capture_default_str();
   command->add_option("--dir", o->dir, "parent of the scratch directory (default $TMPDIR or /tmp)");
+  command->add_flag("--keep", o->keep, "leave the scratch directory in place");
+  command->add_option("--data", o->data, "measure a directory left by --keep again")
+      ->check(CLI::ExistingDirectory);
   command->add_flag("--json", o->json, "print one JSON object");
   return [o] { return RunHistoryBench(*o); };
 }
