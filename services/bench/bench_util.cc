@@ -46,8 +46,9 @@ Result<std::unique_ptr<TempDir>> TempDir::Create(std::string_view base) {
 
 Result<std::unique_ptr<TempDir>> TempDir::Existing(const std::string& path) {
   std::error_code ec;
-  if (!std::filesystem::is_directory(path, ec))
+  if (!std::filesystem::is_directory(path, ec)) {
     return Status::NotFound(path + " is not a directory");
+  }
   auto dir = std::unique_ptr<TempDir>(new TempDir(path));
   dir->Keep();
   return dir;
