@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <ctime>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -43,13 +44,23 @@ class TempDir {
 // Wall-clock seconds since construction (steady clock).
 class Stopwatch {
  public:
-  Stopwatch() : start_(std::chrono::steady_clock::now()) {}
+  Stopwatch() : start_(std::chrono::steady_clock::now()), cpu_start_(ThreadCpuNow()) {}
   double Seconds() const {
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
   }
+  // CPU seconds the calling thread used since construction (on the thread
+  // that constructed it): on a shared machine, what the work cost apart
+  // from waiting for a CPU.
+  double ThreadCpuSeconds() const { return ThreadCpuNow() - cpu_start_; }
 
  private:
+  static double ThreadCpuNow() {
+    timespec ts{};
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
+  }
   std::chrono::steady_clock::time_point start_;
+  double cpu_start_;
 };
 
 inline double PerSecond(uint64_t count, double seconds) {
