@@ -2,6 +2,7 @@
 
 #include <bit>
 #include <cassert>
+#include <cstddef>
 #include <cstring>
 
 namespace rotor::merkle {
@@ -12,11 +13,18 @@ uint64_t SplitPoint(uint64_t n) { return std::bit_floor(n - 1); }
 
 bool IsPowerOfTwo(uint64_t n) { return n != 0 && (n & (n - 1)) == 0; }
 
-// Hashes `hashes` (a power of two of them) pairwise up to one root.
-Sha256Digest HashUp(std::vector<Sha256Digest> hashes) {
+// Hashes `hashes` (a power of two of them) pairwise up to one root; with
+// `kept`, appends to it the nodes of heights kKeptHeight and up below the
+// root, lowest height first.
+Sha256Digest HashUp(std::vector<Sha256Digest> hashes, std::vector<Sha256Digest>* kept = nullptr) {
   assert(IsPowerOfTwo(hashes.size()));
+  int height = 0;
   for (size_t n = hashes.size(); n > 1; n /= 2) {
     for (size_t i = 0; i < n / 2; ++i) hashes[i] = NodeHash(hashes[2 * i], hashes[2 * i + 1]);
+    if (kept != nullptr && ++height >= kKeptHeight && n > 2) {
+      kept->insert(kept->end(), hashes.begin(),
+                   hashes.begin() + static_cast<std::ptrdiff_t>(n / 2));
+    }
   }
   return hashes[0];
 }
@@ -262,15 +270,17 @@ Result<TileBuilder> TileBuilder::Resume(const TileHashReader& read, uint64_t siz
 void TileBuilder::Add(const Sha256Digest& leaf_hash, std::vector<Completed>* out) {
   if (pending_.empty()) pending_.emplace_back();
   pending_[0].push_back(leaf_hash);
-  out->push_back({0, size_, leaf_hash});
+  out->push_back({0, size_, leaf_hash, {}});
   ++size_;
   for (size_t level = 0; pending_[level].size() == kTileWidth; ++level) {
-    Sha256Digest parent = HashUp(std::move(pending_[level]));
+    std::vector<Sha256Digest> kept;
+    kept.reserve(kKeptNodes);
+    Sha256Digest parent = HashUp(std::move(pending_[level]), &kept);
     pending_[level].clear();
     if (pending_.size() == level + 1) pending_.emplace_back();
     pending_[level + 1].push_back(parent);
     uint64_t index = (size_ >> (kTileHeight * (level + 1))) - 1;
-    out->push_back({static_cast<int>(level + 1), index, parent});
+    out->push_back({static_cast<int>(level + 1), index, parent, std::move(kept)});
   }
 }
 

@@ -28,6 +28,14 @@ namespace rotor::merkle {
 inline constexpr int kTileHeight = 8;
 inline constexpr uint64_t kTileWidth = uint64_t{1} << kTileHeight;
 
+// Beside each full tile, MerkleStore keeps the hashes of the complete
+// subtrees of heights kKeptHeight .. kTileHeight - 1 inside it (16 + 8 + 4 +
+// 2 = 30), lowest height first and left to right within a height, so that a
+// proof from a tile that is not cached hashes at most a few nodes instead of
+// the tile's 255. They are derived data, like the stored hashes.
+inline constexpr int kKeptHeight = 4;
+inline constexpr size_t kKeptNodes = (kTileWidth >> (kKeptHeight - 1)) - 2;
+
 // SHA-256(0x00 || data).
 Sha256Digest LeafHash(std::string_view data);
 // SHA-256(0x01 || left || right).
@@ -40,6 +48,13 @@ Sha256Digest NodeHash(const Sha256Digest& left, const Sha256Digest& right);
 // kCorruption, kIoError.
 using TileHashReader = std::function<Status(int tile_level, uint64_t index, uint64_t count,
                                             std::vector<Sha256Digest>* out)>;
+
+// Reads the kept node hashes (kKeptHeight above) of the full tile `tile` of
+// tile level `tile_level` into `out` (replacing its contents). Errors:
+// kNotFound when none are kept for it (trees written before they were),
+// kCorruption, kIoError.
+using TileNodesReader =
+    std::function<Status(int tile_level, uint64_t tile, std::vector<Sha256Digest>* out)>;
 
 // Supplies the hash of the complete subtree of height `level` (0: a leaf)
 // whose index at that height is `index` (its leftmost leaf is
@@ -102,6 +117,9 @@ class TileBuilder {
     int tile_level;
     uint64_t index;
     Sha256Digest hash;
+    // At tile level >= 1: the kept nodes (kKeptHeight) of the tile below
+    // whose root `hash` is, tile `index` of tile level `tile_level` - 1.
+    std::vector<Sha256Digest> kept;
   };
 
   // A builder for a tree that already holds `size` leaves; `read` supplies

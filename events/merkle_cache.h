@@ -10,6 +10,12 @@
 // the right edge is a correct prefix that is extended (by reading only the
 // new stored hashes) when a proof needs more of it.
 //
+// With a TileNodesReader, a full tile that is not cached is read with its
+// kept nodes (merkle.h, kKeptHeight) instead of being hashed whole: its
+// nodes below kKeptHeight are then hashed when asked for (at most 7 hashes
+// each), so a proof from a cold tile costs two reads and about a dozen
+// hashes, and the tile holds 286 hashes (9 KiB) instead of 510.
+//
 // Memory: at most `max_bytes` of hashes (plus about 100 bytes of
 // bookkeeping per tile); the least recently used tiles are dropped first.
 // With 0 nothing is kept and every lookup reads its tile.
@@ -41,12 +47,17 @@ class TileCache {
   // which holds `tree_size` leaves (the subtree must lie within them).
   // Errors: kInvalidArgument when the subtree is not complete in
   // `tree_size` leaves; those of `read`; kCorruption on a short read.
-  Result<Sha256Digest> CompleteHash(const TileHashReader& read, uint64_t tree_size, int level,
-                                    uint64_t index) EXCLUDES(mu_);
+  // `nodes` (may be null) supplies kept nodes. Errors: kInvalidArgument
+  // when the subtree is not complete in `tree_size` leaves; those of `read`
+  // and `nodes` (but kNotFound from `nodes`: the tile is then hashed whole);
+  // kCorruption on a short read.
+  Result<Sha256Digest> CompleteHash(const TileHashReader& read, const TileNodesReader* nodes,
+                                    uint64_t tree_size, int level, uint64_t index) EXCLUDES(mu_);
 
   // A CompleteHashReader over this cache for a tree of `tree_size` leaves
-  // (valid while the cache and `read` live).
-  CompleteHashReader Reader(const TileHashReader& read, uint64_t tree_size);
+  // (valid while the cache, `read` and `nodes` live; `nodes` may be null).
+  CompleteHashReader Reader(const TileHashReader& read, uint64_t tree_size,
+                            const TileNodesReader* nodes = nullptr);
 
   // Bytes of hashes held, tiles held, and lookups that needed no read.
   size_t bytes() const EXCLUDES(mu_);
@@ -63,9 +74,9 @@ class TileCache {
   };
 
   // The tile, cached or read, with at least `width` stored hashes.
-  Result<std::shared_ptr<const Tile>> Get(const TileHashReader& read, uint64_t tree_size,
-                                          int tile_level, uint64_t tile_index, uint64_t width)
-      EXCLUDES(mu_);
+  Result<std::shared_ptr<const Tile>> Get(const TileHashReader& read, const TileNodesReader* nodes,
+                                          uint64_t tree_size, int tile_level, uint64_t tile_index,
+                                          uint64_t width) EXCLUDES(mu_);
   void Insert(Key key, std::shared_ptr<const Tile> tile) EXCLUDES(mu_);
 
   const size_t max_bytes_;

@@ -1,6 +1,7 @@
 #include "events/merkle_store.h"
 
 #include <rocksdb/db.h>
+#include <rocksdb/table.h>
 #include <rocksdb/write_batch.h>
 #include <spdlog/spdlog.h>
 
@@ -26,14 +27,26 @@ std::string CheckpointKey(uint64_t size) {
 }  // namespace
 
 MerkleStore::MerkleStore(std::unique_ptr<rocksdb::DB> db, const MerkleStoreOptions& options)
-    : db_(std::move(db)), stored_(Reader()), cache_(options.cache_bytes) {}
+    : db_(std::move(db)),
+      stored_(Reader()),
+      kept_([this](int tile_level, uint64_t tile, std::vector<Sha256Digest>* out) {
+        return merkle_tiles::ReadNodes(*db_, tile_level, tile, out);
+      }),
+      cache_(options.cache_bytes) {}
 MerkleStore::~MerkleStore() = default;
 
 Result<std::unique_ptr<MerkleStore>> MerkleStore::Open(const std::string& path,
                                                        const MerkleStoreOptions& store_options) {
   rocksdb::Options options;
   options.create_if_missing = true;
-  options.write_buffer_size = 16 << 20;  // about 32 bytes an event: small memtables suffice
+  options.write_buffer_size = 16 << 20;  // about 33 bytes an event: small memtables suffice
+  // Hashes do not compress; XXH3 block checksums cost far less than the
+  // CRC32c this RocksDB computes in software. Files written with other
+  // settings stay readable (each block records its own).
+  options.compression = rocksdb::kNoCompression;
+  rocksdb::BlockBasedTableOptions table;
+  table.checksum = rocksdb::kXXH3;
+  options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
   rocksdb::DB* raw = nullptr;
   rocksdb::Status s = rocksdb::DB::Open(options, path, &raw);
   if (!s.ok()) return FromRocks(s, "opening merkle tree " + path);
@@ -118,7 +131,9 @@ Result<uint64_t> MerkleStore::CatchUp(const EventLog& log, uint64_t max_leaves) 
   return builder_->size();
 }
 
-merkle::CompleteHashReader MerkleStore::Nodes() const { return cache_.Reader(stored_, size()); }
+merkle::CompleteHashReader MerkleStore::Nodes() const {
+  return cache_.Reader(stored_, size(), &kept_);
+}
 
 Status MerkleStore::CheckSize(uint64_t size) const {
   if (size > this->size()) {

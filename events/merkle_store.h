@@ -12,12 +12,13 @@
 // Keys (default column family):
 //   "t" u8(tile_level) BE64(tile)  -> the tile's stored hashes (merkle_tiles.h)
 //   "size"                         -> BE64(tree size)
+//   "n" u8(tile_level) BE64(tile)  -> a full tile's kept nodes (merkle_tiles.h)
 //   "c" BE64(tree size)            -> a signed checkpoint (note text)
 // Open() rewrites a store of the earlier one-key-per-hash layout as tiles.
 //
 // Proofs and roots read the stored hashes through a bounded cache of tiles
-// (events/merkle_cache.h, `cache_bytes`), so a proof against a recent tree
-// costs microseconds whatever the log's size.
+// (events/merkle_cache.h, `cache_bytes`); a tile that is not cached is read
+// with its kept nodes, so a proof costs microseconds whatever the log's size.
 //
 // Thread safety: CatchUp() from one thread at a time; everything else is
 // safe to call concurrently with it (readers see a consistent size).
@@ -101,6 +102,7 @@ class MerkleStore {
 
   std::unique_ptr<rocksdb::DB> db_;
   const merkle::TileHashReader stored_;  // Reader()
+  const merkle::TileNodesReader kept_;   // merkle_tiles::ReadNodes
   mutable merkle::TileCache cache_;
   std::atomic<uint64_t> size_{0};
   Mutex catch_up_mu_;  // one CatchUp at a time

@@ -42,6 +42,34 @@ std::string TileKey(int tile_level, uint64_t tile_index) {
   return key;
 }
 
+std::string NodesKey(int tile_level, uint64_t tile_index) {
+  std::string key = "n";
+  key.push_back(static_cast<char>(tile_level));
+  PutBigEndian64(&key, tile_index);
+  return key;
+}
+
+Status ReadNodes(rocksdb::DB& db, int tile_level, uint64_t tile_index,
+                 std::vector<Sha256Digest>* out) {
+  out->clear();
+  rocksdb::PinnableSlice value;
+  rocksdb::Status s = db.Get(rocksdb::ReadOptions(), db.DefaultColumnFamily(),
+                             NodesKey(tile_level, tile_index), &value);
+  if (s.IsNotFound()) {
+    return Status::NotFound("merkle tree: no kept nodes of tile " + std::to_string(tile_index) +
+                            " at tile level " + std::to_string(tile_level));
+  }
+  if (!s.ok()) return FromRocks(s, "reading merkle tree");
+  if (value.size() != merkle::kKeptNodes * kHashSize) {
+    return Status::Corruption("merkle tree: the kept nodes of tile " + std::to_string(tile_index) +
+                              " at tile level " + std::to_string(tile_level) + " are " +
+                              std::to_string(value.size()) + " bytes");
+  }
+  out->resize(merkle::kKeptNodes);
+  std::memcpy(out->data(), value.data(), value.size());
+  return Status::Ok();
+}
+
 Status ReadHashes(rocksdb::DB& db, int tile_level, uint64_t index, uint64_t count,
                   std::vector<Sha256Digest>* out) {
   out->clear();
@@ -80,6 +108,12 @@ void PutTiles(const merkle::TileBuilder& before,
   std::vector<uint64_t> open_index;
   std::vector<bool> touched;
   for (const merkle::TileBuilder::Completed& c : completed) {
+    if (!c.kept.empty()) {
+      std::string nodes;
+      nodes.reserve(c.kept.size() * kHashSize);
+      for (const Sha256Digest& h : c.kept) nodes.append(Bytes(h));
+      batch->Put(NodesKey(c.tile_level - 1, c.index), nodes);
+    }
     const auto level = static_cast<size_t>(c.tile_level);
     if (open.size() <= level) {
       open.resize(level + 1);

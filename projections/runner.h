@@ -52,8 +52,11 @@ struct RunnerOptions {
   // copies the committed state into a snapshot for as-of queries
   // (projections/snapshot.h) and thins the older ones. 0: no snapshots.
   uint64_t snapshot_every_events = 0;
-  // Thinning: the newest this many snapshots are all kept (SnapshotsToThin).
-  size_t snapshots_dense = 32;
+  // Thinning: the newest this many snapshots are all kept, and older ones
+  // stay at most about age / (snapshots_dense / 2) apart (SnapshotsToThin),
+  // so an as-of query folds at most about 1/32 of the log after its snapshot
+  // with 64, however old the moment it asks for (docs/storage.md).
+  size_t snapshots_dense = 64;
 };
 
 struct Lag {

@@ -69,7 +69,8 @@ class ProjectionStore {
   virtual Status PutSnapshot(std::string_view name, uint64_t sequence, std::string_view bytes) = 0;
   // The sequences of `name`'s snapshots, ascending. Errors: kIoError, kCorruption.
   virtual Result<std::vector<uint64_t>> ListSnapshots(std::string_view name) const = 0;
-  // The bytes of a snapshot. Errors: kNotFound, kIoError, kCorruption.
+  // The bytes of a snapshot, as stored: a store need not checksum them, as a
+  // snapshot checks its own digest. Errors: kNotFound, kIoError, kCorruption.
   virtual Result<std::string> ReadSnapshot(std::string_view name, uint64_t sequence) const = 0;
   // Deletes a snapshot; OK when there is none. Errors: kIoError.
   virtual Status DeleteSnapshot(std::string_view name, uint64_t sequence) = 0;

@@ -45,6 +45,16 @@ Result<std::unique_ptr<TempDir>> TempDir::Create(std::string_view base) {
   return std::unique_ptr<TempDir>(new TempDir(pattern));
 }
 
+Result<std::unique_ptr<TempDir>> TempDir::Existing(const std::string& path) {
+  std::error_code ec;
+  if (!std::filesystem::is_directory(path, ec)) {
+    return Status::NotFound(path + " is not a directory");
+  }
+  auto dir = std::unique_ptr<TempDir>(new TempDir(path));
+  dir->Keep();
+  return dir;
+}
+
 TempDir::~TempDir() {
   if (keep_) return;
   std::error_code ec;

@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <ctime>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -21,6 +22,9 @@ class TempDir {
   // Creates "<base>/rotor-bench-XXXXXX"; an empty `base` means $TMPDIR or /tmp.
   // Errors: kIoError naming the path.
   static Result<std::unique_ptr<TempDir>> Create(std::string_view base);
+  // An existing directory, kept when the TempDir is destroyed. Errors:
+  // kNotFound when `path` is not a directory.
+  static Result<std::unique_ptr<TempDir>> Existing(const std::string& path);
   ~TempDir();
   TempDir(const TempDir&) = delete;
   TempDir& operator=(const TempDir&) = delete;
@@ -40,13 +44,23 @@ class TempDir {
 // Wall-clock seconds since construction (steady clock).
 class Stopwatch {
  public:
-  Stopwatch() : start_(std::chrono::steady_clock::now()) {}
+  Stopwatch() : start_(std::chrono::steady_clock::now()), cpu_start_(ThreadCpuNow()) {}
   double Seconds() const {
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
   }
+  // CPU seconds the calling thread used since construction (on the thread
+  // that constructed it): on a shared machine, what the work cost apart
+  // from waiting for a CPU.
+  double ThreadCpuSeconds() const { return ThreadCpuNow() - cpu_start_; }
 
  private:
+  static double ThreadCpuNow() {
+    timespec ts{};
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
+  }
   std::chrono::steady_clock::time_point start_;
+  double cpu_start_;
 };
 
 inline double PerSecond(uint64_t count, double seconds) {

@@ -25,9 +25,9 @@ constexpr size_t kFullTileBytes = 510 * sizeof(Sha256Digest);
 // Roots, inclusion and consistency proofs of `n` random choices in the
 // tree of `size` leaves, through `cache` and from the stored hashes.
 void ExpectSameAnswers(TileCache& cache, const MemoryTiles& tiles, uint64_t size, int n,
-                       std::mt19937_64& rng) {
+                       std::mt19937_64& rng, const TileNodesReader* nodes = nullptr) {
   TileHashReader read = tiles.Reader();
-  CompleteHashReader cached = cache.Reader(read, tiles.size());
+  CompleteHashReader cached = cache.Reader(read, tiles.size(), nodes);
   ASSERT_EQ(*RootHash(cached, size), *RootHash(read, size)) << "size " << size;
   for (int i = 0; i < n; ++i) {
     uint64_t index = rng() % size;
@@ -52,6 +52,32 @@ TEST(TileCache, AnswersAsTheStoredHashesDoWhileTheTreeGrows) {
     ExpectSameAnswers(cache, tiles, 1 + rng() % size, 10, rng);
   }
   EXPECT_GT(cache.hits(), 0u);
+}
+
+TEST(TileCache, ColdTilesReadWithTheirKeptNodesAnswerAsTheStoredHashesDo) {
+  MemoryTiles tiles;
+  // Tiles 0-99 of tile level 0 from a store written before nodes were kept.
+  tiles.KeepNodes(false);
+  for (uint64_t n = 0; n < 100 * kTileWidth; ++n) tiles.Add(LeafOf(n));
+  tiles.KeepNodes(true);
+  std::mt19937_64 rng(9);
+  TileNodesReader nodes = tiles.NodesReader();
+  for (uint64_t size : {25600u, 25601u, 65536u, 65537u, 70001u}) {
+    while (tiles.size() < size) tiles.Add(LeafOf(tiles.size()));
+    TileCache cold(0);  // every lookup reads its tile
+    ExpectSameAnswers(cold, tiles, size, 30, rng, &nodes);
+    TileCache warm(size_t{64} << 20);
+    ExpectSameAnswers(warm, tiles, size, 30, rng, &nodes);
+    ExpectSameAnswers(warm, tiles, 1 + rng() % size, 30, rng, &nodes);
+  }
+  EXPECT_GT(tiles.node_reads(), 0u);
+  // A tile read with its kept nodes holds 286 hashes, not 510.
+  TileCache one(size_t{64} << 20);
+  TileHashReader read = tiles.Reader();
+  ASSERT_TRUE(one.CompleteHash(read, &nodes, tiles.size(), 1, 200 * 128).ok());
+  EXPECT_EQ(one.bytes(), 286 * sizeof(Sha256Digest));
+  ASSERT_TRUE(one.CompleteHash(read, &nodes, tiles.size(), 1, 10 * 128).ok());  // not kept
+  EXPECT_EQ(one.bytes(), (286 + 510) * sizeof(Sha256Digest));
 }
 
 TEST(TileCache, ARepeatedProofReadsNothing) {
@@ -101,12 +127,14 @@ TEST(TileCache, RefusesASubtreeTheTreeDoesNotHold) {
   for (uint64_t n = 0; n < 300; ++n) tiles.Add(LeafOf(n));
   TileCache cache(size_t{1} << 20);
   TileHashReader read = tiles.Reader();
-  EXPECT_TRUE(cache.CompleteHash(read, 300, 0, 299).ok());
-  EXPECT_EQ(StatusOf(cache.CompleteHash(read, 300, 0, 300)).code(), StatusCode::kInvalidArgument);
-  EXPECT_EQ(StatusOf(cache.CompleteHash(read, 300, 8, 1)).code(), StatusCode::kInvalidArgument);
-  EXPECT_EQ(StatusOf(cache.CompleteHash(read, 300, 2, uint64_t{1} << 62)).code(),
+  EXPECT_TRUE(cache.CompleteHash(read, nullptr, 300, 0, 299).ok());
+  EXPECT_EQ(StatusOf(cache.CompleteHash(read, nullptr, 300, 0, 300)).code(),
             StatusCode::kInvalidArgument);
-  EXPECT_EQ(*cache.CompleteHash(read, 300, 8, 0), *SubtreeHash(read, 0, 256));
+  EXPECT_EQ(StatusOf(cache.CompleteHash(read, nullptr, 300, 8, 1)).code(),
+            StatusCode::kInvalidArgument);
+  EXPECT_EQ(StatusOf(cache.CompleteHash(read, nullptr, 300, 2, uint64_t{1} << 62)).code(),
+            StatusCode::kInvalidArgument);
+  EXPECT_EQ(*cache.CompleteHash(read, nullptr, 300, 8, 0), *SubtreeHash(read, 0, 256));
 }
 
 }  // namespace

@@ -119,8 +119,8 @@ TEST(MerkleStore, KeepsOneKeyPerTile) {
     }
   }
   // Five tiles of leaf hashes (the fifth partial), one of level-1 hashes,
-  // and the size.
-  EXPECT_EQ(KeyKinds(dir.Sub("tree")), (std::map<char, int>{{'t', 6}, {'s', 1}}));
+  // the kept nodes of the four full tiles, and the size.
+  EXPECT_EQ(KeyKinds(dir.Sub("tree")), (std::map<char, int>{{'n', 4}, {'t', 6}, {'s', 1}}));
   auto tree = MerkleStore::Open(dir.Sub("tree"));
   ASSERT_OK(tree);
   for (uint64_t size : {1u, 255u, 256u, 257u, 1024u, 1033u}) {
@@ -169,8 +169,18 @@ TEST(MerkleStore, RewritesAStoreOfTheOldLayoutAsTiles) {
     ASSERT_OK((*tree)->CatchUp(**log));
     EXPECT_EQ(*(*tree)->Root(1033), *RebuildRoot(**log, 1033));
     EXPECT_EQ(*(*tree)->Root(513), *RebuildRoot(**log, 513));
+    // Tiles 0 and 1 keep no nodes (the old store did not): proofs from
+    // them, and from tiles 2 and 3 that do, are those of the stored hashes.
+    merkle::TileHashReader stored = (*tree)->Reader();
+    for (uint64_t index : {0u, 300u, 511u, 512u, 700u, 1023u}) {
+      EXPECT_EQ(*(*tree)->InclusionProof(index, 1033), *merkle::InclusionProof(stored, index, 1033))
+          << "leaf " << index;
+      EXPECT_EQ(*(*tree)->ConsistencyProof(index + 1, 1033),
+                *merkle::ConsistencyProof(stored, index + 1, 1033))
+          << "from " << index + 1;
+    }
   }
-  EXPECT_EQ(KeyKinds(dir.Sub("tree")), (std::map<char, int>{{'t', 6}, {'s', 1}}));
+  EXPECT_EQ(KeyKinds(dir.Sub("tree")), (std::map<char, int>{{'n', 2}, {'t', 6}, {'s', 1}}));
 
   // An old store with a hash missing is refused, naming it.
   WriteOldLayout(**log, 600, dir.Sub("gap"));

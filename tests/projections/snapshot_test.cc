@@ -211,6 +211,33 @@ TEST(SnapshotTest, ThinningKeepsTheNewestDenselyAndOlderOnesSparsely) {
   }
 }
 
+// docs/storage.md: with the runner's default thinning, the newest 64
+// snapshots all stay, and any moment of a log of n snapshots has a kept
+// snapshot at most n / 32 (+ 2) snapshots before it, so an as-of query folds
+// at most about 1/32 of the log; about 64 + 32 log2(n / 64) are kept.
+TEST(SnapshotTest, DefaultThinningKeepsAsOfFoldsWithinAThirtySecondOfTheLog) {
+  const size_t dense = RunnerOptions{}.snapshots_dense;
+  ASSERT_EQ(dense, 64u);
+  std::vector<uint64_t> kept;
+  for (uint64_t n = 1; n <= 4000; ++n) {
+    kept.push_back(n * 250000);
+    std::vector<uint64_t> gone = SnapshotsToThin(kept, 250000, dense);
+    std::erase_if(kept,
+                  [&](uint64_t s) { return std::binary_search(gone.begin(), gone.end(), s); });
+    if (n == 40) {
+      EXPECT_EQ(kept.size(), 40u);  // rotor-bench history's 10,000,000 events: all kept
+    }
+    ASSERT_GE(kept.size(), std::min<size_t>(n, dense));
+    for (size_t j = 0; j < std::min<size_t>(n, dense); ++j) {
+      ASSERT_EQ(kept[kept.size() - 1 - j], (n - j) * 250000) << n;
+    }
+    uint64_t gap = kept.front() / 250000;  // from the start of the log
+    for (size_t j = 1; j < kept.size(); ++j) gap = std::max(gap, (kept[j] - kept[j - 1]) / 250000);
+    ASSERT_LE(gap, n / 32 + 2) << "after " << n << " snapshots";
+  }
+  EXPECT_LE(kept.size(), 64u + 32 * 6);  // log2(4000 / 64) < 6
+}
+
 // Forwards to a MemoryProjectionStore; PutSnapshot waits until Release(): a
 // snapshot that takes long to write.
 class GatedStore final : public ForwardingStore {
