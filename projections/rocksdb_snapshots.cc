@@ -2,10 +2,18 @@
 // "~snapshots",
 //   'm' name 0x00 BE64(sequence)              -> varint bytes, varint chunks
 //   'd' name 0x00 BE64(sequence) BE32(chunk)  -> up to 1 MiB of the snapshot
-// written in one batch, so a snapshot is either whole or absent.
+// A snapshot is written as one table file that RocksDB ingests whole
+// (IngestExternalFile), so it is either whole or absent, and its bytes pass
+// through no write batch and no memtable: a snapshot of a large fleet adds
+// only the file's block buffer to rotord's memory while it is written.
 #include <rocksdb/db.h>
+#include <rocksdb/options.h>
 #include <rocksdb/snapshot.h>
+#include <rocksdb/sst_file_writer.h>
 #include <rocksdb/write_batch.h>
+
+#include <atomic>
+#include <filesystem>
 
 #include "base/coding.h"
 #include "events/rocksdb_keys.h"
@@ -46,21 +54,40 @@ Status RocksDbProjectionStore::PutSnapshot(std::string_view name, uint64_t seque
   if (name.empty()) return Status::InvalidArgument("projection name is empty");
   Result<rocksdb::ColumnFamilyHandle*> family = Family(kSnapshotFamily);
   if (!family.ok()) return family.status();
-  rocksdb::WriteBatch batch;
-  DeleteChunks(batch, *family, name, sequence);
+  // A snapshot taken again at the same sequence replaces the earlier one.
+  ROTOR_RETURN_IF_ERROR(DeleteSnapshot(name, sequence));
+  // The chunks, then the index entry: the file's keys in order ('d' < 'm').
+  // Uncompressed, as the chunks' blob files are: a snapshot is read whole.
+  rocksdb::Options options(db_->GetDBOptions(), db_->GetOptions(*family));
+  options.compression = rocksdb::kNoCompression;
+  options.bottommost_compression = rocksdb::kNoCompression;
+  options.compression_per_level.clear();
+  static std::atomic<uint64_t> files{0};
+  std::string file = (std::filesystem::path(db_->GetName()) /
+                      (std::string(kSnapshotIngestPrefix) + std::to_string(sequence) + "-" +
+                       std::to_string(files.fetch_add(1)) + ".sst"))
+                         .string();
+  rocksdb::SstFileWriter writer(rocksdb::EnvOptions(), options, *family);
+  rocksdb::Status s = writer.Open(file);
   uint32_t chunks = 0;
-  for (size_t at = 0; at < bytes.size(); at += kChunkBytes, ++chunks) {
+  for (size_t at = 0; s.ok() && at < bytes.size(); at += kChunkBytes, ++chunks) {
     std::string key = SnapshotKey('d', name, sequence);
     PutBigEndian32(&key, chunks);
-    batch.Put(*family, key, AsSlice(bytes.substr(at, kChunkBytes)));
+    s = writer.Put(key, AsSlice(bytes.substr(at, kChunkBytes)));
   }
   std::string meta;
   PutVarint(&meta, bytes.size());
   PutVarint(&meta, chunks);
-  batch.Put(*family, SnapshotKey('m', name, sequence), meta);
-  rocksdb::WriteOptions wo;
-  wo.sync = options_.sync;
-  return FromRocks(db_->Write(wo, &batch), "write projection snapshot");
+  if (s.ok()) s = writer.Put(SnapshotKey('m', name, sequence), meta);
+  if (s.ok()) s = writer.Finish();  // syncs the file
+  if (s.ok()) {
+    rocksdb::IngestExternalFileOptions ingest;
+    ingest.move_files = true;
+    s = db_->IngestExternalFile(*family, {file}, ingest);
+  }
+  std::error_code ignored;
+  std::filesystem::remove(file, ignored);  // moved when ingested; else what a failure left
+  return FromRocks(s, "write projection snapshot");
 }
 
 Result<std::vector<uint64_t>> RocksDbProjectionStore::ListSnapshots(std::string_view name) const {

@@ -5,6 +5,8 @@
 #include <rocksdb/write_buffer_manager.h>
 #include <spdlog/spdlog.h>
 
+#include <filesystem>
+#include <system_error>
 #include <vector>
 
 #include "events/rocksdb_keys.h"
@@ -124,6 +126,15 @@ Result<std::unique_ptr<RocksDbProjectionStore>> RocksDbProjectionStore::Open(
   if (!s.ok()) return FromRocks(s, "open projection store at " + path);
   std::unique_ptr<RocksDbProjectionStore> store(new RocksDbProjectionStore(options));
   store->db_.reset(raw);
+  // A snapshot file a crash left before RocksDB ingested it (PutSnapshot).
+  std::error_code error;
+  for (std::filesystem::directory_iterator it(path, error), end; !error && it != end;
+       it.increment(error)) {
+    if (it->path().filename().string().starts_with(kSnapshotIngestPrefix)) {
+      std::error_code ignored;
+      std::filesystem::remove(it->path(), ignored);
+    }
+  }
   {
     MutexLock lock(&store->mu_);
     for (size_t i = 0; i < names.size(); ++i) store->families_[names[i]] = handles[i];

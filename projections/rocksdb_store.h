@@ -2,8 +2,8 @@
 // in its own directory (never the event log's). Each projection has its own
 // column family named after it; its checkpoint is the key "~checkpoint" in
 // that family, written in the same WriteBatch as the state (docs/projections.md).
-// Snapshots live in the family "~snapshots" (blob files: they are large and
-// written once), cut into chunks of 1 MiB (docs/storage.md).
+// Snapshots live in the family "~snapshots", cut into chunks of 1 MiB, each
+// written as one ingested table file (docs/storage.md).
 //
 // Thread safety: all methods are safe to call concurrently.
 #pragma once
@@ -26,6 +26,9 @@ namespace rotor::projections {
 
 // The column family of the snapshots (no projection's name starts with '~').
 inline constexpr std::string_view kSnapshotFamily = "~snapshots";
+// The files a snapshot is written to before RocksDB ingests them, in the
+// store's directory; one that a crash left behind is removed at the next Open.
+inline constexpr std::string_view kSnapshotIngestPrefix = "snapshot-ingest-";
 
 struct RocksDbProjectionStoreOptions {
   // fsync each commit. Off only where losing the last commits is harmless

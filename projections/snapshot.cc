@@ -16,6 +16,7 @@ namespace {
 //   (bytes key, bytes value) in key order.
 constexpr std::string_view kMagic = "RSNP";
 constexpr size_t kDigestBytes = 32;
+constexpr size_t kMaxVarintBytes = 10;
 
 std::string_view AsView(const Sha256Digest& d) {
   return {reinterpret_cast<const char*>(d.data()), d.size()};
@@ -74,25 +75,33 @@ std::string SnapshotReader::LastKey(std::string_view prefix) const {
 
 Result<std::string> EncodeSnapshot(std::string_view name, const Checkpoint& at,
                                    const KvReader& state) {
-  std::string entries;
+  // One buffer: the header's room first, then the entries as they are
+  // scanned (their count, which precedes them, is known only at the end),
+  // then the header slid up against them. No second copy of a snapshot that
+  // may be tens of megabytes.
+  std::string head;
+  PutBytes(&head, name);
+  PutBytes(&head, EncodeCheckpoint(at));
+  std::string out(kMagic);
+  PutVarint(&out, kSnapshotFormat);
+  const size_t digest_at = out.size();
+  const size_t room = head.size() + kMaxVarintBytes;
+  out.resize(digest_at + kDigestBytes + room);
   uint64_t count = 0;
   ROTOR_RETURN_IF_ERROR(state.Scan("", [&](std::string_view key, std::string_view value) {
     if (key.starts_with('~')) return true;
-    PutBytes(&entries, key);
-    PutBytes(&entries, value);
+    PutBytes(&out, key);
+    PutBytes(&out, value);
     ++count;
     return true;
   }));
-  std::string body;
-  PutBytes(&body, name);
-  PutBytes(&body, EncodeCheckpoint(at));
-  PutVarint(&body, count);
-  std::string out(kMagic);
-  PutVarint(&out, kSnapshotFormat);
-  out.append(AsView(Sha256(body, entries)));
-  out.reserve(out.size() + body.size() + entries.size());
-  out.append(body);
-  out.append(entries);
+  PutVarint(&head, count);
+  const size_t body_at = digest_at + kDigestBytes + (room - head.size());
+  head.copy(out.data() + body_at, head.size());
+  out.erase(digest_at + kDigestBytes, body_at - digest_at - kDigestBytes);
+  std::string_view body = std::string_view(out).substr(digest_at + kDigestBytes);
+  Sha256Digest digest = Sha256(body);
+  std::copy(digest.begin(), digest.end(), out.begin() + static_cast<std::ptrdiff_t>(digest_at));
   return out;
 }
 

@@ -8,6 +8,8 @@
 
 #include <algorithm>
 #include <atomic>
+#include <filesystem>
+#include <fstream>
 #include <functional>
 #include <future>
 #include <random>
@@ -315,6 +317,26 @@ TEST(SnapshotTest, RocksDbStoreKeepsSnapshotsDurablyInChunks) {
   EXPECT_EQ((*store)->ReadSnapshot("fleet", 2000).status().code(), StatusCode::kNotFound);
   EXPECT_EQ(*(*store)->ListSnapshots("fleet"), (std::vector<uint64_t>{1000}));
   EXPECT_EQ(*(*store)->ReadSnapshot("audit", 1000), "audit");
+}
+
+// A snapshot is written to a file that RocksDB then ingests; one that a crash
+// left before its ingestion is not a snapshot, and the next Open removes it.
+TEST(SnapshotTest, ASnapshotFileACrashLeftIsRemovedAtOpen) {
+  testing::TempDir dir;
+  { ASSERT_TRUE(RocksDbProjectionStore::Open(dir.path()).ok()); }
+  std::filesystem::path left =
+      std::filesystem::path(dir.path()) / (std::string(kSnapshotIngestPrefix) + "2000-0.sst");
+  std::ofstream(left) << "half a table file";
+  auto store = RocksDbProjectionStore::Open(dir.path());
+  ASSERT_TRUE(store.ok());
+  EXPECT_FALSE(std::filesystem::exists(left));
+  EXPECT_TRUE((*store)->ListSnapshots("fleet")->empty());
+  ASSERT_TRUE((*store)->PutSnapshot("fleet", 2000, "whole").ok());
+  EXPECT_EQ(*(*store)->ReadSnapshot("fleet", 2000), "whole");
+  for (const auto& entry : std::filesystem::directory_iterator(dir.path())) {
+    EXPECT_FALSE(entry.path().filename().string().starts_with(kSnapshotIngestPrefix))
+        << entry.path() << " was left after the snapshot was ingested";
+  }
 }
 
 TEST(SnapshotTest, AsOfFromSnapshotsOnTheRocksDbStore) {
