@@ -225,13 +225,9 @@ TEST(StateCodecTest, ASnapshotOfFormatVersionOneIsRead) {
   ASSERT_EQ(bytes[0], char{1});
   Result<DomainState> decoded = DecodeState(bytes);
   ASSERT_TRUE(decoded.ok()) << decoded.status().ToString();
-  std::vector<TimedEvent> history =
-      RandomHistory(29, {.events = 90, .agents = 9, .fingerprints = 4, .rollouts = 3});
-  DomainState state;
-  Folder().Fold(state, history, 0, history.size());
-  ASSERT_FALSE(state.revocations.empty());
-  ASSERT_FALSE(state.rejected_reports.empty());
-  EXPECT_EQ(Describe(*decoded), Describe(state));
+  ASSERT_FALSE(decoded->revocations.empty());
+  ASSERT_FALSE(decoded->rejected_reports.empty());
+  EXPECT_EQ(Describe(*decoded), testing::kStateFormatV1Description);
 }
 
 }  // namespace
