@@ -99,7 +99,8 @@ Result<std::string> EncodeSnapshot(std::string_view name, const Checkpoint& at,
   const size_t body_at = digest_at + kDigestBytes + (room - head.size());
   head.copy(out.data() + body_at, head.size());
   out.erase(digest_at + kDigestBytes, body_at - digest_at - kDigestBytes);
-  std::string_view body = std::string_view(out).substr(digest_at + kDigestBytes);
+  std::string_view body(out);
+  body.remove_prefix(digest_at + kDigestBytes);
   Sha256Digest digest = Sha256(body);
   std::copy(digest.begin(), digest.end(), out.begin() + static_cast<std::ptrdiff_t>(digest_at));
   return out;
