@@ -29,7 +29,9 @@ using testing::CheckpointOf;
 class BridgeProcessTest : public testing::KafkaTest {};
 
 TEST_F(BridgeProcessTest, SigkillMidRelayThenRestartPublishesEverySequence) {
-  constexpr uint64_t kEvents = 100000;
+  // Enough events that the relay, which stores its position every 100 ms, is
+  // still publishing when the test first sees a stored position.
+  constexpr uint64_t kEvents = 400000;
   rotor::testing::TempDir dir;
   std::string data = dir.Sub("log");
   {
@@ -46,9 +48,9 @@ TEST_F(BridgeProcessTest, SigkillMidRelayThenRestartPublishesEverySequence) {
 
   pid_t first = SpawnBridge(args, dir.Sub("bridge.log"));
   ASSERT_GT(first, 0);
-  // Kill once a fifth is acknowledged: well inside the run, with deliveries in flight.
-  ASSERT_TRUE(WaitFor([&] { return CheckpointOf(checkpoint) >= kEvents / 5; }))
-      << "the relay did not get a fifth of the way; see " << dir.Sub("bridge.log");
+  // Kill at the first stored position: inside the run, with deliveries in flight.
+  ASSERT_TRUE(WaitFor([&] { return CheckpointOf(checkpoint) > 0; }))
+      << "the relay stored no position; see " << dir.Sub("bridge.log");
   ASSERT_EQ(kill(first, SIGKILL), 0);
   int status = 0;
   ASSERT_EQ(waitpid(first, &status, 0), first);

@@ -57,7 +57,10 @@ class RotordKafkaTest : public testing::KafkaTest {
 };
 
 TEST_F(RotordKafkaTest, SigkillMidRelayThenRestartPublishesEverySequence) {
-  constexpr uint64_t kEvents = 60000;
+  // Enough events that the relay, which stores its checkpoint every 100 ms,
+  // is still publishing when the test sees the first stored position and
+  // kills it (60,000 were once all published within one interval).
+  constexpr uint64_t kEvents = 400000;
   {
     std::filesystem::create_directories(dir_.Sub("data"));
     auto log = RocksDbEventLog::Open(dir_.Sub("data") + "/events");
@@ -71,9 +74,8 @@ TEST_F(RotordKafkaTest, SigkillMidRelayThenRestartPublishesEverySequence) {
 
   pid_t first = SpawnRotord(Args(config), dir_.Sub("rotord.log"));
   ASSERT_GT(first, 0);
-  ASSERT_TRUE(
-      WaitFor([&] { return CheckpointOf(checkpoint) >= kEvents / 5; }, std::chrono::minutes(2)))
-      << "the relay did not get a fifth of the way; see " << dir_.Sub("rotord.log");
+  ASSERT_TRUE(WaitFor([&] { return CheckpointOf(checkpoint) > 0; }, std::chrono::minutes(2)))
+      << "the relay stored no position; see " << dir_.Sub("rotord.log");
   ASSERT_EQ(kill(first, SIGKILL), 0);
   int status = 0;
   ASSERT_EQ(waitpid(first, &status, 0), first);
