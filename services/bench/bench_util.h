@@ -4,7 +4,6 @@
 
 #include <chrono>
 #include <cstdint>
-#include <ctime>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -41,24 +40,24 @@ class TempDir {
   bool keep_ = false;
 };
 
+// CPU seconds used by the calling thread (a figure that contention on a
+// shared machine distorts less than wall-clock time).
+double ThreadCpuSeconds();
+
 // Wall-clock seconds since construction (steady clock).
 class Stopwatch {
  public:
-  Stopwatch() : start_(std::chrono::steady_clock::now()), cpu_start_(ThreadCpuNow()) {}
+  Stopwatch()
+      : start_(std::chrono::steady_clock::now()), cpu_start_(rotor::bench::ThreadCpuSeconds()) {}
   double Seconds() const {
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
   }
   // CPU seconds the calling thread used since construction (on the thread
   // that constructed it): on a shared machine, what the work cost apart
   // from waiting for a CPU.
-  double ThreadCpuSeconds() const { return ThreadCpuNow() - cpu_start_; }
+  double ThreadCpuSeconds() const { return rotor::bench::ThreadCpuSeconds() - cpu_start_; }
 
  private:
-  static double ThreadCpuNow() {
-    timespec ts{};
-    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-    return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
-  }
   std::chrono::steady_clock::time_point start_;
   double cpu_start_;
 };
@@ -66,10 +65,6 @@ class Stopwatch {
 inline double PerSecond(uint64_t count, double seconds) {
   return seconds > 0 ? static_cast<double>(count) / seconds : 0.0;
 }
-
-// CPU seconds used by the calling thread (a figure that contention on a
-// shared machine distorts less than wall-clock time).
-double ThreadCpuSeconds();
 
 // The `q` quantile (0 to 1) of `v` by rank; 0 for an empty `v`.
 double Percentile(std::vector<double> v, double q);

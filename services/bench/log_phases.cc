@@ -9,12 +9,12 @@
 #include <cerrno>
 #include <chrono>
 #include <cstring>
-#include <ctime>
 #include <latch>
 #include <thread>
 
 #include "events/group_commit.h"
 #include "events/rocksdb_event_log.h"
+#include "services/bench/bench_util.h"
 
 namespace rotor::bench {
 namespace {
@@ -22,12 +22,6 @@ namespace {
 Status FromRocks(const rocksdb::Status& s, std::string_view what) {
   if (s.ok()) return Status::Ok();
   return Status::IoError(std::string(what) + ": " + s.ToString());
-}
-
-double ThreadCpuSeconds() {
-  timespec ts{};
-  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-  return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
 }
 
 // Measures wall-clock and calling-thread CPU time from construction.
