@@ -40,6 +40,7 @@ Result<std::unique_ptr<MerkleStore>> MerkleStore::Open(const std::string& path,
   rocksdb::Options options;
   options.create_if_missing = true;
   options.write_buffer_size = 16 << 20;  // about 33 bytes an event: small memtables suffice
+  rocksdb_keys::PaceTableWrites(options);
   // Hashes do not compress; XXH3 block checksums cost far less than the
   // CRC32c this RocksDB computes in software. Files written with other
   // settings stay readable (each block records its own).

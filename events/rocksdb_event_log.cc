@@ -166,7 +166,7 @@ Result<std::unique_ptr<RocksDbEventLog>> RocksDbEventLog::Open(const std::string
   db_options.create_if_missing = true;
   db_options.create_missing_column_families = true;
   db_options.max_background_jobs = 2;
-  db_options.bytes_per_sync = 1 << 20;
+  rocksdb_keys::PaceTableWrites(db_options);
   // Bounds the WAL a start replays after a crash (docs/storage.md): past this
   // total, RocksDB flushes the column families that hold the oldest WAL file
   // (the small ones would otherwise keep every WAL file alive).

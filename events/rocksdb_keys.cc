@@ -35,4 +35,9 @@ Status FromRocks(const rocksdb::Status& s, std::string_view what) {
   return Status::IoError(std::string(what) + ": " + s.ToString());
 }
 
+void PaceTableWrites(rocksdb::DBOptions& options) {
+  options.bytes_per_sync = 1 << 20;
+  options.strict_bytes_per_sync = true;
+}
+
 }  // namespace rotor::rocksdb_keys

@@ -111,6 +111,7 @@ Result<std::unique_ptr<RocksDbProjectionStore>> RocksDbProjectionStore::Open(
   db_options.create_missing_column_families = true;
   db_options.max_background_jobs = 2;
   db_options.max_total_wal_size = 64 << 20;  // bounds a start's WAL replay (docs/storage.md)
+  rocksdb_keys::PaceTableWrites(db_options);
   db_options.write_buffer_manager =
       std::make_shared<rocksdb::WriteBufferManager>(kMemtableBudgetBytes);
   if (options.env != nullptr) db_options.env = options.env;

@@ -6,18 +6,21 @@
 // Phases:
 //   1. small fleet (--small-agents): a fleet built through POST
 //      /v1/reports:batch (node_fleet.h), a replacement and a fleet-wide CEM
-//      agent renewal; then, once rotord is idle (its CPU time still: the
-//      compactions and snapshots that follow a bulk ingest have settled),
-//      the request latencies (CSR, report, refused finalize). Stopped.
-//   2. large fleet (--agents), a second data directory: rotord's RSS empty;
-//      the same fleet, with the WAL bytes (*.log of DATA/events and
+//      agent renewal. Its rotord keeps running.
+//   2. large fleet (--agents), a second rotord and data directory: its RSS
+//      empty; the same fleet, with the WAL bytes (*.log of DATA/events and
 //      DATA/projections) after the ingest and the peak RSS (VmHWM) once idle
-//      after it; the same request latencies.
-//   3. restarts of the large fleet: SIGTERM and start (startup_s, then the
+//      after it.
+//   3. once both are idle (their CPU time still: the compactions and
+//      snapshots that follow a bulk ingest have settled), the request
+//      latencies (CSR, report, refused finalize) of both fleets, timed
+//      interleaved: each request goes to both rotords in turn, so that the
+//      machine's other work falls on both alike. Both stopped.
+//   4. restarts of the large fleet: SIGTERM and start (startup_s, then the
 //      steady RSS), SIGKILL and start (startup_after_sigkill_s), and with
 //      --variant-args once more with those extra flags (e.g. to compare a
 //      start without a snapshot).
-//   4. a longer log: every agent of the large fleet reports --log-rounds - 1
+//   5. a longer log: every agent of the large fleet reports --log-rounds - 1
 //      more times; SIGTERM and a timed start (startup_long_s), so that the
 //      start is shown at two lengths of the log.
 // Every start is timed from fork to GET /healthz answering 200.
@@ -100,6 +103,27 @@ std::vector<std::string> SplitWords(const std::string& text) {
   return words;
 }
 
+// A fleet's rotord and a client of it (closed before rotord is stopped:
+// rotord waits for open connections when it stops).
+struct FleetProcess {
+  std::unique_ptr<RotordChild> rotord;
+  std::unique_ptr<ApiClient> api;
+  FleetFingerprints fps;
+
+  Status Stop() {
+    api.reset();
+    return rotord->Terminate();
+  }
+};
+
+// Waits until `fleet`'s rotord is idle; returns how long that took.
+Result<double> Settle(const FleetProcess& fleet, const char* name) {
+  Result<double> settled = fleet.rotord->WaitUntilIdle(kIdleShare, kIdleWindow, kSettleTimeout);
+  if (!settled.ok()) return settled.status();
+  spdlog::info("rotor-bench node: {} fleet's rotord idle after {:.1f} s", name, *settled);
+  return settled;
+}
+
 class Node {
  public:
   Node(const NodeOptions& o, const TempDir& dir, const NodeFiles& files)
@@ -112,13 +136,12 @@ class Node {
                               dir_.Sub(name + ".log"));
   }
 
-  Status SmallFleet(Figures* f);
-  Status LargeFleet(Figures* f);
-  // Builds a fleet of `agents` on `child` and times the requests into
-  // `latencies`; for the large fleet (`large` not null) also its ingest
-  // time, peak RSS, WAL bytes and the log's head.
-  Status Measure(const RotordChild& child, uint64_t agents, RequestLatencies* latencies,
-                 double* settle_s, Figures* large);
+  // Phases 1 to 3: both fleets built, their requests timed interleaved.
+  Status Fleets(Figures* f);
+  // Starts rotord on data directory `name` and builds a fleet of `agents`
+  // on it; for the large fleet (`large` not null) also its empty start and
+  // RSS, ingest time and WAL bytes.
+  Status Build(const std::string& name, uint64_t agents, FleetProcess* fleet, Figures* large);
   Status Restarts(Figures* f);
   // Every agent reports --log-rounds - 1 more times; then a timed restart.
   Status LongerLog(Figures* f);
@@ -130,60 +153,60 @@ class Node {
   FleetFingerprints large_fps_;  // the large fleet's certificates
 };
 
-Status Node::SmallFleet(Figures* f) {
-  Result<std::unique_ptr<RotordChild>> rotord = Start("small");
-  ROTOR_RETURN_IF_ERROR(rotord.status());
-  spdlog::info("rotor-bench node: small fleet of {} on 127.0.0.1:{}", o_.small_agents,
-               (*rotord)->port());
-  ROTOR_RETURN_IF_ERROR(Measure(**rotord, o_.small_agents, &f->small, &f->settle_small_s, nullptr));
-  return (*rotord)->Terminate();
-}
-
-Status Node::LargeFleet(Figures* f) {
-  Result<std::unique_ptr<RotordChild>> rotord = Start("large");
-  ROTOR_RETURN_IF_ERROR(rotord.status());
-  f->startup_empty_s = (*rotord)->ready_seconds();
-  Result<uint64_t> empty = (*rotord)->StatusBytes("VmRSS");
-  ROTOR_RETURN_IF_ERROR(empty.status());
-  f->rss_empty = *empty;
-  spdlog::info("rotor-bench node: large fleet of {} on 127.0.0.1:{}", o_.agents, (*rotord)->port());
-  ROTOR_RETURN_IF_ERROR(Measure(**rotord, o_.agents, &f->large, &f->settle_s, f));
-  return (*rotord)->Terminate();
-}
-
-Status Node::Measure(const RotordChild& child, uint64_t agents, RequestLatencies* latencies,
-                     double* settle_s, Figures* large) {
-  ApiClient api(child.port());  // closed on return: rotord waits for it when it stops
-  Stopwatch ingest;
-  Result<FleetFingerprints> fps = BuildFleet(api, agents);
-  ROTOR_RETURN_IF_ERROR(fps.status());
+Status Node::Build(const std::string& name, uint64_t agents, FleetProcess* fleet, Figures* large) {
+  Result<std::unique_ptr<RotordChild>> started = Start(name);
+  ROTOR_RETURN_IF_ERROR(started.status());
+  fleet->rotord = std::move(*started);
+  fleet->api = std::make_unique<ApiClient>(fleet->rotord->port());
   if (large != nullptr) {
-    large_fps_ = *fps;
-    large->ingest_s = ingest.Seconds();
-    large->wal_bytes = WalBytes(dir_.Sub("large/events")) + WalBytes(dir_.Sub("large/projections"));
+    large->startup_empty_s = fleet->rotord->ready_seconds();
+    Result<uint64_t> empty = fleet->rotord->StatusBytes("VmRSS");
+    ROTOR_RETURN_IF_ERROR(empty.status());
+    large->rss_empty = *empty;
   }
+  spdlog::info("rotor-bench node: {} fleet of {} on 127.0.0.1:{}", name, agents,
+               fleet->rotord->port());
+  Stopwatch ingest;
+  Result<FleetFingerprints> fps = BuildFleet(*fleet->api, agents);
+  ROTOR_RETURN_IF_ERROR(fps.status());
+  fleet->fps = *fps;
+  if (large == nullptr) return Status::Ok();
+  large_fps_ = *fps;
+  large->ingest_s = ingest.Seconds();
+  large->wal_bytes =
+      WalBytes(dir_.Sub(name + "/events")) + WalBytes(dir_.Sub(name + "/projections"));
+  return Status::Ok();
+}
+
+Status Node::Fleets(Figures* f) {
+  FleetProcess small, large;
+  ROTOR_RETURN_IF_ERROR(Build("small", o_.small_agents, &small, nullptr));
   // Background work that follows a bulk ingest on any node (RocksDB
   // compactions, snapshots) settles before the requests are timed, at both
   // sizes alike (docs/performance.md).
-  Result<double> settled = child.WaitUntilIdle(kIdleShare, kIdleWindow, kSettleTimeout);
+  Result<double> settled = Settle(small, "small");
   ROTOR_RETURN_IF_ERROR(settled.status());
-  *settle_s = *settled;
-  spdlog::info("rotor-bench node: rotord idle after {:.1f} s", *settle_s);
-  if (large != nullptr) {
-    // The peak includes what the ingest set off (a snapshot due at the
-    // ingest's last events is taken just after it).
-    Result<uint64_t> peak = child.StatusBytes("VmHWM");
-    ROTOR_RETURN_IF_ERROR(peak.status());
-    large->rss_peak = *peak;
-  }
-  Result<RequestLatencies> measured = MeasureRequests(api, *fps, o_.requests);
+  f->settle_small_s = *settled;
+  ROTOR_RETURN_IF_ERROR(Build("large", o_.agents, &large, f));
+  settled = Settle(large, "large");
+  ROTOR_RETURN_IF_ERROR(settled.status());
+  f->settle_s = *settled;
+  // The peak includes what the ingest set off (a snapshot due at the
+  // ingest's last events is taken just after it).
+  Result<uint64_t> peak = large.rotord->StatusBytes("VmHWM");
+  ROTOR_RETURN_IF_ERROR(peak.status());
+  f->rss_peak = *peak;
+  ROTOR_RETURN_IF_ERROR(Settle(small, "small").status());  // still idle, or idle again
+  Result<std::vector<RequestLatencies>> measured =
+      MeasureRequests({{small.api.get(), small.fps}, {large.api.get(), large.fps}}, o_.requests);
   ROTOR_RETURN_IF_ERROR(measured.status());
-  *latencies = *measured;
-  if (large == nullptr) return Status::Ok();
-  Result<uint64_t> head = LogHead(api);
+  f->small = (*measured)[0];
+  f->large = (*measured)[1];
+  Result<uint64_t> head = LogHead(*large.api);
   ROTOR_RETURN_IF_ERROR(head.status());
-  large->events = *head;
-  return Status::Ok();
+  f->events = *head;
+  ROTOR_RETURN_IF_ERROR(small.Stop());
+  return large.Stop();
 }
 
 Status Node::Restarts(Figures* f) {
@@ -244,8 +267,7 @@ Status Run(const NodeOptions& o, Figures* f) {
   Result<NodeFiles> files = MakeNodeFiles((*dir)->path());
   ROTOR_RETURN_IF_ERROR(files.status());
   Node node(o, **dir, *files);
-  ROTOR_RETURN_IF_ERROR(node.SmallFleet(f));
-  ROTOR_RETURN_IF_ERROR(node.LargeFleet(f));
+  ROTOR_RETURN_IF_ERROR(node.Fleets(f));
   ROTOR_RETURN_IF_ERROR(node.Restarts(f));
   return node.LongerLog(f);
 }

@@ -57,6 +57,19 @@ Status CheckReceived(ApiClient& api, uint64_t requests) {
   return Status::Ok();
 }
 
+// The median of kFinalizeTries finalizes of kBenchRollout, each refused
+// with 412 (agents are outstanding).
+Result<double> FinalizeRefusalMs(ApiClient& api) {
+  const std::string finalize = std::string("/v1/rollouts/") + kBenchRollout + "/finalize";
+  std::vector<double> ms;
+  for (int i = 0; i < kFinalizeTries; ++i) {
+    Result<double> one = api.Call("POST", finalize, kOperatorToken, "{}", nullptr, 412);
+    if (!one.ok()) return one.status();
+    ms.push_back(*one);
+  }
+  return Percentile(ms, 0.5);
+}
+
 }  // namespace
 
 Result<NodeFiles> MakeNodeFiles(const std::string& dir) {
@@ -101,41 +114,52 @@ Result<FleetFingerprints> BuildFleet(ApiClient& api, uint64_t agents) {
   return fps;
 }
 
-Result<RequestLatencies> MeasureRequests(ApiClient& api, const FleetFingerprints& fps,
-                                         uint64_t requests) {
+Result<std::vector<RequestLatencies>> MeasureRequests(const std::vector<TimedFleet>& fleets,
+                                                      uint64_t requests) {
   std::vector<std::string> csrs;
   for (uint64_t i = 0; i < requests; ++i) {
     Result<std::pair<std::string, std::string>> made = ca::MakeCsr(AgentId(i));
     if (!made.ok()) return made.status();
     csrs.push_back(std::move(made->first));
   }
-  std::vector<double> csr_ms, report_ms, finalize_ms;
-  spdlog::info("rotor-bench node: timing {} CSRs and {} reports", requests, requests);
+  const size_t n = fleets.size();
+  std::vector<std::vector<double>> csr_ms(n), report_ms(n);
+  spdlog::info("rotor-bench node: timing {} CSRs and {} reports on {} fleets, interleaved",
+               requests, requests, n);
   for (uint64_t i = 0; i < requests; ++i) {
-    Result<double> ms = CsrLatency(api, i, csrs[i]);
-    if (!ms.ok()) return ms.status();
-    csr_ms.push_back(*ms);
+    for (size_t k = 0; k < n; ++k) {
+      size_t f = (i + k) % n;  // each request starts with another fleet
+      Result<double> ms = CsrLatency(*fleets[f].api, i, csrs[i]);
+      if (!ms.ok()) return ms.status();
+      csr_ms[f].push_back(*ms);
+    }
   }
   for (uint64_t i = requests; i < 2 * requests; ++i) {
-    Time now = std::chrono::time_point_cast<Micros>(std::chrono::system_clock::now());
-    Result<double> ms = api.Call(
-        "POST", "/v1/reports", kIngestToken,
-        ReportJson("node-" + std::to_string(i), AgentId(i), {fps.old_fp, fps.new_fp}, true, now));
-    if (!ms.ok()) return ms.status();
-    report_ms.push_back(*ms);
+    for (size_t k = 0; k < n; ++k) {
+      size_t f = (i + k) % n;
+      Time now = std::chrono::time_point_cast<Micros>(std::chrono::system_clock::now());
+      const FleetFingerprints& fps = fleets[f].fps;
+      Result<double> ms = fleets[f].api->Call(
+          "POST", "/v1/reports", kIngestToken,
+          ReportJson("node-" + std::to_string(i), AgentId(i), {fps.old_fp, fps.new_fp}, true, now));
+      if (!ms.ok()) return ms.status();
+      report_ms[f].push_back(*ms);
+    }
   }
-  spdlog::info("rotor-bench node: CSR p50 {:.2f} max {:.2f} ms; report p50 {:.2f} max {:.2f} ms",
-               Percentile(csr_ms, 0.5), Percentile(csr_ms, 1.0), Percentile(report_ms, 0.5),
-               Percentile(report_ms, 1.0));
-  ROTOR_RETURN_IF_ERROR(CheckReceived(api, requests));
-  const std::string finalize = std::string("/v1/rollouts/") + kBenchRollout + "/finalize";
-  for (int i = 0; i < kFinalizeTries; ++i) {
-    Result<double> ms = api.Call("POST", finalize, kOperatorToken, "{}", nullptr, 412);
-    if (!ms.ok()) return ms.status();
-    finalize_ms.push_back(*ms);
+  std::vector<RequestLatencies> latencies;
+  for (size_t f = 0; f < n; ++f) {
+    spdlog::info(
+        "rotor-bench node: fleet {}: CSR p50 {:.2f} max {:.2f} ms; report p50 {:.2f} max "
+        "{:.2f} ms",
+        f, Percentile(csr_ms[f], 0.5), Percentile(csr_ms[f], 1.0), Percentile(report_ms[f], 0.5),
+        Percentile(report_ms[f], 1.0));
+    ROTOR_RETURN_IF_ERROR(CheckReceived(*fleets[f].api, requests));
+    Result<double> finalize = FinalizeRefusalMs(*fleets[f].api);
+    if (!finalize.ok()) return finalize.status();
+    latencies.push_back(
+        RequestLatencies{Percentile(csr_ms[f], 0.99), Percentile(report_ms[f], 0.99), *finalize});
   }
-  return RequestLatencies{Percentile(csr_ms, 0.99), Percentile(report_ms, 0.99),
-                          Percentile(finalize_ms, 0.5)};
+  return latencies;
 }
 
 Result<uint64_t> LogHead(ApiClient& api) {

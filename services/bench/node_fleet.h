@@ -55,14 +55,26 @@ struct RequestLatencies {
   double finalize_refusal_ms = 0;  // median of kFinalizeTries refused finalizes (412)
 };
 
+// One rotord whose requests are timed: a client of it and its fleet's
+// certificates (BuildFleet's).
+struct TimedFleet {
+  ApiClient* api = nullptr;
+  FleetFingerprints fps;
+};
+
+// Times the same requests on every fleet of `fleets`, interleaved: each
+// request is sent to every fleet in turn, starting with a different fleet
+// each time, so that what else the machine does at a moment (other
+// processes, disk writes) falls on all fleets alike. The requests:
 // `requests` CSRs (a fresh EC P-256 key and CSR per agent, made before the
-// clock starts) for agents fleet-0 to fleet-<requests-1>, signed by the CA
-// (operator role); `requests` single reports of both certificates from the
-// next agents (ingest role); refused finalizes of kBenchRollout. Needs a
-// fleet of at least 2 * `requests` agents. Errors: the first failing call's,
-// e.g. a CSR not signed or a finalize not refused with 412.
-Result<RequestLatencies> MeasureRequests(ApiClient& api, const FleetFingerprints& fps,
-                                         uint64_t requests);
+// clock starts, the same CSR for an agent on every fleet) for agents fleet-0
+// to fleet-<requests-1>, signed by the CA (operator role); `requests` single
+// reports of both certificates from the next agents (ingest role); refused
+// finalizes of kBenchRollout. Returns one RequestLatencies per fleet, in
+// order. Needs fleets of at least 2 * `requests` agents. Errors: the first
+// failing call's, e.g. a CSR not signed or a finalize not refused with 412.
+Result<std::vector<RequestLatencies>> MeasureRequests(const std::vector<TimedFleet>& fleets,
+                                                      uint64_t requests);
 
 // The log's head sequence (rotor_log_head_sequence of GET /metrics).
 // Errors: the call's; kInternal when the metric is missing.
