@@ -64,19 +64,30 @@ Status CatchUpSubscription::NextStored(
 
 Status CatchUpSubscription::Next(std::vector<RecordedEvent>* out,
                                  std::chrono::milliseconds timeout) {
-  out->clear();
   uint64_t from = next_;
+  size_t used = 0;
   size_t count = 0;
   Status read = NextStored(
       timeout,
       [&](uint64_t sequence, std::string_view stored) {
-        return DecodeStoredRecord(sequence, stored, &out->emplace_back());
+        if (used == out->size()) {
+          if (spare_.empty()) {
+            out->emplace_back();
+          } else {
+            out->push_back(std::move(spare_.back()));
+            spare_.pop_back();
+          }
+        }
+        return DecodeStoredRecord(sequence, stored, &(*out)[used++]);
       },
       &count);
   if (!read.ok()) {  // a failed batch delivers nothing and keeps the position
-    out->clear();
+    used = 0;
     next_ = from;
   }
+  // Moved-from strings hold no buffer: shrinking `out` frees nothing.
+  for (size_t i = used; i < out->size(); ++i) spare_.push_back(std::move((*out)[i]));
+  out->resize(used);
   return read;
 }
 

@@ -28,6 +28,9 @@ class CatchUpSubscription {
 
   // Fills `out` (cleared first) with the next events in sequence order, waiting
   // up to `timeout` for an append when caught up; `out` is empty on timeout.
+  // The events `out` held and those of earlier batches are reused, so that
+  // their strings keep their capacity: a subscriber that passes the same
+  // vector to every call decodes without allocating in the steady state.
   // Errors: kCancelled after Cancel() or when the log closed; kCorruption
   // naming the sequence number; kInternal on a gap in the sequence.
   Status Next(std::vector<RecordedEvent>* out, std::chrono::milliseconds timeout);
@@ -59,6 +62,9 @@ class CatchUpSubscription {
   uint64_t next_;
   size_t batch_capacity_;
   std::atomic<bool> cancelled_{false};
+  // Events of earlier batches that the last one did not need: moved out of
+  // `out` so that their strings keep their buffers for the next batch.
+  std::vector<RecordedEvent> spare_;
 };
 
 }  // namespace rotor

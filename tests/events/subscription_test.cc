@@ -76,6 +76,49 @@ TYPED_TEST(SubscriptionTest, BatchCapacityBoundsEveryBatch) {
   EXPECT_EQ(batch.size(), 1u);
 }
 
+// Next reuses the events of earlier batches (their strings keep their
+// buffers): every field of a reused event is the new record's, whether the
+// old one's was longer, shorter or empty, and batches shrink and grow.
+TYPED_TEST(SubscriptionTest, ReusedEventsHoldOnlyTheNewRecordsFields) {
+  auto append = [&](int i) {
+    bool big = i % 2 == 0;
+    AppendRequest r;
+    r.stream_id = big ? "a-stream-id-longer-than-fifteen-bytes-" + std::to_string(i) : "s";
+    r.idempotency_key = big ? "an-idempotency-key-of-some-length-" + std::to_string(i) : "";
+    NewEvent e = TestEvent(big ? std::string(300, static_cast<char>('a' + i)) : "p",
+                           big ? "test.AnEventTypeLongerThanFifteen" : "t.S");
+    e.actor = big ? "an-actor-with-a-long-name" : "";
+    e.correlation_id = big ? "a-long-correlation-id-of-the-request" : "";
+    e.causation_id = big ? "cause" : "";
+    e.recorded_at = TestTime(i);
+    r.events.push_back(std::move(e));
+    ASSERT_OK(this->log().Append(r));
+  };
+  for (int i = 0; i < 7; ++i) append(i);
+  CatchUpSubscription sub(this->log(), 1, 3);
+  std::vector<RecordedEvent> batch;
+  std::vector<std::string> delivered;
+  std::vector<size_t> sizes;
+  auto drain = [&] {
+    for (;;) {
+      ASSERT_OK(sub.Next(&batch, milliseconds(0)));
+      if (batch.empty()) return;
+      sizes.push_back(batch.size());
+      for (const RecordedEvent& e : batch) delivered.push_back(EncodeEnvelope(e));
+    }
+  };
+  drain();    // 3, 3, 1
+  append(7);  // shrinks to one odd record after a batch of three
+  drain();    // 1
+  for (int i = 8; i < 13; ++i) append(i);
+  drain();  // 3, 2: grows again from the spares
+  EXPECT_EQ(sizes, (std::vector<size_t>{3, 3, 1, 1, 3, 2}));
+  std::vector<std::string> expected;
+  for (const RecordedEvent& e : ReadAll(this->log())) expected.push_back(EncodeEnvelope(e));
+  ASSERT_EQ(delivered.size(), 13u);
+  EXPECT_EQ(delivered, expected);
+}
+
 TYPED_TEST(SubscriptionTest, NextStoredHandsOnTheStoredBytesInBatches) {
   this->AppendN(5);
   std::vector<RecordedEvent> decoded;
