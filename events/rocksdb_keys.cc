@@ -8,24 +8,38 @@ std::string StreamPrefix(std::string_view stream_id) {
   return key;
 }
 
+void AppendStreamKey(std::string* out, std::string_view stream_id, uint64_t version) {
+  out->append(stream_id);
+  out->push_back('\0');
+  PutBigEndian64(out, version);
+}
+
 std::string StreamKey(std::string_view stream_id, uint64_t version) {
-  std::string key = StreamPrefix(stream_id);
-  PutBigEndian64(&key, version);
+  std::string key;
+  AppendStreamKey(&key, stream_id, version);
   return key;
+}
+
+void AppendStreamRun(std::string* out, uint64_t first_sequence, uint64_t count) {
+  PutBigEndian64(out, first_sequence);
+  if (count > 1) PutBigEndian64(out, count);
 }
 
 std::string EncodeStreamRun(uint64_t first_sequence, uint64_t count) {
   std::string v;
-  PutBigEndian64(&v, first_sequence);
-  if (count > 1) PutBigEndian64(&v, count);
+  AppendStreamRun(&v, first_sequence, count);
   return v;
+}
+
+void AppendAppendResult(std::string* out, const AppendResult& r) {
+  PutBigEndian64(out, r.first_sequence);
+  PutBigEndian64(out, r.last_sequence);
+  PutBigEndian64(out, r.stream_version);
 }
 
 std::string EncodeAppendResult(const AppendResult& r) {
   std::string v;
-  PutBigEndian64(&v, r.first_sequence);
-  PutBigEndian64(&v, r.last_sequence);
-  PutBigEndian64(&v, r.stream_version);
+  AppendAppendResult(&v, r);
   return v;
 }
 

@@ -18,12 +18,17 @@
 namespace rotor::rocksdb_keys {
 
 // `streams` keys: stream_id 0x00, then BE64(first version of the run).
+// The Append* forms append the same bytes to `out` (the write path reuses
+// its buffers).
 std::string StreamPrefix(std::string_view stream_id);
 std::string StreamKey(std::string_view stream_id, uint64_t version);
+void AppendStreamKey(std::string* out, std::string_view stream_id, uint64_t version);
 // A `streams` value: the run's first sequence, and its length when above 1.
 std::string EncodeStreamRun(uint64_t first_sequence, uint64_t count);
+void AppendStreamRun(std::string* out, uint64_t first_sequence, uint64_t count);
 // An `idempotency` value: BE64 first, last, stream version.
 std::string EncodeAppendResult(const AppendResult& r);
+void AppendAppendResult(std::string* out, const AppendResult& r);
 
 // Sets how every database of a node (event log, projections, Merkle tree)
 // writes its table files: back to disk every 1 MiB while they are written,
