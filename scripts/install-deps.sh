@@ -9,7 +9,7 @@ packages=(
   librocksdb-dev libprotobuf-dev protobuf-compiler libspdlog-dev libfmt-dev
   librdkafka-dev libssl-dev openssl libgtest-dev libgmock-dev
   libcli11-dev libcpp-httplib-dev nlohmann-json3-dev libbenchmark-dev
-  prometheus-cpp-dev clang-format clang-tidy kcat
+  prometheus-cpp-dev libjemalloc-dev clang-format clang-tidy kcat
   clang-14 libclang-rt-14-dev llvm-14  # scripts/ci-clang.sh: sanitizers, libFuzzer, symbolizer
 )
 

@@ -1,12 +1,12 @@
 #include "services/app/engine.h"
 
-#include <malloc.h>
 #include <spdlog/spdlog.h>
 
 #include <filesystem>
 #include <fstream>
 #include <iterator>
 
+#include "base/allocator.h"
 #include "services/app/engine_core.h"
 #include "services/domain/validation.h"
 #include "services/pki/certificate_parser.h"
@@ -228,7 +228,7 @@ Result<std::unique_ptr<Engine>> Engine::Open(EngineOptions options) {
   core->audit_runner->Start();
   core->notary->Start();
   core->snapshotter->Start();
-  malloc_trim(0);  // return what restoring and loading freed (the snapshot's bytes)
+  ReleaseFreeMemory();  // what restoring and loading freed (the snapshot's bytes)
   Logger().info("opened {}: log head {}, projections at {}", dir, core->log->Head(),
                 core->ProjectedSequence());
   return std::unique_ptr<Engine>(new Engine(std::move(core)));

@@ -1,10 +1,10 @@
 #include "services/app/state_snapshotter.h"
 
-#include <malloc.h>
 #include <spdlog/spdlog.h>
 
 #include <string>
 
+#include "base/allocator.h"
 #include "services/domain/state_encoder.h"
 
 namespace rotor::app {
@@ -57,7 +57,7 @@ Result<uint64_t> StateSnapshotter::TakeNow() {
   }
   last_ = sequence;
   last_at_ = std::chrono::steady_clock::now();
-  malloc_trim(0);  // give the encoding's tens of megabytes back to the system
+  ReleaseFreeMemory();  // give the encoding's tens of megabytes back to the system
   spdlog::debug("state snapshot at sequence {} ({} bytes)", sequence, bytes);
   return sequence;
 }

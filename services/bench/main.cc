@@ -8,6 +8,7 @@
 #include <utility>
 #include <vector>
 
+#include "base/allocator.h"
 #include "services/bench/bench.h"
 
 namespace {
@@ -37,7 +38,9 @@ constexpr Subcommand kSubcommands[] = {
 }  // namespace
 
 int main(int argc, char** argv) {
+  rotor::TuneAllocatorForServer();  // the allocator and its settings of rotord
   spdlog::set_default_logger(spdlog::stderr_color_mt("rotor-bench"));
+  spdlog::info("allocator: {}", rotor::AllocatorName());
   CLI::App app{"rotor-bench: Rotor performance benchmarks"};
   app.require_subcommand(1);
   std::vector<std::pair<CLI::App*, rotor::bench::Runner>> commands;

@@ -20,7 +20,6 @@
 //   6. disk: the log compacted fully (RocksDbEventLog::CompactAll), then the
 //      bytes of every file in its directory per event, next to the average
 //      payload (the event's own protobuf bytes).
-#include <malloc.h>
 #include <spdlog/fmt/fmt.h>
 #include <spdlog/spdlog.h>
 #include <unistd.h>
@@ -32,6 +31,7 @@
 #include <filesystem>
 #include <memory>
 
+#include "base/allocator.h"
 #include "base/hash.h"
 #include "events/codec.h"
 #include "events/rocksdb_event_log.h"
@@ -151,7 +151,7 @@ Status RawAndRebuild(const ReplayOptions& o, const EventLog& log, Figures* f) {
     f->decode = std::max(f->decode, PerSecond(n, decode_clock.Seconds()));
     f->decode_cpu = std::max(f->decode_cpu, PerSecond(n, ThreadCpuSeconds() - cpu));
 
-    malloc_trim(0);
+    ReleaseFreeMemory();
     uint64_t rss_before = ResidentBytes();
     Stopwatch clock;
     cpu = ThreadCpuSeconds();
@@ -160,7 +160,7 @@ Status RawAndRebuild(const ReplayOptions& o, const EventLog& log, Figures* f) {
     f->rebuild_passes.push_back(PerSecond((*models)->folded.events, clock.Seconds()));
     f->rebuild_cpu =
         std::max(f->rebuild_cpu, PerSecond((*models)->folded.events, ThreadCpuSeconds() - cpu));
-    malloc_trim(0);  // return what the fold freed (vectors that grew), not what it holds
+    ReleaseFreeMemory();  // return what the fold freed (vectors that grew), not what it holds
     uint64_t rss_with = ResidentBytes();
     auto& fleet = (*models)->fleet;
     f->accounted_bytes = fleet.MemoryBytes() + (*models)->audit.MemoryBytes();
@@ -169,7 +169,7 @@ Status RawAndRebuild(const ReplayOptions& o, const EventLog& log, Figures* f) {
     f->query_ns = QueryNs(fleet, o.queries, false);
     f->breakdown_query_ns = QueryNs(fleet, o.queries / 10, true);
     models->reset();
-    malloc_trim(0);
+    ReleaseFreeMemory();
     uint64_t rss_without = ResidentBytes();
     // The same fold on one thread (no reader stage), for comparison.
     Stopwatch sequential_clock;
@@ -178,7 +178,7 @@ Status RawAndRebuild(const ReplayOptions& o, const EventLog& log, Figures* f) {
     ROTOR_RETURN_IF_ERROR(one.status());
     f->sequential = std::max(f->sequential, PerSecond(f->events, sequential_clock.Seconds()));
     one->reset();
-    malloc_trim(0);
+    ReleaseFreeMemory();
     // RocksDB's caches grow during the fold too: count only what freeing the
     // projections gave back, never less than what they account for.
     f->rss_bytes = std::max(f->rss_bytes, rss_with > rss_without ? rss_with - rss_without : 0);

@@ -17,6 +17,7 @@
 #include <string>
 #include <vector>
 
+#include "base/allocator.h"
 #include "events/rocksdb_event_log.h"
 #include "services/domain/command_service.h"
 #include "services/kafka/bridge_options.h"
@@ -113,6 +114,7 @@ int RunBridge(const BridgeOptions& options, const Flags& flags, const sigset_t& 
 }
 
 int BridgeMain(int argc, char** argv) {
+  TuneAllocatorForServer();
   // Signals are taken synchronously by the main thread; every thread started
   // later inherits the mask.
   sigset_t signals;
@@ -174,6 +176,7 @@ int BridgeMain(int argc, char** argv) {
   }
   Status valid = ValidateBridgeOptions(options);
   if (!valid.ok()) return Fail(valid), 2;
+  Logger().info("allocator: {}", AllocatorName());
   return RunBridge(options, flags, signals);
 }
 

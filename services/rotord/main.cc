@@ -12,7 +12,6 @@
 // agent-report consumer (docs/kafka.md).
 // Exit codes: 0 after a signal, 1 when startup fails or a Kafka client fails
 // for good, 2 on bad usage.
-#include <malloc.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 #include <unistd.h>
@@ -24,6 +23,7 @@
 #include <iostream>
 #include <thread>
 
+#include "base/allocator.h"
 #include "services/app/engine.h"
 #include "services/http/http_server.h"
 #include "services/kafka/bridge_options.h"
@@ -259,8 +259,8 @@ int Run(const RotordOptions& o, const sigset_t& signals) {
   if (*pki_server != nullptr) {
     std::cout << "serving public PKI on " << (*pki_server)->url() << std::endl;
   }
-  spdlog::info("rotord serving {} on {} (log head {}{})", o.data_dir, url, (*engine)->Head(),
-               o.virtual_clock ? ", virtual clock" : "");
+  spdlog::info("rotord serving {} on {} (log head {}{}; {})", o.data_dir, url, (*engine)->Head(),
+               o.virtual_clock ? ", virtual clock" : "", rotor::AllocatorName());
   rotor::rotord::StaleSweeper sweeper(**engine, o.sweep_interval);
   sweeper.Start();
   kafka->Start();
@@ -302,13 +302,7 @@ int Run(const RotordOptions& o, const sigset_t& signals) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  // Two malloc arenas, not eight per core: request threads' freed memory is
-  // reused instead of held per thread (resident memory; docs/operations.md).
-  mallopt(M_ARENA_MAX, 2);
-  // Blocks of 256 KiB and more always come from mmap and go back to the
-  // system when freed (glibc otherwise raises this threshold after the first
-  // large free, and later large buffers fragment the heap).
-  mallopt(M_MMAP_THRESHOLD, 256 << 10);
+  rotor::TuneAllocatorForServer();  // resident memory (docs/operations.md)
   // Signals are taken by sigwait in Run; every thread inherits the mask.
   sigset_t signals;
   sigemptyset(&signals);

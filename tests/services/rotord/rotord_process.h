@@ -70,6 +70,7 @@ class RotordProcess {
 
   const std::string& url() const { return url_; }
   int port() const { return port_; }
+  pid_t pid() const { return pid_; }
   // An HTTPS client trusting `ca_file`, sending `token` as the bearer token.
   std::unique_ptr<httplib::SSLClient> Client(const std::string& ca_file, const std::string& token,
                                              const std::string& client_cert = "",

@@ -4,11 +4,12 @@
 #include "tests/services/rotord/rotord_process.h"
 
 #include <gtest/gtest.h>
-#include <signal.h>
 #include <sys/wait.h>
 
 #include <atomic>
+#include <csignal>
 #include <filesystem>
+#include <fstream>
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <set>
@@ -84,6 +85,37 @@ TEST_F(RotordProcessTest, ServesTlsWithTokensAndStopsCleanlyOnSigterm) {
   EXPECT_NE(metrics->body.find("rotor_events_appended_total 1"), std::string::npos)
       << metrics->body;
 
+  EXPECT_EQ(rotord->Terminate(), 0);
+}
+
+// The text of /proc/<pid>/<file>.
+std::string ProcFile(pid_t pid, const std::string& file) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/" + file);
+  return {std::istreambuf_iterator<char>(in), {}};
+}
+
+// rotord runs on the allocator it was built with (CMake's ROTOR_ALLOCATOR),
+// with the settings base/allocator.cc links in: its memory and ingest
+// figures were measured so (docs/performance.md, "The allocator").
+TEST_F(RotordProcessTest, RunsOnTheAllocatorItWasBuiltWith) {
+  auto rotord = RotordProcess::Start(Args(), dir_->path());
+  ASSERT_NE(rotord, nullptr);
+  bool mapped = ProcFile(rotord->pid(), "maps").find("/libjemalloc.so") != std::string::npos;
+  // jemalloc's purging thread runs only when `malloc_conf` was read.
+  bool purger = false;
+  for (const auto& task :
+       std::filesystem::directory_iterator("/proc/" + std::to_string(rotord->pid()) + "/task")) {
+    std::ifstream comm(task.path() / "comm");
+    std::string name;
+    std::getline(comm, name);
+    purger = purger || name.starts_with("jemalloc_bg_thd");
+  }
+  if (std::string(ROTOR_ALLOCATOR) == "jemalloc") {
+    EXPECT_TRUE(mapped) << "rotord was built with jemalloc but does not map it";
+    EXPECT_TRUE(purger) << "jemalloc runs without base/allocator.cc's malloc_conf";
+  } else {
+    EXPECT_FALSE(mapped);
+  }
   EXPECT_EQ(rotord->Terminate(), 0);
 }
 
