@@ -31,21 +31,33 @@ Time GetTime(const pb::Timestamp& ts) {
 constexpr int64_t kMinTimestampSeconds = -62135596800;
 constexpr int64_t kMaxTimestampSeconds = 253402300799;
 
-// Checks every Timestamp field of `m` read from the wire, so that GetTime
-// cannot overflow. Errors: kInvalidArgument naming the field.
-Status CheckTimestamps(const pb::Message& m) {
-  const pb::Descriptor* d = m.GetDescriptor();
-  const pb::Reflection* r = m.GetReflection();
-  for (int i = 0; i < d->field_count(); ++i) {
-    const pb::FieldDescriptor* f = d->field(i);
-    if (f->is_repeated() || f->message_type() != pb::Timestamp::descriptor() ||
-        !r->HasField(m, f)) {
-      continue;
+// The singular Timestamp fields of messages described by `d`.
+std::vector<const pb::FieldDescriptor*> TimestampFields(const pb::Descriptor& d) {
+  std::vector<const pb::FieldDescriptor*> fields;
+  for (int i = 0; i < d.field_count(); ++i) {
+    const pb::FieldDescriptor* f = d.field(i);
+    if (!f->is_repeated() && f->message_type() == pb::Timestamp::descriptor()) {
+      fields.push_back(f);
     }
+  }
+  return fields;
+}
+
+// Checks every Timestamp field of `m` read from the wire, so that GetTime
+// cannot overflow. The fields of each message type are looked up once, not
+// for every message decoded. Errors: kInvalidArgument naming the field.
+template <typename Proto>
+Status CheckTimestamps(const Proto& m) {
+  static const std::vector<const pb::FieldDescriptor*> kFields =
+      TimestampFields(*Proto::descriptor());
+  const pb::Reflection* r = m.GetReflection();
+  for (const pb::FieldDescriptor* f : kFields) {
+    if (!r->HasField(m, f)) continue;
     const auto* ts = pb::DynamicCastToGenerated<pb::Timestamp>(&r->GetMessage(m, f));
     if (ts == nullptr || ts->seconds() < kMinTimestampSeconds ||
         ts->seconds() > kMaxTimestampSeconds || ts->nanos() < 0 || ts->nanos() > 999999999) {
-      return Status::InvalidArgument(d->name() + "." + f->name() + ": timestamp out of range");
+      return Status::InvalidArgument(Proto::descriptor()->name() + "." + f->name() +
+                                     ": timestamp out of range");
     }
   }
   return Status::Ok();
