@@ -63,8 +63,11 @@ bool ToolResult::OneLineError() const {
 ToolResult RunTool(const std::string& binary, const std::vector<std::string>& args,
                    const std::string& input, const std::map<std::string, std::string>& env,
                    std::chrono::seconds timeout) {
+  // Close-on-exec: a tool started at the same time from another thread must
+  // not inherit this one's pipes (it would hold their write ends open, and
+  // the reads below would wait for it to exit). dup2 clears the flag on 0-2.
   int in[2], out[2], err[2];
-  if (pipe(in) != 0 || pipe(out) != 0 || pipe(err) != 0) {
+  if (pipe2(in, O_CLOEXEC) != 0 || pipe2(out, O_CLOEXEC) != 0 || pipe2(err, O_CLOEXEC) != 0) {
     ADD_FAILURE() << "pipe: " << std::strerror(errno);
     return {};
   }

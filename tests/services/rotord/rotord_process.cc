@@ -137,8 +137,8 @@ std::unique_ptr<RotordProcess> RotordProcess::Start(const std::vector<std::strin
   argv.push_back(nullptr);
   std::string log_path = dir + "/rotord.log";
 
-  int pipe_fds[2];
-  if (pipe(pipe_fds) != 0) {
+  int pipe_fds[2];  // close-on-exec: no other child started meanwhile inherits it
+  if (pipe2(pipe_fds, O_CLOEXEC) != 0) {
     ADD_FAILURE() << "pipe failed";
     return nullptr;
   }
