@@ -9,7 +9,6 @@
 #include <atomic>
 #include <csignal>
 #include <filesystem>
-#include <fstream>
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <set>
@@ -21,6 +20,7 @@
 #include "projections/rocksdb_store.h"
 #include "projections/runner.h"
 #include "tests/services/app/engine_test_util.h"
+#include "tests/testing/files.h"
 
 namespace rotor::app::testing {
 namespace {
@@ -88,27 +88,20 @@ TEST_F(RotordProcessTest, ServesTlsWithTokensAndStopsCleanlyOnSigterm) {
   EXPECT_EQ(rotord->Terminate(), 0);
 }
 
-// The text of /proc/<pid>/<file>.
-std::string ProcFile(pid_t pid, const std::string& file) {
-  std::ifstream in("/proc/" + std::to_string(pid) + "/" + file);
-  return {std::istreambuf_iterator<char>(in), {}};
-}
-
 // rotord runs on the allocator it was built with (CMake's ROTOR_ALLOCATOR),
 // with the settings base/allocator.cc links in: its memory and ingest
 // figures were measured so (docs/performance.md, "The allocator").
 TEST_F(RotordProcessTest, RunsOnTheAllocatorItWasBuiltWith) {
   auto rotord = RotordProcess::Start(Args(), dir_->path());
   ASSERT_NE(rotord, nullptr);
-  bool mapped = ProcFile(rotord->pid(), "maps").find("/libjemalloc.so") != std::string::npos;
+  const std::string proc = "/proc/" + std::to_string(rotord->pid());
+  bool mapped =
+      rotor::testing::ReadFile(proc + "/maps").find("/libjemalloc.so") != std::string::npos;
   // jemalloc's purging thread runs only when `malloc_conf` was read.
   bool purger = false;
-  for (const auto& task :
-       std::filesystem::directory_iterator("/proc/" + std::to_string(rotord->pid()) + "/task")) {
-    std::ifstream comm(task.path() / "comm");
-    std::string name;
-    std::getline(comm, name);
-    purger = purger || name.starts_with("jemalloc_bg_thd");
+  for (const auto& task : std::filesystem::directory_iterator(proc + "/task")) {
+    purger =
+        purger || rotor::testing::ReadFile(task.path() / "comm").starts_with("jemalloc_bg_thd");
   }
   if (std::string(ROTOR_ALLOCATOR) == "jemalloc") {
     EXPECT_TRUE(mapped) << "rotord was built with jemalloc but does not map it";
