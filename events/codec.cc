@@ -2,71 +2,17 @@
 
 #include <google/protobuf/descriptor.h>
 #include <google/protobuf/message.h>
-#include <google/protobuf/timestamp.pb.h>
-#include <google/protobuf/util/json_util.h>
 
-#include "base/hash.h"
-#include "events/agent_report_json.h"
-#include "rotor/v1/agent_report.pb.h"
+#include "events/proto_time.h"
 #include "rotor/v1/events.pb.h"
 
 namespace rotor {
 namespace {
 
-namespace pb = ::google::protobuf;
-
-void SetTime(pb::Timestamp* ts, Time t) {
-  int64_t us = ToMicros(t);
-  int64_t secs = us >= 0 ? us / 1000000 : -((-us + 999999) / 1000000);
-  ts->set_seconds(secs);
-  ts->set_nanos(static_cast<int32_t>((us - secs * 1000000) * 1000));
-}
-
-// Only for Timestamps that passed CheckTimestamps (no overflow).
-Time GetTime(const pb::Timestamp& ts) {
-  return TimeFromMicros(ts.seconds() * 1000000 + ts.nanos() / 1000);
-}
-
-// google.protobuf.Timestamp's range: 0001-01-01T00:00:00Z to 9999-12-31T23:59:59.999999999Z.
-constexpr int64_t kMinTimestampSeconds = -62135596800;
-constexpr int64_t kMaxTimestampSeconds = 253402300799;
-
-// The singular Timestamp fields of messages described by `d`.
-std::vector<const pb::FieldDescriptor*> TimestampFields(const pb::Descriptor& d) {
-  std::vector<const pb::FieldDescriptor*> fields;
-  for (int i = 0; i < d.field_count(); ++i) {
-    const pb::FieldDescriptor* f = d.field(i);
-    if (!f->is_repeated() && f->message_type() == pb::Timestamp::descriptor()) {
-      fields.push_back(f);
-    }
-  }
-  return fields;
-}
-
-// Checks every Timestamp field of `m` read from the wire, so that GetTime
-// cannot overflow. The fields of each message type are looked up once, not
-// for every message decoded. Errors: kInvalidArgument naming the field.
-template <typename Proto>
-Status CheckTimestamps(const Proto& m) {
-  static const std::vector<const pb::FieldDescriptor*> kFields =
-      TimestampFields(*Proto::descriptor());
-  const pb::Reflection* r = m.GetReflection();
-  for (const pb::FieldDescriptor* f : kFields) {
-    if (!r->HasField(m, f)) continue;
-    const auto* ts = pb::DynamicCastToGenerated<pb::Timestamp>(&r->GetMessage(m, f));
-    if (ts == nullptr || ts->seconds() < kMinTimestampSeconds ||
-        ts->seconds() > kMaxTimestampSeconds || ts->nanos() < 0 || ts->nanos() > 999999999) {
-      return Status::InvalidArgument(Proto::descriptor()->name() + "." + f->name() +
-                                     ": timestamp out of range");
-    }
-  }
-  return Status::Ok();
-}
-
-template <typename Repeated>
-std::vector<std::string> ToVector(const Repeated& r) {
-  return std::vector<std::string>(r.begin(), r.end());
-}
+using codec_internal::CheckTimestamps;
+using codec_internal::GetTime;
+using codec_internal::SetTime;
+using codec_internal::ToVector;
 
 // Checks that an enum read from the wire is one this build knows.
 template <typename E>
@@ -363,89 +309,6 @@ NewEvent MakeNewEvent(const Event& event, Time recorded_at, std::string actor,
   return NewEvent{
       std::string(EventTypeName(event)), EncodePayload(event),   recorded_at, std::move(actor),
       std::move(correlation_id),         std::move(causation_id)};
-}
-
-void ToProto(const AgentReport& r, v1::AgentReport* out) {
-  out->set_report_id(r.report_id);
-  out->set_agent_id(r.agent_id);
-  SetTime(out->mutable_reported_at(), r.reported_at);
-  for (const auto& f : r.certificate_fingerprints) out->add_certificate_fingerprints(f);
-  out->set_gateway_id(r.gateway_id);
-  out->set_site(r.site);
-  out->set_cloud_enabled(r.cloud_enabled);
-}
-
-Result<AgentReport> FromProto(const v1::AgentReport& r) {
-  if (r.report_id().empty()) return Status::InvalidArgument("agent report: report_id is empty");
-  if (r.agent_id().empty()) {
-    return Status::InvalidArgument("agent report " + r.report_id() + ": agent_id is empty");
-  }
-  if (!r.has_reported_at()) {
-    return Status::InvalidArgument("agent report " + r.report_id() + ": reported_at is missing");
-  }
-  Status times = CheckTimestamps(r);
-  if (!times.ok()) return times.WithContext("agent report " + r.report_id());
-  for (int i = 0; i < r.certificate_fingerprints_size(); ++i) {
-    if (!IsSha256Hex(r.certificate_fingerprints(i))) {
-      return Status::InvalidArgument("agent report " + r.report_id() +
-                                     ": certificate_fingerprints[" + std::to_string(i) +
-                                     "] is not 64 lower-case hex digits");
-    }
-  }
-  return AgentReport{r.report_id(),
-                     r.agent_id(),
-                     GetTime(r.reported_at()),
-                     ToVector(r.certificate_fingerprints()),
-                     r.gateway_id(),
-                     r.site(),
-                     r.cloud_enabled()};
-}
-
-Result<AgentReport> ParseAgentReport(std::string_view bytes) {
-  thread_local v1::AgentReport m;  // reused: Clear() keeps its buffers
-  m.Clear();
-  if (!m.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) {
-    return Status::InvalidArgument("bytes do not parse as rotor.v1.AgentReport");
-  }
-  return FromProto(m);
-}
-
-std::optional<Result<AgentReport>> ParsePlainAgentReportJson(std::string_view json) {
-  v1::AgentReport m;
-  if (!ScanPlainAgentReportJson(json, &m)) return std::nullopt;
-  return FromProto(m);
-}
-
-Result<AgentReport> ParseAgentReportJson(std::string_view json) {
-  // The plain shape is scanned directly (agent_report_json.h); anything else
-  // goes through protobuf's parser, which gives the same message or the error.
-  if (std::optional<Result<AgentReport>> plain = ParsePlainAgentReportJson(json)) {
-    return std::move(*plain);
-  }
-  v1::AgentReport m;
-  pb::util::JsonParseOptions options;
-  options.ignore_unknown_fields = false;
-  auto status =
-      pb::util::JsonStringToMessage(pb::StringPiece(json.data(), json.size()), &m, options);
-  if (!status.ok()) {
-    return Status::InvalidArgument("agent report JSON: " + status.message().ToString());
-  }
-  return FromProto(m);
-}
-
-std::string SerializeAgentReport(const AgentReport& report) {
-  v1::AgentReport m;
-  ToProto(report, &m);
-  return m.SerializeAsString();
-}
-
-std::string AgentReportToJson(const AgentReport& report) {
-  v1::AgentReport m;
-  ToProto(report, &m);
-  std::string out;
-  pb::util::JsonPrintOptions options;
-  (void)pb::util::MessageToJsonString(m, &out, options);
-  return out;
 }
 
 }  // namespace rotor
