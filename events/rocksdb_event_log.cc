@@ -16,6 +16,7 @@
 #include <span>
 #include <unordered_map>
 
+#include "events/group_batch.h"
 #include "events/rocksdb_keys.h"
 
 namespace rotor {
@@ -99,47 +100,6 @@ rocksdb::ColumnFamilyOptions PointLookupOptions(const std::shared_ptr<rocksdb::C
   return cf;
 }
 
-// Puts to one column family, added in any order and written to a WriteBatch
-// in key order. A memtable insert starts its search where the previous one
-// ended, so a group's index entries in key order cost a few comparisons each
-// instead of a full descent of the skip list. A stable sort keeps repeated
-// keys in the order they were added, so the last one still wins. Keys and
-// values are copied into one buffer: a group's thousands of entries cost no
-// allocation each.
-class SortedPuts {
- public:
-  explicit SortedPuts(rocksdb::ColumnFamilyHandle* cf) : cf_(cf) {}
-  void Add(std::string_view key, std::string_view value) {
-    puts_.push_back({bytes_.size(), key.size(), value.size()});
-    bytes_.append(key);
-    bytes_.append(value);
-  }
-  void WriteTo(rocksdb::WriteBatch* batch) const {
-    std::vector<const Put*> order;
-    order.reserve(puts_.size());
-    for (const Put& p : puts_) order.push_back(&p);
-    std::stable_sort(order.begin(), order.end(),
-                     [this](const Put* a, const Put* b) { return Key(*a) < Key(*b); });
-    for (const Put* p : order) {
-      batch->Put(cf_, rocksdb::Slice(Key(*p).data(), p->key_size),
-                 rocksdb::Slice(bytes_.data() + p->at + p->key_size, p->value_size));
-    }
-  }
-
- private:
-  struct Put {
-    size_t at;  // of the key in bytes_, the value right after it
-    size_t key_size;
-    size_t value_size;
-  };
-  std::string_view Key(const Put& p) const {
-    return std::string_view{bytes_}.substr(p.at, p.key_size);
-  }
-  rocksdb::ColumnFamilyHandle* cf_;
-  std::string bytes_;
-  std::vector<Put> puts_;
-};
-
 }  // namespace
 
 // One appender's requests in the group commit queue; `events` (of the
@@ -209,6 +169,7 @@ Result<std::unique_ptr<RocksDbEventLog>> RocksDbEventLog::Open(const std::string
   log->streams_ = log->handles_[2];
   log->heads_ = log->handles_[3];
   log->idempotency_ = log->handles_[4];
+  log->group_batch_ = std::make_unique<GroupBatch>(log->streams_, log->heads_, log->idempotency_);
 
   std::string format;
   s = raw->Get(rocksdb::ReadOptions(), log->handles_[0], kFormatKey, &format);
@@ -293,24 +254,15 @@ size_t RocksDbEventLog::queued_appenders() const { return group_.in_flight(); }
 
 void RocksDbEventLog::CommitGroup(const std::vector<GroupCommit::Member*>& group) {
   auto start = std::chrono::steady_clock::now();
-  rocksdb::WriteBatch batch;
-  // This group's stream heads and idempotency keys, keyed by the requests'
-  // own strings (the appenders wait in Join until their group is written).
-  std::unordered_map<std::string_view, uint64_t> versions;
-  std::unordered_map<std::string_view, AppendResult> seen_keys;
-  std::vector<std::pair<uint64_t, std::string>> sealed;
-  // Results that hold only if the batch is written: the appends in it, and
-  // the answers to repeats of their idempotency keys within the group.
-  std::vector<std::optional<Result<AppendResult>>*> pending;
+  GroupBatch& g = *group_batch_;
+  struct ResetAtEnd {
+    GroupBatch& g;
+    ~ResetAtEnd() { g.Reset(); }
+  } reset_at_end{g};
   size_t appends = 0;
   uint64_t sequence = next_sequence_;
   Sha256Digest hash = last_hash_;
   rocksdb::ReadOptions ro;
-  std::string value;
-  std::string key_bytes, value_bytes;  // an index entry, reused
-  // Index entries of the `streams`, `stream_heads` and `idempotency` column
-  // families, written in key order after the events (see SortedPuts).
-  SortedPuts streams(streams_), heads(heads_), keys(idempotency_);
 
   for (GroupCommit::Member* member : group) {
     auto* w = static_cast<Writer*>(member);
@@ -319,18 +271,19 @@ void RocksDbEventLog::CommitGroup(const std::vector<GroupCommit::Member*>& group
       if (out.has_value()) continue;  // refused before it was queued
       const AppendRequest& req = w->requests[i];
       if (!req.idempotency_key.empty()) {
-        auto seen = seen_keys.find(req.idempotency_key);
-        if (seen != seen_keys.end()) {
+        auto seen = g.seen_keys.find(req.idempotency_key);
+        if (seen != g.seen_keys.end()) {
           AppendResult dup = seen->second;
           dup.duplicate = true;
           out = dup;
-          pending.push_back(&out);
+          g.pending.push_back(&out);
           continue;
         }
-        rocksdb::Status s = db_->Get(ro, idempotency_, req.idempotency_key, &value);
-        if (s.ok() && value.size() == 24) {
-          out = AppendResult{GetBigEndian64(value), GetBigEndian64(value.substr(8)),
-                             GetBigEndian64(value.substr(16)), true};
+        rocksdb::Status s = db_->Get(ro, idempotency_, req.idempotency_key, &g.value);
+        if (s.ok() && g.value.size() == 24) {
+          std::string_view stored = g.value;
+          out = AppendResult{GetBigEndian64(stored), GetBigEndian64(stored.substr(8)),
+                             GetBigEndian64(stored.substr(16)), true};
           continue;
         }
         if (!s.ok() && !s.IsNotFound()) {
@@ -339,13 +292,13 @@ void RocksDbEventLog::CommitGroup(const std::vector<GroupCommit::Member*>& group
         }
       }
       uint64_t current = 0;
-      auto v = versions.find(req.stream_id);
-      if (v != versions.end()) {
+      auto v = g.versions.find(req.stream_id);
+      if (v != g.versions.end()) {
         current = v->second;
       } else {
-        rocksdb::Status s = db_->Get(ro, heads_, req.stream_id, &value);
-        if (s.ok() && value.size() == 8) {
-          current = GetBigEndian64(value);
+        rocksdb::Status s = db_->Get(ro, heads_, req.stream_id, &g.value);
+        if (s.ok() && g.value.size() == 8) {
+          current = GetBigEndian64(g.value);
         } else if (!s.ok() && !s.IsNotFound()) {
           out = FromRocks(s, "read stream head");
           continue;
@@ -356,50 +309,50 @@ void RocksDbEventLog::CommitGroup(const std::vector<GroupCommit::Member*>& group
         out = check;
         continue;
       }
-      sealed.clear();
-      sealed.reserve(req.events.size());
-      AppendResult result = SealAppend(req, sequence, current, &hash, &sealed);
-      for (const auto& [seq, stored] : sealed) {
-        batch.Put(events_, SequenceKey(seq), stored);  // 8-byte key: no allocation
+      g.sealed.clear();
+      g.sealed.reserve(req.events.size());
+      AppendResult result = SealAppend(req, sequence, current, &hash, &g.sealed);
+      for (const auto& [seq, stored] : g.sealed) {
+        g.batch.Put(events_, SequenceKey(seq), stored);  // 8-byte key: no allocation
       }
       // One index entry for the append's run of versions and sequences.
-      key_bytes.clear();
-      value_bytes.clear();
-      AppendStreamKey(&key_bytes, req.stream_id, current + 1);
-      AppendStreamRun(&value_bytes, result.first_sequence, sealed.size());
-      streams.Add(key_bytes, value_bytes);
+      g.key_bytes.clear();
+      g.value_bytes.clear();
+      AppendStreamKey(&g.key_bytes, req.stream_id, current + 1);
+      AppendStreamRun(&g.value_bytes, result.first_sequence, g.sealed.size());
+      g.streams.Add(g.key_bytes, g.value_bytes);
       if (!req.idempotency_key.empty()) {
-        value_bytes.clear();
-        AppendAppendResult(&value_bytes, result);
-        keys.Add(req.idempotency_key, value_bytes);
-        seen_keys[req.idempotency_key] = result;
+        g.value_bytes.clear();
+        AppendAppendResult(&g.value_bytes, result);
+        g.keys.Add(req.idempotency_key, g.value_bytes);
+        g.seen_keys[req.idempotency_key] = result;
       }
-      versions[req.stream_id] = result.stream_version;
+      g.versions[req.stream_id] = result.stream_version;
       sequence = result.last_sequence + 1;
       out = result;
-      pending.push_back(&out);
+      g.pending.push_back(&out);
       ++appends;
     }
   }
 
   if (appends == 0) return;
-  for (const auto& [stream_id, version] : versions) {  // each stream's head after the group
-    value_bytes.clear();
-    PutBigEndian64(&value_bytes, version);
-    heads.Add(stream_id, value_bytes);
+  for (const auto& [stream_id, version] : g.versions) {  // each stream's head after the group
+    g.value_bytes.clear();
+    PutBigEndian64(&g.value_bytes, version);
+    g.heads.Add(stream_id, g.value_bytes);
   }
-  streams.WriteTo(&batch);
-  heads.WriteTo(&batch);
-  keys.WriteTo(&batch);
+  g.streams.WriteTo(&g.batch);
+  g.heads.WriteTo(&g.batch);
+  g.keys.WriteTo(&g.batch);
   rocksdb::WriteOptions wo;
   wo.sync = options_.sync;
   auto sealed_at = std::chrono::steady_clock::now();
-  rocksdb::Status s = db_->Write(wo, &batch);
+  rocksdb::Status s = db_->Write(wo, &g.batch);
   auto written_at = std::chrono::steady_clock::now();
   if (!s.ok()) {
     Status failure = FromRocks(s, "append");
     spdlog::error("event log write failed, {} appends refused: {}", appends, failure.ToString());
-    for (std::optional<Result<AppendResult>>* out : pending) *out = failure;
+    for (std::optional<Result<AppendResult>>* out : g.pending) *out = failure;
     return;
   }
   next_sequence_ = sequence;

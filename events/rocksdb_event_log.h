@@ -32,6 +32,8 @@ class Env;
 
 namespace rotor {
 
+struct GroupBatch;
+
 struct RocksDbEventLogOptions {
   // fsync every group commit. Only benchmarks of the engine's raw speed turn it off.
   bool sync = true;
@@ -104,6 +106,7 @@ class RocksDbEventLog final : public EventLog {
 
   GroupCommit group_;
   // Owned by the current group's leader (one at a time, ordered by group_).
+  std::unique_ptr<GroupBatch> group_batch_;
   uint64_t next_sequence_ = 1;
   Sha256Digest last_hash_{};
 
