@@ -18,15 +18,18 @@ extern "C" int mallctl(const char* name, void* oldp, size_t* oldlenp, void* newp
 // - dirty_decay_ms 1000, muzzy_decay_ms 0: freed pages go back to the
 //   system within about a second, and for good (not kept as "muzzy" pages);
 // - narenas 2: two arenas, like glibc's M_ARENA_MAX below (resident memory);
-// - oversize_threshold 256 KiB: blocks of that size and more come from an
-//   arena that returns them to the system as soon as they are freed, like
-//   glibc's M_MMAP_THRESHOLD below (snapshot encodings and other large
-//   buffers: the peak).
+// - oversize_threshold 4 MiB: blocks of that size and more come from an
+//   arena that returns them to the system as soon as they are freed
+//   (snapshot encodings and other large buffers: the peak). Lower (256 KiB,
+//   like glibc's M_MMAP_THRESHOLD below) gave the same memory but sent every
+//   request's and group commit's buffers of a few hundred KiB back to the
+//   system, to be faulted in again by the next one; jemalloc's default
+//   (8 MiB) raised the peak.
 // Measured on a 1,000,000-agent node: docs/performance.md, "The allocator".
 extern "C" {
 const char* malloc_conf =
     "background_thread:true,dirty_decay_ms:1000,muzzy_decay_ms:0,narenas:2,"
-    "oversize_threshold:262144";
+    "oversize_threshold:4194304";
 }
 
 namespace rotor {
