@@ -60,7 +60,8 @@ void TuneAllocatorForServer() {
 
 void ReleaseFreeMemory() {
   if (Jemalloc()) {
-    // "arena.<MALLCTL_ARENAS_ALL>.purge": every arena's unused pages.
+    // Every arena's unused pages: "arena.<MALLCTL_ARENAS_ALL>.purge", where
+    // jemalloc.h defines MALLCTL_ARENAS_ALL as 4096.
     (void)mallctl("arena.4096.purge", nullptr, nullptr, nullptr, 0);
     return;
   }

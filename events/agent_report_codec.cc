@@ -13,18 +13,10 @@ namespace rotor {
 namespace pb = ::google::protobuf;
 using codec_internal::CheckTimestamps;
 using codec_internal::GetTime;
-using codec_internal::SetTime;
+using codec_internal::SetReportFields;
 using codec_internal::ToVector;
 
-void ToProto(const AgentReport& r, v1::AgentReport* out) {
-  out->set_report_id(r.report_id);
-  out->set_agent_id(r.agent_id);
-  SetTime(out->mutable_reported_at(), r.reported_at);
-  for (const auto& f : r.certificate_fingerprints) out->add_certificate_fingerprints(f);
-  out->set_gateway_id(r.gateway_id);
-  out->set_site(r.site);
-  out->set_cloud_enabled(r.cloud_enabled);
-}
+void ToProto(const AgentReport& r, v1::AgentReport* out) { SetReportFields(r, out); }
 
 Result<AgentReport> FromProto(const v1::AgentReport& r) {
   if (r.report_id().empty()) return Status::InvalidArgument("agent report: report_id is empty");

@@ -11,6 +11,7 @@ namespace {
 
 using codec_internal::CheckTimestamps;
 using codec_internal::GetTime;
+using codec_internal::SetReportFields;
 using codec_internal::SetTime;
 using codec_internal::ToVector;
 
@@ -108,13 +109,7 @@ void Fill(const GatewayRefreshPerformed& e, v1::GatewayRefreshPerformed* m) {
   m->set_performed_by(e.performed_by);
 }
 void Fill(const AgentInventoryReported& e, v1::AgentInventoryReported* m) {
-  m->set_report_id(e.report_id);
-  m->set_agent_id(e.agent_id);
-  SetTime(m->mutable_reported_at(), e.reported_at);
-  for (const auto& f : e.certificate_fingerprints) m->add_certificate_fingerprints(f);
-  m->set_gateway_id(e.gateway_id);
-  m->set_site(e.site);
-  m->set_cloud_enabled(e.cloud_enabled);
+  SetReportFields(e, m);
   m->set_supersedes_future_report(e.supersedes_future_report);
 }
 void Fill(const AgentReportRejected& e, v1::AgentReportRejected* m) {

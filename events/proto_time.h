@@ -1,6 +1,7 @@
 // Helpers the event and agent-report codecs share (codec.cc,
-// agent_report_codec.cc): google.protobuf.Timestamp to and from Time, and the
-// range check every Timestamp read from the wire passes before GetTime.
+// agent_report_codec.cc): google.protobuf.Timestamp to and from Time, the
+// range check every Timestamp read from the wire passes before GetTime, and
+// the fields an agent report shares with the event it becomes.
 // Internal to the events library.
 #pragma once
 
@@ -69,6 +70,19 @@ Status CheckTimestamps(const Proto& m) {
 template <typename Repeated>
 std::vector<std::string> ToVector(const Repeated& r) {
   return std::vector<std::string>(r.begin(), r.end());
+}
+
+// The fields an agent report and its AgentInventoryReported event share,
+// from either plain struct into its protobuf message.
+template <typename Report, typename Proto>
+void SetReportFields(const Report& r, Proto* m) {
+  m->set_report_id(r.report_id);
+  m->set_agent_id(r.agent_id);
+  SetTime(m->mutable_reported_at(), r.reported_at);
+  for (const auto& f : r.certificate_fingerprints) m->add_certificate_fingerprints(f);
+  m->set_gateway_id(r.gateway_id);
+  m->set_site(r.site);
+  m->set_cloud_enabled(r.cloud_enabled);
 }
 
 }  // namespace rotor::codec_internal
