@@ -118,10 +118,23 @@ class CommandService::Batch {
     taken_.push_back(Taken{c, std::move(decision), first, std::move(refusal)});
   }
 
+  // Appends the round without the service's lock, so that another batch can
+  // catch up and decide meanwhile (its appends are checked against the
+  // stream versions it decided on, as another service's would be). Rounds
+  // fold their events in the order they took their turn: a round that
+  // returns first waits for the rounds before it, so each usually folds its
+  // own events instead of the next catch-up reading them back.
   void AppendRound() REQUIRES(s_.mu_) {
-    std::vector<Result<AppendResult>> appended = s_.log_.AppendEach(std::move(requests_));
+    uint64_t turn = s_.next_turn_++;
+    std::vector<AppendRequest> requests = std::move(requests_);
     requests_ = {};
+    s_.mu_.Unlock();
+    std::vector<Result<AppendResult>> appended = s_.log_.AppendEach(std::move(requests));
+    s_.mu_.Lock();
+    while (s_.folded_turn_ != turn) s_.turn_folded_.Wait(&s_.mu_);
     EvolveAppended(appended);
+    ++s_.folded_turn_;
+    s_.turn_folded_.SignalAll();
     for (Taken& t : taken_) Settle(t, appended);
   }
 

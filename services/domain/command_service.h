@@ -17,7 +17,10 @@
 // (e.g. a report delivered twice): that append is skipped as a repeat.
 //
 // Thread safety: all methods are safe to call concurrently; one mutex
-// serializes them. `log` must outlive the service.
+// serializes them, except that ExecuteBatch lets go of it while a round's
+// events are written, so that another caller's batch is decided meanwhile
+// (pipelined ingest: services/kafka/report_consumer.h). `log` must outlive
+// the service.
 #pragma once
 
 #include <atomic>
@@ -145,6 +148,12 @@ class CommandService {
   std::atomic<int> in_flight_{0};
   Mutex mu_;
   DomainState state_ GUARDED_BY(mu_);
+  // ExecuteBatch appends a round without mu_ (command_batch.cc): each round
+  // takes a turn before it lets go of mu_, and folds its events once the
+  // rounds of the turns before it have folded theirs.
+  uint64_t next_turn_ GUARDED_BY(mu_) = 0;
+  uint64_t folded_turn_ GUARDED_BY(mu_) = 0;
+  CondVar turn_folded_;
 };
 
 }  // namespace rotor::domain

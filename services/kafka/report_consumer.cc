@@ -4,44 +4,15 @@
 
 #include <algorithm>
 
-#include "events/codec.h"
-
 namespace rotor::kafka {
 namespace {
 
 constexpr std::chrono::milliseconds kPollSlice{100};
+// How long an empty poll waits while a batch is in flight (its commit waits
+// for no longer).
+constexpr std::chrono::milliseconds kInFlightPollSlice{1};
 // How often an idle consumer sends offsets whose commit has not succeeded yet.
 constexpr std::chrono::seconds kCommitRetry{1};
-
-std::string_view Trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
-
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
-}
-
-// The last `content-type` header of `message`, "" when none; valid while
-// the message lives. (The C API reads it in place; the C++ Headers copy all.
-// Call it before anything calls message.headers(), which takes the C headers
-// over: the dead-letter producer does so only after parsing.)
-std::string_view ContentType(RdKafka::Message& message) {
-  rd_kafka_headers_t* headers = nullptr;
-  if (rd_kafka_message_headers(message.c_ptr(), &headers) != RD_KAFKA_RESP_ERR_NO_ERROR) return "";
-  const void* value = nullptr;
-  size_t size = 0;
-  if (rd_kafka_header_get_last(headers, kContentTypeHeader, &value, &size) !=
-          RD_KAFKA_RESP_ERR_NO_ERROR ||
-      value == nullptr) {
-    return "";
-  }
-  return {static_cast<const char*>(value), size};
-}
 
 }  // namespace
 
@@ -50,18 +21,6 @@ Properties ReportConsumerDefaults() {
 }
 
 Properties ReportConsumerRequired() { return {{"enable.auto.commit", "false"}}; }
-
-Result<AgentReport> ParseReportMessage(std::string_view content_type, std::string_view value) {
-  if (content_type.empty()) return ParseAgentReport(value);
-  std::string type = Lower(Trim(content_type.substr(0, content_type.find(';'))));
-  if (type == "application/json") return ParseAgentReportJson(value);
-  if (type.empty() || type == "application/x-protobuf" || type == "application/protobuf" ||
-      type == "application/vnd.google.protobuf") {
-    return ParseAgentReport(value);
-  }
-  return Status::InvalidArgument("unsupported content-type '" + std::string(content_type) +
-                                 "' (want application/json or none for protobuf)");
-}
 
 class ReportConsumer::Rebalance : public RdKafka::RebalanceCb {
  public:
@@ -133,6 +92,7 @@ ReportConsumer::ReportConsumer(ReportIngestor& ingestor, ReportConsumerOptions o
 
 ReportConsumer::~ReportConsumer() {
   Stop();
+  AbandonInFlight();
   pending_.clear();
   if (consumer_ != nullptr && !closed_) consumer_->close();
 }
@@ -168,12 +128,21 @@ Status ReportConsumer::Consume() {
   while (!worker_.stopping()) {
     result = FillBatch();
     if (result.ok() && !rebalance_failure_.ok()) result = rebalance_failure_;
-    if (result.ok() && !pending_.empty() && !worker_.stopping()) {
-      result = ProcessBatch();
+    // Finish what is ingested, and make room for pending_.
+    while (result.ok() &&
+           (OldestIngested() || (!pending_.empty() && in_flight_.batches.size() >= kMaxInFlight))) {
+      result = FinishOldest();
     }
+    if (result.ok() && !pending_.empty() && !worker_.stopping()) Launch();
     if (!result.ok()) break;
   }
+  // What is in flight is durable: finished and committed on a clean stop.
   // Unprocessed messages are not committed: the group redelivers them.
+  if (result.ok()) {
+    result = FinishAll();
+  } else {
+    AbandonInFlight();
+  }
   pending_.clear();
   dlq_->Abandon();
   CommitOffsets(CommitMode::kWait);
@@ -186,7 +155,10 @@ Status ReportConsumer::FillBatch() {
   std::chrono::steady_clock::time_point deadline{};
   while (pending_.size() < options_.batch_max && !worker_.stopping()) {
     auto timeout = kPollSlice;
-    if (!pending_.empty()) {
+    if (pending_.empty() && !in_flight_.batches.empty()) {
+      if (OldestIngested()) break;
+      timeout = kInFlightPollSlice;
+    } else if (!pending_.empty()) {
       auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
           deadline - std::chrono::steady_clock::now());
       if (left.count() <= 0) break;
@@ -219,59 +191,6 @@ Status ReportConsumer::FillBatch() {
     }
     if (!rebalance_failure_.ok()) return rebalance_failure_;
   }
-  return Status::Ok();
-}
-
-Status ReportConsumer::ProcessBatch() {
-  reports_.clear();
-  report_message_.clear();
-  std::vector<std::pair<size_t, std::string>> letters;  // (message index, error)
-  for (size_t i = 0; i < pending_.size(); ++i) {
-    RdKafka::Message& m = *pending_[i];
-    Result<AgentReport> report = ParseReportMessage(
-        ContentType(m), std::string_view(static_cast<const char*>(m.payload()), m.len()));
-    if (report.ok()) {
-      reports_.push_back(std::move(*report));
-      report_message_.push_back(i);
-    } else {
-      letters.emplace_back(i, report.status().ToString());
-    }
-  }
-  size_t malformed = letters.size();
-  ROTOR_RETURN_IF_ERROR(ingestor_.Ingest(reports_, options_.clock, &results_));
-  uint64_t counts[domain::kReportDispositions] = {};
-  for (size_t r = 0; r < results_.size(); ++r) {
-    counts[static_cast<int>(results_[r].disposition)]++;
-    if (results_[r].disposition == domain::ReportDisposition::kInvalid) {
-      letters.emplace_back(report_message_[r], results_[r].error.ToString());
-    }
-  }
-  for (const auto& [index, error] : letters) {
-    const RdKafka::Message& m = *pending_[index];
-    Logger().warn("report consumer: {} [{}] offset {} goes to {}: {}", m.topic_name(),
-                  m.partition(), m.offset(), options_.dlq_topic, error);
-    ROTOR_RETURN_IF_ERROR(dlq_->Add(m, error));
-  }
-  for (;;) {  // the dead letters must be acknowledged before the commit passes them
-    Status flushed = dlq_->Flush(std::chrono::milliseconds(500));
-    if (flushed.ok()) break;
-    if (flushed.code() != StatusCode::kDeadlineExceeded) return flushed;
-    if (worker_.stopping()) return Status::Ok();  // redelivered later
-    Logger().warn("report consumer: {}", flushed.message());
-  }
-  for (const auto& m : pending_) {
-    int64_t& next = uncommitted_[{m->topic_name(), m->partition()}];
-    next = std::max(next, m->offset() + 1);
-  }
-  pending_.clear();
-  ingested_.fetch_add(counts[static_cast<int>(domain::ReportDisposition::kIngested)]);
-  duplicates_.fetch_add(counts[static_cast<int>(domain::ReportDisposition::kDuplicate)]);
-  rejected_.fetch_add(counts[static_cast<int>(domain::ReportDisposition::kRejected)]);
-  dead_lettered_.fetch_add(letters.size());
-  malformed_.fetch_add(malformed);
-  batches_.fetch_add(1);
-  CommitOffsets(CommitMode::kAsync);
-  UpdateLag();
   return Status::Ok();
 }
 
@@ -356,10 +275,13 @@ void ReportConsumer::OnRebalance(RdKafka::KafkaConsumer* consumer, RdKafka::Erro
   }
   Logger().info("report consumer: {} partitions revoked ({})", partitions.size(),
                 RdKafka::err2str(err));
-  // Finish the batch in hand and commit it while the partitions are still ours.
-  if (!pending_.empty() && !worker_.stopping() && rebalance_failure_.ok()) {
+  // Finish the batches in flight and in hand, and commit them while the
+  // partitions are still ours.
+  if ((!pending_.empty() || !in_flight_.batches.empty()) && !worker_.stopping() &&
+      rebalance_failure_.ok()) {
     rebalance_failure_ = ProcessBatch();
   }
+  if (!rebalance_failure_.ok()) AbandonInFlight();
   CommitOffsets(CommitMode::kWait);
   // Whatever is left of the revoked partitions belongs to their next owner.
   auto revoked = [&](const std::string& topic, int32_t partition) {

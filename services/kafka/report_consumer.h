@@ -9,7 +9,11 @@
 // what it cannot use to the dead-letter topic, and only when every event is
 // durable (Append returned) and every dead letter acknowledged does it
 // commit the batch's offsets (asynchronously: the next batch does not wait
-// for the broker; before partitions are given up and on close it waits). So:
+// for the broker; before partitions are given up and on close it waits).
+// Batches are pipelined: while one is ingested (on a thread of its own),
+// the next is polled, parsed and ingested too (at most two in flight; the
+// command service decides the second while the first's events are written),
+// and batches are finished and committed in the order they were taken. So:
 //   - at least once: a crash before the commit redelivers the batch, and a
 //     redelivered report is a no-op (its report_id is an idempotency key);
 //   - a malformed message (does not parse, fails validation, a report_id
@@ -18,8 +22,8 @@
 //     dropped silently;
 //   - a report the domain refuses by rule (a revoked agent) is an event,
 //     AgentReportRejected, not a dead letter;
-//   - on a rebalance, the batch in hand is finished and committed before the
-//     partitions are given up;
+//   - on a rebalance, the batches in flight and in hand are finished and
+//     committed before the partitions are given up;
 //   - a broker restart is survived: librdkafka reconnects, a commit that
 //     failed is sent again with the next batch, or within a second when idle.
 // enable.auto.commit=false is required; auto.offset.reset defaults to earliest.
@@ -34,6 +38,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <map>
 #include <memory>
@@ -62,8 +67,8 @@ struct ReportConsumerOptions {
   std::string group = "rotord";
   size_t batch_max = 5000;
   std::chrono::milliseconds batch_wait{50};
-  // The command's `now`; called from the ingestor's shard threads. Default:
-  // the system clock.
+  // The command's `now`; called from the threads that ingest the batches.
+  // Default: the system clock.
   std::function<Time()> clock;
 };
 
@@ -122,9 +127,33 @@ class ReportConsumer {
   using Offsets = std::map<std::pair<std::string, int32_t>, int64_t>;
 
   ReportConsumer(ReportIngestor& ingestor, ReportConsumerOptions options);
-  // Waits for a first message, then gathers up to batch_max. Errors: fatal only.
+  struct Batch;  // report_consumer_batch.cc
+  // The batches being ingested, oldest first.
+  struct InFlight {
+    InFlight();
+    ~InFlight();
+    std::deque<std::unique_ptr<Batch>> batches;
+  };
+  static constexpr size_t kMaxInFlight = 2;
+
+  // Waits for a first message, then gathers up to batch_max; returns early,
+  // with nothing gathered, when the oldest batch in flight is ingested.
+  // Errors: fatal only.
   Status FillBatch();
-  // Parses, ingests, dead-letters and commits pending_. Errors: as Run.
+  // Parses pending_ (into a Batch, leaving pending_ empty) and starts its ingest.
+  void Launch();
+  // Whether the oldest batch in flight is ingested (false when none is).
+  bool OldestIngested() const;
+  // Waits for the oldest batch's ingest, then dead-letters what it cannot
+  // use and commits it. Errors: as Run; the batches after it must then be
+  // abandoned.
+  Status FinishOldest();
+  // Finishes every batch in flight; on an error abandons the rest. Errors: as Run.
+  Status FinishAll();
+  // Waits for the batches in flight and drops them uncommitted.
+  void AbandonInFlight();
+  // Finishes the batches in flight, then ingests and finishes pending_.
+  // Errors: as Run.
   Status ProcessBatch();
   // Commits uncommitted_; an offset leaves it once a commit of it (or of a
   // later one) succeeded, so what fails goes again with the next commit.
@@ -154,9 +183,7 @@ class ReportConsumer {
 
   // Consumer thread only.
   std::vector<std::unique_ptr<RdKafka::Message>> pending_;
-  std::vector<AgentReport> reports_;
-  std::vector<size_t> report_message_;  // reports_[i] came from pending_[report_message_[i]]
-  std::vector<domain::ReportOutcome> results_;
+  InFlight in_flight_;
   Offsets uncommitted_;
   std::chrono::steady_clock::time_point last_commit_sent_{};
   Status rebalance_failure_;

@@ -12,13 +12,13 @@ Status ReportIngestor::Ingest(std::span<AgentReport> reports, const std::functio
                               std::vector<domain::ReportOutcome>* out) {
   out->clear();
   out->reserve(reports.size());
-  commands_.clear();
-  commands_.reserve(reports.size());
+  std::vector<domain::Command> commands;
+  commands.reserve(reports.size());
   for (AgentReport& report : reports) {
-    commands_.emplace_back(
+    commands.emplace_back(
         domain::IngestAgentReport{std::move(report), clock(), actor_, max_clock_skew_});
   }
-  std::vector<Result<domain::CommandOutcome>> outcomes = service_.ExecuteBatch(commands_);
+  std::vector<Result<domain::CommandOutcome>> outcomes = service_.ExecuteBatch(commands);
   for (const Result<domain::CommandOutcome>& executed : outcomes) {
     Result<domain::ReportOutcome> outcome = domain::ClassifyReport(executed);
     if (!outcome.ok()) return outcome.status();

@@ -16,8 +16,9 @@
 // Actor: every event records the ingestor's principal (`actor`, role ingest:
 // for the Kafka consumer KafkaIngestActor(topic)), never the report's agent.
 //
-// Ownership: `service` must outlive the ingestor. Thread safety:
-// Ingest() is called from one thread at a time.
+// Ownership: `service` must outlive the ingestor. Thread safety: Ingest()
+// may be called from several threads at once (the report consumer keeps two
+// batches in flight); each call's reports of one agent keep their order.
 #pragma once
 
 #include <cstddef>
@@ -63,7 +64,6 @@ class ReportIngestor {
   domain::CommandService& service_;
   std::string actor_;
   const Micros max_clock_skew_;
-  std::vector<domain::Command> commands_;  // reused
 };
 
 // The principal (role ingest) of a consumer of `reports_topic`:

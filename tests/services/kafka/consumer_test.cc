@@ -14,6 +14,7 @@
 #include "services/kafka/topic_admin.h"
 #include "tests/services/kafka/kafka_test_util.h"
 #include "tests/services/kafka/report_gen.h"
+#include "tests/testing/gated_log.h"
 #include "tests/testing/temp_dir.h"
 
 namespace rotor::kafka {
@@ -180,6 +181,28 @@ TEST_F(ReportConsumerTest, RedeliveredReportIsANoOpAndCommittedOffsetsAreNotCons
   RecordedEvent last;
   ASSERT_TRUE(log_->ReadOne(log_->Head(), &last).ok());
   EXPECT_EQ(last.actor, "kafka:" + topic_) << "the consumer's own principal, not the agent's id";
+}
+
+TEST_F(ReportConsumerTest, TheNextBatchIsIngestedWhileOneIsBeingWritten) {
+  // The first batch's write waits (up to ten seconds) for a second batch to
+  // reach the log: it does only if the consumer keeps two batches in flight
+  // and the command service decides one while the other is written.
+  rotor::testing::GatedLog gated(*log_);
+  domain::CommandService service(gated);
+  ReportIngestor ingestor(service, KafkaIngestActor(topic_));
+  auto report = MakeReportTemplate(kT0, {kOld});
+  Messages messages;
+  for (uint64_t a = 0; a < 40; ++a) messages.emplace_back(AgentId(a), report.Fill(a, a));
+  KcatProduce(bootstrap(), topic_, messages);
+
+  auto consumer = StartConsumer("pipelined", 10, &ingestor);
+  ASSERT_TRUE(WaitFor([&] { return consumer->processed() == 40; }));
+  EXPECT_TRUE(WaitFor([&] { return CommittedTotal(*consumer) == 40; }));
+  consumer->Stop();
+  EXPECT_TRUE(gated.second_began()) << "the second batch waited for the first one's write";
+  EXPECT_EQ(consumer->ingested(), 40u);
+  EXPECT_EQ(log_->Head(), 40u);
+  EXPECT_GE(consumer->batches(), 2u);
 }
 
 TEST_F(ReportConsumerTest, ReportOfARevokedAgentIsRejectedNotDeadLettered) {
