@@ -35,17 +35,7 @@ class CommandServiceBatchTest : public ::testing::Test {
   }
 
   std::vector<std::string> StreamReportIds(const std::string& agent) {
-    std::vector<RecordedEvent> records;
-    EXPECT_TRUE(log_->ReadStream(AgentStream(agent), 1, 1000, &records).ok());
-    std::vector<std::string> ids;
-    for (const RecordedEvent& r : records) {
-      Result<Event> e = DecodeEvent(r);
-      EXPECT_TRUE(e.ok());
-      if (const auto* reported = std::get_if<AgentInventoryReported>(&*e)) {
-        ids.push_back(reported->report_id);
-      }
-    }
-    return ids;
+    return ReportIdsOf(*log_, agent);
   }
 
   rotor::testing::TempDir dir_;

@@ -5,6 +5,7 @@
 #include <type_traits>
 
 #include "base/hash.h"
+#include "events/codec.h"
 #include "services/domain/streams.h"
 
 namespace rotor {
@@ -78,6 +79,20 @@ AgentReport Report(std::string report_id, std::string agent_id, Time at,
                      std::move(gateway_id),
                      "site-1",
                      cloud_enabled};
+}
+
+std::vector<std::string> ReportIdsOf(const EventLog& log, const std::string& agent) {
+  std::vector<RecordedEvent> records;
+  EXPECT_TRUE(log.ReadStream(AgentStream(agent), 1, 1000, &records).ok());
+  std::vector<std::string> ids;
+  for (const RecordedEvent& r : records) {
+    Result<Event> e = DecodeEvent(r);
+    EXPECT_TRUE(e.ok());
+    if (const auto* reported = std::get_if<AgentInventoryReported>(&*e)) {
+      ids.push_back(reported->report_id);
+    }
+  }
+  return ids;
 }
 
 AgentInventoryReported Reported(const AgentReport& r) {

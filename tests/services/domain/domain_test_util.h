@@ -11,6 +11,7 @@
 #include <string_view>
 #include <vector>
 
+#include "events/event_log.h"
 #include "events/event_types.h"
 #include "services/domain/commands.h"
 #include "services/domain/decide.h"
@@ -52,6 +53,10 @@ AgentInventoryReported Reported(const AgentReport& report);
 AgentInventoryReported Reported(std::string report_id, std::string agent_id, Time at,
                                 std::vector<std::string> fingerprints, std::string gateway_id = "",
                                 bool cloud_enabled = false);
+
+// The report ids of the AgentInventoryReported events in `agent`'s stream
+// of `log`, in stream order.
+std::vector<std::string> ReportIdsOf(const EventLog& log, const std::string& agent);
 
 // A direct replacement of WebOld by WebNew, as rollout `rollout_id`.
 ReplacementInitiated WebReplacement(std::string rollout_id = "r1");
