@@ -2,6 +2,8 @@
 
 #include <spdlog/fmt/fmt.h>
 #include <spdlog/spdlog.h>
+#include <sys/resource.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -10,6 +12,8 @@
 #include <cstring>
 #include <ctime>
 #include <filesystem>
+#include <fstream>
+#include <sstream>
 
 namespace rotor::bench {
 namespace {
@@ -68,6 +72,34 @@ double ThreadCpuSeconds() {
   timespec ts{};
   clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
   return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
+}
+
+double ProcessCpuSeconds() {
+  rusage u{};
+  getrusage(RUSAGE_SELF, &u);
+  auto seconds = [](const timeval& t) {
+    return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_usec) * 1e-6;
+  };
+  return seconds(u.ru_utime) + seconds(u.ru_stime);
+}
+
+MachineCpu ReadMachineCpu() {
+  MachineCpu cpu;
+  std::ifstream stat("/proc/stat");
+  std::string line;
+  while (std::getline(stat, line) && line.starts_with("cpu")) {
+    if (line.size() > 3 && line[3] != ' ') {
+      ++cpu.cores;  // "cpuN ..."
+      continue;
+    }
+    // cpu user nice system idle iowait irq softirq steal, in clock ticks.
+    std::istringstream fields(line.substr(3));
+    uint64_t user = 0, nice = 0, system = 0, idle = 0, iowait = 0, irq = 0, softirq = 0, steal = 0;
+    fields >> user >> nice >> system >> idle >> iowait >> irq >> softirq >> steal;
+    auto ticks = static_cast<double>(sysconf(_SC_CLK_TCK));
+    cpu.busy_seconds = static_cast<double>(user + nice + system + irq + softirq + steal) / ticks;
+  }
+  return cpu;
 }
 
 double Percentile(std::vector<double> v, double q) {

@@ -44,6 +44,19 @@ class TempDir {
 // shared machine distorts less than wall-clock time).
 double ThreadCpuSeconds();
 
+// CPU seconds used by this process, every thread.
+double ProcessCpuSeconds();
+
+// The whole machine's CPU (/proc/stat): busy seconds summed over every core
+// (all but idle and I/O wait), and the number of cores. Zeros where
+// /proc/stat cannot be read. Two readings apart give what every process,
+// a broker on the same machine included, used in between.
+struct MachineCpu {
+  double busy_seconds = 0;
+  int cores = 0;
+};
+MachineCpu ReadMachineCpu();
+
 // Wall-clock seconds since construction (steady clock).
 class Stopwatch {
  public:

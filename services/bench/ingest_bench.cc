@@ -24,7 +24,6 @@
 #include <rocksdb/write_batch.h>
 #include <spdlog/fmt/fmt.h>
 #include <spdlog/spdlog.h>
-#include <sys/resource.h>
 
 #include <CLI/CLI.hpp>
 #include <algorithm>
@@ -168,16 +167,6 @@ Status EngineIngest(const std::vector<std::vector<AgentReport>>& requests, const
   f->engine = PerSecond(reports, clock.Seconds());
   f->engine_cpu_us = (ThreadCpuSeconds() - cpu_before) * 1e6 / static_cast<double>(reports);
   return Status::Ok();
-}
-
-// CPU seconds of this process, every thread.
-double ProcessCpuSeconds() {
-  rusage u{};
-  getrusage(RUSAGE_SELF, &u);
-  auto seconds = [](const timeval& t) {
-    return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_usec) * 1e-6;
-  };
-  return seconds(u.ru_utime) + seconds(u.ru_stime);
 }
 
 // Projection lag under load: for each reply (its last sequence and when it

@@ -55,9 +55,42 @@ struct KafkaBenchOptions {
   bool json = false;
 };
 
+// What a phase of the benchmark cost in CPU, a report: this process's
+// threads, and every process of the machine (the broker's too).
+struct CpuCost {
+  double process_us = 0;
+  double machine_us = 0;
+  double machine_busy = 0;  // of every core, over the phase
+  int cores = 0;
+  // Reports a second at which this cost would keep every core busy.
+  double Bound() const { return machine_us > 0 ? cores * 1e6 / machine_us : 0.0; }
+};
+
+// Starts measuring at construction.
+class CpuMeter {
+ public:
+  CpuCost PerReport(uint64_t reports, double seconds) const {
+    MachineCpu machine = ReadMachineCpu();
+    auto n = static_cast<double>(reports);
+    CpuCost c;
+    c.process_us = (ProcessCpuSeconds() - process_) * 1e6 / n;
+    c.machine_us = (machine.busy_seconds - machine_.busy_seconds) * 1e6 / n;
+    c.cores = machine.cores;
+    if (seconds > 0 && machine.cores > 0) {
+      c.machine_busy = (machine.busy_seconds - machine_.busy_seconds) / (seconds * machine.cores);
+    }
+    return c;
+  }
+
+ private:
+  MachineCpu machine_ = ReadMachineCpu();
+  double process_ = ProcessCpuSeconds();
+};
+
 struct Figures {
   double publish = 0, raw_produce = 0, ingest = 0, raw_consume = 0, raw_consume_after_join = 0;
   double raw_durable_pipe = 0;
+  CpuCost ingest_cpu, raw_pipe_cpu;
   uint64_t group_commits = 0, grouped_requests = 0;
 };
 
@@ -164,6 +197,58 @@ ClientSettings RawConsumerClient(const ClientSettings& client) {
   return out;
 }
 
+// Rotor's side: the report consumer, the command service, the log and the
+// FleetProjection, from the topic's first message until the projection holds
+// the last report.
+Status RotorIngest(const KafkaBenchOptions& o, const ClientSettings& client,
+                   const std::string& topic, TempDir& dir, Figures* f) {
+  auto log = RocksDbEventLog::Open(dir.Sub("ingest-log"));
+  if (!log.ok()) return log.status();
+  auto store = projections::RocksDbProjectionStore::Open(dir.Sub("ingest-projections"));
+  if (!store.ok()) return store.status();
+  projections::FleetProjection fleet;
+  projections::ProjectionRunner runner(**log, **store, fleet);
+  ROTOR_RETURN_IF_ERROR(runner.Open());
+  domain::CommandService service(**log);
+  kafka::ReportIngestor ingestor(service, kafka::KafkaIngestActor(topic));
+  kafka::ReportConsumerOptions consumer_options;
+  consumer_options.client = client;
+  consumer_options.topic = topic;
+  consumer_options.dlq_topic = topic + ".dlq";
+  consumer_options.group = "ingest-" + Suffix();
+  consumer_options.batch_max = o.batch;
+  auto consumer = kafka::ReportConsumer::Create(ingestor, consumer_options);
+  if (!consumer.ok()) return consumer.status();
+  CpuMeter cpu;
+  Stopwatch clock;
+  runner.Start();
+  (*consumer)->Start();
+  ROTOR_RETURN_IF_ERROR(Await(
+      [&] {
+        return !(*consumer)->status().ok() || !runner.status().ok() ||
+               ((*consumer)->processed() == o.reports &&
+                runner.checkpoint().sequence == (*log)->Head());
+      },
+      "ingest"));
+  double seconds = clock.Seconds();
+  f->ingest_cpu = cpu.PerReport(o.reports, seconds);
+  (*consumer)->Stop();
+  runner.Stop();
+  ROTOR_RETURN_IF_ERROR((*consumer)->status());
+  ROTOR_RETURN_IF_ERROR(runner.status());
+  if ((*consumer)->ingested() != o.reports || (*log)->Head() != o.reports) {
+    return Status::Internal("ingested " + std::to_string((*consumer)->ingested()) +
+                            " reports into " + std::to_string((*log)->Head()) +
+                            " events, expected " + std::to_string(o.reports));
+  }
+  f->ingest = PerSecond(o.reports, seconds);
+  f->group_commits = (*log)->group_commits();
+  f->grouped_requests = (*log)->grouped_requests();
+  return Status::Ok();
+}
+
+// The reports, produced untimed; the raw consumer and the raw durable pipe
+// over them; then Rotor's side.
 Status IngestPhase(const KafkaBenchOptions& o, const ClientSettings& client, TempDir& dir,
                    Figures* f) {
   const ClientSettings raw_consumers = RawConsumerClient(client);
@@ -197,53 +282,15 @@ Status IngestPhase(const KafkaBenchOptions& o, const ClientSettings& client, Tem
   f->raw_consume = PerSecond(o.reports, raw->total);
   f->raw_consume_after_join = PerSecond(o.reports, raw->after_first);
   kafka::ReportConsumerOptions defaults;
+  CpuMeter pipe_cpu;
   Result<double> pipe =
       RawDurablePipe(raw_consumers, topic, o.reports, o.batch,
                      static_cast<int>(defaults.batch_wait.count()), dir.Sub("raw-pipe"));
   if (!pipe.ok()) return pipe.status();
   f->raw_durable_pipe = PerSecond(o.reports, *pipe);
+  f->raw_pipe_cpu = pipe_cpu.PerReport(o.reports, *pipe);
 
-  auto log = RocksDbEventLog::Open(dir.Sub("ingest-log"));
-  if (!log.ok()) return log.status();
-  auto store = projections::RocksDbProjectionStore::Open(dir.Sub("ingest-projections"));
-  if (!store.ok()) return store.status();
-  projections::FleetProjection fleet;
-  projections::ProjectionRunner runner(**log, **store, fleet);
-  ROTOR_RETURN_IF_ERROR(runner.Open());
-  domain::CommandService service(**log);
-  kafka::ReportIngestor ingestor(service, kafka::KafkaIngestActor(topic));
-  kafka::ReportConsumerOptions consumer_options;
-  consumer_options.client = client;
-  consumer_options.topic = topic;
-  consumer_options.dlq_topic = topic + ".dlq";
-  consumer_options.group = "ingest-" + Suffix();
-  consumer_options.batch_max = o.batch;
-  auto consumer = kafka::ReportConsumer::Create(ingestor, consumer_options);
-  if (!consumer.ok()) return consumer.status();
-  Stopwatch clock;
-  runner.Start();
-  (*consumer)->Start();
-  ROTOR_RETURN_IF_ERROR(Await(
-      [&] {
-        return !(*consumer)->status().ok() || !runner.status().ok() ||
-               ((*consumer)->processed() == o.reports &&
-                runner.checkpoint().sequence == (*log)->Head());
-      },
-      "ingest"));
-  double seconds = clock.Seconds();
-  (*consumer)->Stop();
-  runner.Stop();
-  ROTOR_RETURN_IF_ERROR((*consumer)->status());
-  ROTOR_RETURN_IF_ERROR(runner.status());
-  if ((*consumer)->ingested() != o.reports || (*log)->Head() != o.reports) {
-    return Status::Internal("ingested " + std::to_string((*consumer)->ingested()) +
-                            " reports into " + std::to_string((*log)->Head()) +
-                            " events, expected " + std::to_string(o.reports));
-  }
-  f->ingest = PerSecond(o.reports, seconds);
-  f->group_commits = (*log)->group_commits();
-  f->grouped_requests = (*log)->grouped_requests();
-  return Status::Ok();
+  return RotorIngest(o, client, topic, dir, f);
 }
 
 double Ratio(double a, double b) { return b > 0 ? a / b : 0.0; }
@@ -267,6 +314,11 @@ void Print(const KafkaBenchOptions& o, const Figures& f) {
         .Add("ingest_per_s", f.ingest)
         .Add("raw_durable_pipe_per_s", f.raw_durable_pipe)
         .Add("ingest_vs_raw_durable_pipe", ingest_ratio)
+        .Add("ingest_cpu_us_per_report", f.ingest_cpu.process_us)
+        .Add("ingest_machine_cpu_us_per_report", f.ingest_cpu.machine_us)
+        .Add("ingest_machine_busy", f.ingest_cpu.machine_busy)
+        .Add("ingest_cpu_bound_per_s", f.ingest_cpu.Bound())
+        .Add("raw_pipe_machine_cpu_us_per_report", f.raw_pipe_cpu.machine_us)
         .Add("raw_consume_per_s", f.raw_consume)
         .Add("raw_consume_after_join_per_s", f.raw_consume_after_join)
         .Add("ingest_ratio_to_after_join", Ratio(f.ingest, f.raw_consume_after_join))
@@ -290,6 +342,12 @@ void Print(const KafkaBenchOptions& o, const Figures& f) {
       " and {:.0f}/s: {})\n",
       f.ingest, f.raw_durable_pipe, ingest_ratio, kIngestTarget, kIngestFloor,
       ingest_met ? "met" : "MISSED");
+  fmt::print(
+      "  ingest CPU a report: {:.1f} us in this process, {:.1f} us on the machine (broker"
+      " included; raw pipe {:.1f} us); cores {:.0f}% busy: at this cost {} cores do at most"
+      " {:.0f}/s\n",
+      f.ingest_cpu.process_us, f.ingest_cpu.machine_us, f.raw_pipe_cpu.machine_us,
+      f.ingest_cpu.machine_busy * 100, f.ingest_cpu.cores, f.ingest_cpu.Bound());
   fmt::print("  ingest vs raw consumer {:>9.0f}/s: {:.3f}x\n", f.raw_consume,
              Ratio(f.ingest, f.raw_consume));
   fmt::print("  (raw consumer without the group join: {:.0f}/s; ingest is {:.3f}x that)\n",
