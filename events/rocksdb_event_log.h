@@ -67,8 +67,9 @@ class RocksDbEventLog final : public EventLog {
 
   // Flushes the memtables and compacts every column family down to its last
   // level (each file rewritten once, with the final level's compression):
-  // what bytes_on_disk figures are measured after. Reads and appends may run
-  // meanwhile. Errors: kIoError.
+  // what bytes_on_disk figures are measured after. Automatic compactions
+  // wait until it returns. Reads and appends may run meanwhile. Errors:
+  // kIoError.
   Status CompactAll();
 
   // The key of `sequence` in the events column family (big-endian).
@@ -95,6 +96,9 @@ class RocksDbEventLog final : public EventLog {
   // A group's leader: seals and writes the requests of `group` (Writers);
   // fills their results.
   void CommitGroup(const std::vector<GroupCommit::Member*>& group);
+  // CompactAll's work once automatic compactions are off: flush, wait for
+  // the compactions still running, compact. Errors: kIoError.
+  Status CompactAllPlanned();
 
   RocksDbEventLogOptions options_;
   std::unique_ptr<rocksdb::DB> db_;

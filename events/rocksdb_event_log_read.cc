@@ -4,7 +4,9 @@
 #include <rocksdb/db.h>
 
 #include <algorithm>
+#include <chrono>
 #include <memory>
+#include <thread>
 
 #include "events/rocksdb_event_log.h"
 #include "events/rocksdb_keys.h"
@@ -106,11 +108,38 @@ Result<uint64_t> RocksDbEventLog::StreamVersion(std::string_view stream_id) cons
   return GetBigEndian64(value);
 }
 
+// A full compaction must see every file where it is. Without this, the
+// flush below could start a background compaction that moves a level-0 file
+// to level 1 by renaming it (a trivial move), after the manual compaction
+// had planned its levels: that file stayed in the last level as written, in
+// level 0's format (uncompressed), and bytes_on_disk_per_event measured
+// 140 instead of 66 in most runs. So: no automatic compactions from here to
+// the end, and the ones already running finish before the plan is made.
 Status RocksDbEventLog::CompactAll() {
+  auto set_auto = [&](const char* disabled) {
+    Status result;
+    for (rocksdb::ColumnFamilyHandle* cf : handles_) {
+      Status s = FromRocks(db_->SetOptions(cf, {{"disable_auto_compactions", disabled}}),
+                           "disable_auto_compactions=" + std::string(disabled));
+      if (result.ok()) result = s;
+    }
+    return result;
+  };
+  ROTOR_RETURN_IF_ERROR(set_auto("true"));
+  Status compacted = CompactAllPlanned();
+  Status restored = set_auto("false");
+  return compacted.ok() ? restored : compacted;
+}
+
+Status RocksDbEventLog::CompactAllPlanned() {
+  ROTOR_RETURN_IF_ERROR(FromRocks(db_->Flush(rocksdb::FlushOptions(), handles_), "flush"));
+  for (uint64_t running = 1; running > 0;) {
+    if (!db_->GetIntProperty(rocksdb::DB::Properties::kNumRunningCompactions, &running)) break;
+    if (running > 0) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
   rocksdb::CompactRangeOptions options;
   options.bottommost_level_compaction = rocksdb::BottommostLevelCompaction::kForce;
   for (rocksdb::ColumnFamilyHandle* cf : handles_) {
-    ROTOR_RETURN_IF_ERROR(FromRocks(db_->Flush(rocksdb::FlushOptions(), cf), "flush"));
     ROTOR_RETURN_IF_ERROR(
         FromRocks(db_->CompactRange(options, cf, nullptr, nullptr), "compact " + cf->GetName()));
   }
