@@ -126,10 +126,9 @@ class CommandService::Batch {
   // own events instead of the next catch-up reading them back.
   void AppendRound() REQUIRES(s_.mu_) {
     uint64_t turn = s_.next_turn_++;
-    std::vector<AppendRequest> requests = std::move(requests_);
+    s_.mu_.Unlock();  // requests_ and the rest of the Batch are this call's own
+    std::vector<Result<AppendResult>> appended = s_.log_.AppendEach(std::move(requests_));
     requests_ = {};
-    s_.mu_.Unlock();
-    std::vector<Result<AppendResult>> appended = s_.log_.AppendEach(std::move(requests));
     s_.mu_.Lock();
     while (s_.folded_turn_ != turn) s_.turn_folded_.Wait(&s_.mu_);
     EvolveAppended(appended);

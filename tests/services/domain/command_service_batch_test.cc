@@ -11,6 +11,7 @@
 #include "services/domain/command_service.h"
 #include "services/domain/streams.h"
 #include "tests/services/domain/domain_test_util.h"
+#include "tests/services/domain/rocksdb_log_test.h"
 #include "tests/testing/temp_dir.h"
 
 namespace rotor::domain::testing {
@@ -26,20 +27,8 @@ RegisterCertificate Register(const CertificateInfo& info) {
   return RegisterCertificate{info, CertificateKind::kServerWeb, "", "alice", T0()};
 }
 
-class CommandServiceBatchTest : public ::testing::Test {
+class CommandServiceBatchTest : public RocksDbLogTest {
  protected:
-  void SetUp() override {
-    auto log = RocksDbEventLog::Open(dir_.Sub("log"));
-    ASSERT_TRUE(log.ok()) << log.status().ToString();
-    log_ = std::move(*log);
-  }
-
-  std::vector<std::string> StreamReportIds(const std::string& agent) {
-    return ReportIdsOf(*log_, agent);
-  }
-
-  rotor::testing::TempDir dir_;
-  std::unique_ptr<RocksDbEventLog> log_;
   const std::string& kOld = WebOld().fingerprint;
 };
 

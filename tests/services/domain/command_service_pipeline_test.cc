@@ -16,6 +16,7 @@
 #include "services/domain/state_codec.h"
 #include "services/domain/streams.h"
 #include "tests/services/domain/domain_test_util.h"
+#include "tests/services/domain/rocksdb_log_test.h"
 #include "tests/testing/gated_log.h"
 #include "tests/testing/temp_dir.h"
 
@@ -27,26 +28,13 @@ IngestAgentReport Ingest(std::string report_id, std::string agent, Time at) {
       Report(std::move(report_id), std::move(agent), at, {WebOld().fingerprint}), at, "relay-1"};
 }
 
-class CommandServicePipelineTest : public ::testing::Test {
+class CommandServicePipelineTest : public RocksDbLogTest {
  protected:
-  void SetUp() override {
-    auto log = RocksDbEventLog::Open(dir_.Sub("log"));
-    ASSERT_TRUE(log.ok()) << log.status().ToString();
-    log_ = std::move(*log);
-  }
-
-  std::vector<std::string> StreamReportIds(const std::string& agent) {
-    return ReportIdsOf(*log_, agent);
-  }
-
   static std::string StateOf(CommandService& service) {
     std::string bytes;
     EXPECT_TRUE(service.Read([&](const DomainState& s) { bytes = EncodeState(s); }).ok());
     return bytes;
   }
-
-  rotor::testing::TempDir dir_;
-  std::unique_ptr<RocksDbEventLog> log_;
 };
 
 TEST_F(CommandServicePipelineTest, ABatchIsDecidedWhileAnotherBatchsEventsAreWritten) {

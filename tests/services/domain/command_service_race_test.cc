@@ -14,6 +14,7 @@
 #include "events/rocksdb_event_log.h"
 #include "services/domain/command_service.h"
 #include "tests/services/domain/domain_test_util.h"
+#include "tests/services/domain/rocksdb_log_test.h"
 #include "tests/testing/temp_dir.h"
 
 namespace rotor::domain::testing {
@@ -21,12 +22,11 @@ namespace {
 
 using ::testing::StartsWith;
 
-class CommandServiceRaceTest : public ::testing::Test {
+class CommandServiceRaceTest : public RocksDbLogTest {
  protected:
   void SetUp() override {
-    auto log = RocksDbEventLog::Open(dir_.Sub("log"));
-    ASSERT_TRUE(log.ok()) << log.status().ToString();
-    log_ = std::move(*log);
+    RocksDbLogTest::SetUp();
+    if (HasFatalFailure()) return;
     CommandService seeder(*log_);
     for (const Command& c : std::vector<Command>{
              RegisterCertificate{WebOld(), CertificateKind::kServerWeb, "", "alice", T0()},
@@ -73,8 +73,6 @@ class CommandServiceRaceTest : public ::testing::Test {
     return attempts_a_.size() > attempts_b_.size() ? attempts_a_ : attempts_b_;
   }
 
-  rotor::testing::TempDir dir_;
-  std::unique_ptr<RocksDbEventLog> log_;
   std::vector<int> attempts_a_, attempts_b_;
   const std::string& kOld = WebOld().fingerprint;
   const std::string& kNew = WebNew().fingerprint;
