@@ -1,5 +1,6 @@
 #include "projections/fold.h"
 
+#include <atomic>
 #include <deque>
 #include <thread>
 
@@ -74,11 +75,18 @@ Result<FoldResult> FoldSequential(const EventLog& log, Bounds bounds,
   return result;
 }
 
-// Large folds: one scan of the log decodes records into recycled chunks
-// (their strings keep their capacity); each full chunk is applied in order
-// with Prefetch hints a few events ahead — at once on the calling thread, or,
-// with `reader_thread`, handed to the calling thread while a second thread
-// scans on.
+// Large folds: one scan of the log reads records into recycled chunks (their
+// strings keep their capacity); each full chunk's payloads are decoded and
+// its events applied in order with Prefetch hints a few events ahead — at
+// once on the calling thread, or, with `reader_thread`, handed to the calling
+// thread while a second thread scans on.
+//
+// With two threads the work is balanced: reading a record costs about as
+// much as applying it, and decoding its payload sits between the two. The
+// reader decodes a chunk itself only while the applier has chunks queued
+// (it is the slower stage then; FoldOptions::reader_decodes_when_queued);
+// otherwise it hands the chunk over as read, and the applier decodes it
+// before applying it.
 class ChunkedFold {
  public:
   // A chunk (records, events, payloads) stays within L2 between being filled
@@ -88,8 +96,8 @@ class ChunkedFold {
   static constexpr size_t kChunks = 32;
   static constexpr size_t kFar = 16;  // events ahead for Prefetch(far)
   static constexpr size_t kNear = 6;  // events ahead for Prefetch(near)
-
-  ChunkedFold(const EventLog& log, Bounds bounds) : log_(log), bounds_(bounds) {
+  ChunkedFold(const EventLog& log, Bounds bounds, size_t decode_when_queued)
+      : log_(log), bounds_(bounds), decode_when_queued_(decode_when_queued) {
     for (size_t i = 0; i < kChunks; ++i) {
       chunks_[i].records.resize(kChunkEvents);
       chunks_[i].events.resize(kChunkEvents);
@@ -99,21 +107,32 @@ class ChunkedFold {
 
   Result<FoldResult> Run(std::span<Projection* const> projections, bool reader_thread) {
     FoldResult result;
+    EventDecoder decoder;  // the applying thread's
+    Status failure;        // the first chunk that failed to decode, applied up to it
+    auto decode_and_apply = [&](size_t c) {
+      if (!failure.ok()) return;  // draining after a failure
+      Chunk& chunk = chunks_[c];
+      if (!chunk.decoded) failure = DecodeChunk(&decoder, &chunk);
+      Apply(chunk, projections, &result);
+      if (!failure.ok()) cancelled_.store(true, std::memory_order_relaxed);
+    };
     if (!reader_thread) {
       Scan(0, [&](size_t c) {
-        Apply(chunks_[c], projections, &result);
+        decode_and_apply(c);
         return c;
       });
     } else {
       std::thread reader([this] { Scan(TakeFree(), [this](size_t c) { return HandOver(c); }); });
       for (size_t c; (c = TakeFull()) != kNone;) {
-        Apply(chunks_[c], projections, &result);
+        decode_and_apply(c);
         MutexLock lock(&mu_);
         free_.push_back(c);
         if (free_.size() == 1) changed_.SignalAll();  // the reader may be waiting
       }
       reader.join();
     }
+    // Chunks are applied in order, so a failure here precedes any the reader met.
+    ROTOR_RETURN_IF_ERROR(failure);
     ROTOR_RETURN_IF_ERROR(status_);
     ROTOR_RETURN_IF_ERROR(bounds_.End(stopped_));
     return result;
@@ -125,7 +144,22 @@ class ChunkedFold {
     std::vector<RecordedEvent> records;
     std::vector<Event> events;
     size_t size = 0;
+    bool decoded = false;  // events[0, size) hold the records' payloads
   };
+
+  // Decodes the chunk's payloads. On failure the chunk keeps the events
+  // before the one that failed.
+  static Status DecodeChunk(EventDecoder* decoder, Chunk* chunk) {
+    chunk->decoded = true;
+    for (size_t i = 0; i < chunk->size; ++i) {
+      Status s = decoder->DecodeInto(chunk->records[i], &chunk->events[i]);
+      if (!s.ok()) {
+        chunk->size = i;
+        return s;
+      }
+    }
+    return Status::Ok();
+  }
 
   // Scans from bounds_.next into chunk `c`; `full(c)` takes each chunk that
   // is full (and the last one, however full) and returns the chunk to fill next.
@@ -133,34 +167,36 @@ class ChunkedFold {
   void Scan(size_t c, Full&& full) {
     Status failure;
     chunks_[c].size = 0;
-    Status scan = log_.ScanStored(
-        bounds_.next, Direction::kForward, [&](uint64_t sequence, std::string_view value) {
-          if (sequence > bounds_.last) {
-            stopped_ = true;
-            return false;
-          }
-          Chunk& chunk = chunks_[c];
-          RecordedEvent& record = chunk.records[chunk.size];
-          bool past = false;
-          failure = DecodeStoredRecord(sequence, value, &record);
-          if (failure.ok()) failure = bounds_.Check(record, &past);
-          if (!failure.ok()) return false;
-          if (past) {
-            stopped_ = true;
-            return false;
-          }
-          failure = decoder_.DecodeInto(record, &chunk.events[chunk.size]);
-          if (!failure.ok()) return false;
-          ++bounds_.next;
-          if (++chunk.size == kChunkEvents) {
-            c = full(c);
-            chunks_[c].size = 0;
-          }
-          return true;
-        });
-    status_ = scan.ok() ? failure : scan;
+    chunks_[c].decoded = false;
+    Status scan = log_.ScanStored(bounds_.next, Direction::kForward,
+                                  [&](uint64_t sequence, std::string_view value) {
+                                    if (cancelled_.load(std::memory_order_relaxed)) return false;
+                                    if (sequence > bounds_.last) {
+                                      stopped_ = true;
+                                      return false;
+                                    }
+                                    Chunk& chunk = chunks_[c];
+                                    RecordedEvent& record = chunk.records[chunk.size];
+                                    bool past = false;
+                                    failure = DecodeStoredRecord(sequence, value, &record);
+                                    if (failure.ok()) failure = bounds_.Check(record, &past);
+                                    if (!failure.ok()) return false;
+                                    if (past) {
+                                      stopped_ = true;
+                                      return false;
+                                    }
+                                    ++bounds_.next;
+                                    if (++chunk.size == kChunkEvents) {
+                                      c = full(c);
+                                      chunks_[c].size = 0;
+                                      chunks_[c].decoded = false;
+                                    }
+                                    return true;
+                                  });
     done_reading_ = true;
     full(c);
+    // A chunk the reader decoded precedes the record that failed after it.
+    if (status_.ok()) status_ = scan.ok() ? failure : scan;
   }
 
   static void Apply(const Chunk& chunk, std::span<Projection* const> projections,
@@ -186,9 +222,16 @@ class ChunkedFold {
     return c;
   }
 
-  // Reader thread: hands chunk `c` to the applier; returns the next to fill
-  // (none after the last).
+  // Reader thread: hands chunk `c` to the applier, decoded when the applier
+  // is behind; returns the next to fill (none after the last).
   size_t HandOver(size_t c) EXCLUDES(mu_) {
+    if (chunks_[c].size > 0 && Queued() >= decode_when_queued_) {
+      Status s = DecodeChunk(&decoder_, &chunks_[c]);
+      if (!s.ok()) {
+        status_ = s;
+        cancelled_.store(true, std::memory_order_relaxed);  // read no further
+      }
+    }
     {
       MutexLock lock(&mu_);
       if (chunks_[c].size > 0) {
@@ -200,6 +243,11 @@ class ChunkedFold {
       if (full_.size() == 1 || done_) changed_.SignalAll();  // the applier may be waiting
     }
     return done_reading_ ? c : TakeFree();
+  }
+
+  size_t Queued() EXCLUDES(mu_) {
+    MutexLock lock(&mu_);
+    return full_.size();
   }
 
   // Applier: the next filled chunk, or kNone when the reader is done.
@@ -215,11 +263,14 @@ class ChunkedFold {
   const EventLog& log_;
   // Reader state (the reader thread's until it is joined).
   Bounds bounds_;
+  const size_t decode_when_queued_;
   EventDecoder decoder_;
   bool stopped_ = false;
   bool done_reading_ = false;
   Status status_;
   Chunk chunks_[kChunks];
+  // Set when a chunk failed to decode: the reader stops at its next record.
+  std::atomic<bool> cancelled_{false};
   Mutex mu_;
   CondVar changed_;
   std::deque<size_t> free_ GUARDED_BY(mu_);
@@ -237,7 +288,8 @@ Result<FoldResult> FoldLog(const EventLog& log, uint64_t from, const FoldLimit& 
   if (bounds.last - bounds.next + 1 < options.chunked_min_events) {
     return FoldSequential(log, bounds, projections);
   }
-  return ChunkedFold(log, bounds).Run(projections, options.reader_thread);
+  return ChunkedFold(log, bounds, options.reader_decodes_when_queued)
+      .Run(projections, options.reader_thread);
 }
 
 Result<std::unique_ptr<ReadModels>> ComputeAsOf(const EventLog& log, const FoldLimit& limit,

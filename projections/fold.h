@@ -9,6 +9,7 @@
 // calling thread, in sequence order.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -40,6 +41,11 @@ struct FoldOptions {
   // Chunked folds fill chunks on a second thread while the calling thread
   // applies them (a two-stage pipeline).
   bool reader_thread = true;
+  // With `reader_thread`, the reader decodes a chunk's payloads itself when
+  // at least this many chunks wait to be applied, and otherwise leaves them to
+  // the applying thread; this balances the two stages. 0: the reader decodes
+  // every chunk; SIZE_MAX: the applying thread does.
+  size_t reader_decodes_when_queued = 2;
 };
 
 struct FoldResult {

@@ -108,9 +108,12 @@ bool CheckHistory(uint64_t seed, ProjectionStore& store, ProjectionStore& rebuil
     return false;
   }
   auto mid = std::next(seen.begin(), static_cast<long>(pick(0, seen.size() - 1)));
-  // As of a checkpoint: one record at a time, in chunks, or in chunks on two threads.
-  size_t mode = pick(0, 2);
-  FoldOptions options{.chunked_min_events = mode == 0 ? 1000000u : 0u, .reader_thread = mode == 2};
+  // As of a checkpoint: one record at a time, in chunks, or in chunks on two
+  // threads with the reader decoding every chunk or none.
+  size_t mode = pick(0, 3);
+  FoldOptions options{.chunked_min_events = mode == 0 ? 1000000u : 0u,
+                      .reader_thread = mode >= 2,
+                      .reader_decodes_when_queued = mode == 2 ? 0 : ~size_t{0}};
   Result<std::unique_ptr<ReadModels>> then =
       ComputeAsOf(log, FoldLimit::AtSequence(mid->first), options);
   if (!then.ok() || Both((*then)->fleet, (*then)->audit) != mid->second) {

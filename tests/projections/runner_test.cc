@@ -184,9 +184,11 @@ TEST(RunnerTest, AsOfQueriesDoNotDisturbTheLiveProjection) {
   EXPECT_EQ((*at_seq)->fleet.Progress("r1")->summary,
             "5 of 10 agents received the new certificate");
   // Agent i reports at At(i + 1): as of At(6), six agents had reported.
-  for (FoldOptions options : {FoldOptions{.chunked_min_events = 1000000},
-                              FoldOptions{.chunked_min_events = 0, .reader_thread = false},
-                              FoldOptions{.chunked_min_events = 0, .reader_thread = true}}) {
+  for (FoldOptions options :
+       {FoldOptions{.chunked_min_events = 1000000},
+        FoldOptions{.chunked_min_events = 0, .reader_thread = false},
+        FoldOptions{.chunked_min_events = 0, .reader_decodes_when_queued = 0},
+        FoldOptions{.chunked_min_events = 0, .reader_decodes_when_queued = ~size_t{0}}}) {
     auto at_time = ComputeAsOf(log, FoldLimit::AtTime(At(6)), options);
     ASSERT_TRUE(at_time.ok());
     EXPECT_EQ((*at_time)->fleet.Progress("r1")->summary,
@@ -268,6 +270,43 @@ TEST(RunnerTest, UndecodableEventStopsTheRunnerAfterTheEventsBeforeIt) {
   EXPECT_EQ(runner.CatchUp().code(), StatusCode::kInvalidArgument);
   EXPECT_EQ(runner.checkpoint().sequence, 4u);
   EXPECT_EQ(fleet.Progress("r1")->total, 3u);
+}
+
+// Every fold strategy stops at an undecodable event, whichever thread
+// decodes it, with the events before it applied and none after it.
+TEST(RunnerTest, UndecodableEventStopsEveryFoldAfterTheEventsBeforeIt) {
+  MemoryEventLog log;
+  testing::AppendAll(log, Fleet(900));  // sequences 1 to 901; the bad event is 902
+  AppendRequest bad;
+  bad.stream_id = "x";
+  bad.events.push_back(NewEvent{"rotor.v9.FromTheFuture", "\x01\x02", At(950), "?", "", ""});
+  ASSERT_TRUE(log.Append(bad).ok());
+  testing::AppendAll(log, Fleet(700, 900));
+  constexpr size_t kNever = ~size_t{0};
+  for (FoldOptions options :
+       {FoldOptions{.chunked_min_events = 1000000},
+        FoldOptions{.chunked_min_events = 0, .reader_thread = false},
+        FoldOptions{.chunked_min_events = 0, .reader_decodes_when_queued = 0},
+        FoldOptions{.chunked_min_events = 0, .reader_decodes_when_queued = kNever},
+        FoldOptions{.chunked_min_events = 0}}) {
+    SCOPED_TRACE(::testing::Message() << "chunked " << (options.chunked_min_events == 0)
+                                      << " threads " << options.reader_thread << " reader decodes "
+                                      << options.reader_decodes_when_queued);
+    FleetProjection fleet;
+    Projection* one[] = {&fleet};
+    Result<FoldResult> folded = FoldLog(log, 1, FoldLimit::Head(), one, options);
+    EXPECT_EQ(folded.status().code(), StatusCode::kInvalidArgument);
+    EXPECT_NE(folded.status().message().find("sequence 902"), std::string::npos)
+        << folded.status().ToString();
+    EXPECT_EQ(fleet.Progress("r1")->total, 900u);
+    EXPECT_EQ(fleet.last_sequence(), 901u);
+    EXPECT_EQ(ComputeAsOf(log, FoldLimit::Head(), options).status().code(),
+              StatusCode::kInvalidArgument);
+    // Up to the event before it, every strategy folds the same.
+    Result<FoldResult> before = FoldLog(log, 1, FoldLimit::AtSequence(901), one, options);
+    ASSERT_TRUE(before.ok()) << before.status().ToString();
+    EXPECT_EQ(before->last.sequence, 901u);
+  }
 }
 
 TEST(RunnerTest, FollowsLiveAppendsOnItsThreadAndReadersSeeWholeBatches) {
