@@ -13,11 +13,21 @@ constexpr std::chrono::milliseconds kPollSlice{100};
 constexpr std::chrono::milliseconds kInFlightPollSlice{1};
 // How often an idle consumer sends offsets whose commit has not succeeded yet.
 constexpr std::chrono::seconds kCommitRetry{1};
+// librdkafka 2.0 stops fetching once the consumer's queue holds
+// queued.min.messages (100,000 by default, over all its partitions) and looks
+// again only about a second later (2.1 added fetch.queue.backoff.ms). Rotor
+// drains 100,000 reports in less than that, so during a catch-up the queue
+// ran dry every cycle (docs/kafka.md). With this the prefetch is bounded by
+// queued.max.messages.kbytes alone (64 MB by default, several seconds of
+// reports).
+constexpr char kQueuedMinMessages[] = "1000000";
 
 }  // namespace
 
 Properties ReportConsumerDefaults() {
-  return {{"auto.offset.reset", "earliest"}, {"enable.partition.eof", "false"}};
+  return {{"auto.offset.reset", "earliest"},
+          {"enable.partition.eof", "false"},
+          {"queued.min.messages", kQueuedMinMessages}};
 }
 
 Properties ReportConsumerRequired() { return {{"enable.auto.commit", "false"}}; }

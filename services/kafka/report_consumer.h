@@ -72,7 +72,10 @@ struct ReportConsumerOptions {
   std::function<Time()> clock;
 };
 
-// Consumer defaults (the user may override): auto.offset.reset=earliest.
+// Consumer defaults (the user may override): auto.offset.reset=earliest;
+// queued.min.messages=1000000, so that the prefetch is bounded by bytes
+// (queued.max.messages.kbytes) and outlasts librdkafka's pause before it
+// fetches again.
 Properties ReportConsumerDefaults();
 // Required: enable.auto.commit=false.
 Properties ReportConsumerRequired();

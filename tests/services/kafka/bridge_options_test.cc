@@ -6,6 +6,7 @@
 
 #include <fstream>
 
+#include "services/kafka/report_consumer.h"
 #include "tests/testing/temp_dir.h"
 
 namespace rotor::kafka {
@@ -85,6 +86,23 @@ TEST(BridgeOptionsTest, LibrdkafkaRefusesAnUnknownPassThroughProperty) {
   EXPECT_NE(conf.status().message().find("no.such.property"), std::string::npos);
   EXPECT_EQ(ParseProperty("novalue").status().code(), StatusCode::kInvalidArgument);
   EXPECT_EQ(ParseProperty("a=b=c")->second, "b=c");
+}
+
+// The report consumer's prefetch is bounded by bytes, not by librdkafka's
+// 100,000 messages, which Rotor drains faster than librdkafka 2.0 fetches
+// again; a user's setting still wins.
+TEST(BridgeOptionsTest, TheReportConsumerPrefetchesByBytesUnlessTheUserSaysOtherwise) {
+  auto value = [](const ClientSettings& client) {
+    auto conf = BuildConf(client, ReportConsumerDefaults(), ReportConsumerRequired(), nullptr);
+    EXPECT_TRUE(conf.ok()) << conf.status().ToString();
+    std::string v;
+    if (conf.ok()) (*conf)->get("queued.min.messages", v);
+    return v;
+  };
+  EXPECT_EQ(value(ClientSettings{}), "1000000");
+  ClientSettings user;
+  user.properties = {{"queued.min.messages", "5000"}};
+  EXPECT_EQ(value(user), "5000");
 }
 
 }  // namespace
