@@ -69,6 +69,9 @@ Result<std::unique_ptr<ReportConsumer>> ReportConsumer::Create(ReportIngestor& i
     };
   }
   std::unique_ptr<ReportConsumer> c(new ReportConsumer(ingestor, std::move(options)));
+  Result<std::unique_ptr<TaskThreads>> threads = TaskThreads::Start(kMaxInFlight);
+  if (!threads.ok()) return threads.status().WithContext("report consumer: ingest threads");
+  c->ingest_threads_ = std::move(*threads);
   Result<std::unique_ptr<DeadLetterProducer>> dlq =
       DeadLetterProducer::Create(c->options_.client, c->options_.dlq_topic);
   if (!dlq.ok()) return dlq.status();

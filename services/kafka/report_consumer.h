@@ -10,8 +10,8 @@
 // durable (Append returned) and every dead letter acknowledged does it
 // commit the batch's offsets (asynchronously: the next batch does not wait
 // for the broker; before partitions are given up and on close it waits).
-// Batches are pipelined: while one is ingested (on a thread of its own),
-// the next is polled, parsed and ingested too (at most two in flight; the
+// Batches are pipelined: while one is ingested (on one of the consumer's two
+// ingest threads), the next is polled, parsed and ingested too (at most two in flight; the
 // command service decides the second while the first's events are written),
 // and batches are finished and committed in the order they were taken. So:
 //   - at least once: a crash before the commit redelivers the batch, and a
@@ -49,6 +49,7 @@
 
 #include "base/mutex.h"
 #include "base/status.h"
+#include "base/task_threads.h"
 #include "base/thread_annotations.h"
 #include "base/time.h"
 #include "services/kafka/client_config.h"
@@ -202,6 +203,8 @@ class ReportConsumer {
   std::atomic<uint64_t> lag_{0};
   std::atomic<uint64_t> assigned_{0};
   bool closed_ = false;  // consumer thread (or the destructor after it)
+  // kMaxInFlight threads; each batch's ingest runs on one of them.
+  std::unique_ptr<TaskThreads> ingest_threads_;
 
   mutable Mutex mu_;
   Offsets committed_ GUARDED_BY(mu_);

@@ -57,8 +57,8 @@ Result<AgentReport> ParseReportMessage(std::string_view content_type, std::strin
                                  "' (want application/json or none for protobuf)");
 }
 
-// A batch taken from pending_: its messages, what parsed, and the ingest
-// running on its own thread.
+// A batch taken from pending_: its messages, what parsed, and its ingest,
+// running on one of ingest_threads_.
 struct ReportConsumer::Batch {
   std::vector<std::unique_ptr<RdKafka::Message>> messages;
   std::vector<AgentReport> reports;
@@ -66,7 +66,7 @@ struct ReportConsumer::Batch {
   std::vector<std::pair<size_t, std::string>> letters;  // (message index, error)
   size_t malformed = 0;
   std::vector<domain::ReportOutcome> results;
-  std::future<Status> ingested;  // its destructor waits for the ingest
+  std::future<Status> ingested;  // waited for before the batch goes (the ingest uses it)
 };
 
 ReportConsumer::InFlight::InFlight() = default;
@@ -88,9 +88,8 @@ void ReportConsumer::Launch() {
   }
   batch->malformed = batch->letters.size();
   Batch* b = batch.get();
-  b->ingested = std::async(std::launch::async, [this, b] {
-    return ingestor_.Ingest(b->reports, options_.clock, &b->results);
-  });
+  b->ingested = ingest_threads_->Submit(
+      [this, b] { return ingestor_.Ingest(b->reports, options_.clock, &b->results); });
   in_flight_.batches.push_back(std::move(batch));
 }
 
@@ -150,8 +149,9 @@ Status ReportConsumer::FinishAll() {
 }
 
 void ReportConsumer::AbandonInFlight() {
-  // Each batch's ingest is waited for (the future's destructor); what it
-  // made durable is not committed and comes again as repeats.
+  // Each batch's ingest is waited for; what it made durable is not
+  // committed and comes again as repeats.
+  for (const std::unique_ptr<Batch>& b : in_flight_.batches) b->ingested.wait();
   in_flight_.batches.clear();
 }
 

@@ -1,13 +1,17 @@
 // GatedLog: an EventLog that forwards to another (its head published as
 // its own) with a gate on AppendEach: the first call waits, up to a bound,
 // until a second call has begun, and says whether one did. Tests use it to
-// show that a second batch reaches the log while the first is being written.
-// Test-only.
+// show that a second batch reaches the log while the first is being written,
+// and which threads (kernel thread ids) appended. Test-only.
 #pragma once
+
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #include <chrono>
 #include <condition_variable>
 #include <mutex>
+#include <set>
 #include <utility>
 #include <vector>
 
@@ -27,6 +31,7 @@ class GatedLog : public EventLog {
   std::vector<Result<AppendResult>> AppendEach(std::vector<AppendRequest> requests) override {
     {
       std::unique_lock<std::mutex> lock(mu_);
+      appending_threads_.insert(static_cast<pid_t>(syscall(SYS_gettid)));
       if (++calls_ == 1) {
         cv_.notify_all();
         second_began_ = cv_.wait_for(lock, std::chrono::seconds(10), [&] { return calls_ >= 2; });
@@ -62,6 +67,11 @@ class GatedLog : public EventLog {
     std::lock_guard<std::mutex> lock(mu_);
     return second_began_;
   }
+  // The threads that called AppendEach.
+  std::set<pid_t> appending_threads() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return appending_threads_;
+  }
 
  private:
   EventLog& inner_;
@@ -69,6 +79,7 @@ class GatedLog : public EventLog {
   std::condition_variable cv_;
   int calls_ = 0;
   bool second_began_ = false;
+  std::set<pid_t> appending_threads_;
 };
 
 }  // namespace rotor::testing
