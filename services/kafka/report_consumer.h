@@ -11,9 +11,10 @@
 // commit the batch's offsets (asynchronously: the next batch does not wait
 // for the broker; before partitions are given up and on close it waits).
 // Batches are pipelined: while one is ingested (on one of the consumer's two
-// ingest threads), the next is polled, parsed and ingested too (at most two in flight; the
-// command service decides the second while the first's events are written),
-// and batches are finished and committed in the order they were taken. So:
+// ingest threads), the next is polled, parsed and ingested too (at most two
+// in flight; the command service decides the second while the first's events
+// are written), and batches are finished and committed in the order they
+// were taken. So:
 //   - at least once: a crash before the commit redelivers the batch, and a
 //     redelivered report is a no-op (its report_id is an idempotency key);
 //   - a malformed message (does not parse, fails validation, a report_id
